@@ -1,0 +1,233 @@
+// Package analyzer turns the header section of one e-mail message into the
+// path the message travelled: parsed Received fields, the machines that held
+// the message (nodes), the transfers between them (segments), and a summary of
+// organisations, jurisdictions and encryption. It does no I/O beyond reading an
+// io.Reader; geolocation and DNS come in through small interfaces.
+package analyzer
+
+import (
+	"encoding/json"
+	"net/netip"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON form of Result.
+const SchemaVersion = 1
+
+// Encryption says whether a transfer was protected by TLS.
+type Encryption string
+
+// Encryption values.
+const (
+	EncryptionYes     Encryption = "yes"
+	EncryptionNo      Encryption = "no"
+	EncryptionUnknown Encryption = "unknown"
+)
+
+// TLS is what a Received field says about transport encryption.
+type TLS struct {
+	Encrypted Encryption `json:"encrypted"`
+	Version   string     `json:"version,omitempty"` // normalised, e.g. "TLSv1.3"
+	Cipher    string     `json:"cipher,omitempty"`
+}
+
+// Kind is what a Received field records.
+type Kind string
+
+// Kinds of Received field.
+const (
+	// KindRelay is a transfer over the network from one host to another.
+	KindRelay Kind = "relay"
+	// KindLocal is a local injection or pick-up on one machine (qmail
+	// "invoked by uid", "from userid 1000", "with local"): not a network hop.
+	KindLocal Kind = "local"
+	// KindRetrieval is a mailbox retrieval (fetchmail, getmail with POP3/IMAP).
+	KindRetrieval Kind = "retrieval"
+)
+
+// Received is one parsed Received header field (RFC 5321 4.4, RFC 5322 3.6.7).
+// Fields that the value did not state are empty. A partly understood value
+// keeps what was understood and says what was not in Warnings.
+type Received struct {
+	Index        int        `json:"index"` // 0 = topmost (nearest the recipient)
+	Parsed       bool       `json:"parsed"`
+	Kind         Kind       `json:"kind"`
+	FromHELO     string     `json:"from_helo"`
+	HELOCmd      string     `json:"helo_cmd"` // HELO, EHLO or LHLO when stated
+	FromRDNS     string     `json:"from_rdns"`
+	FromIP       netip.Addr `json:"from_ip"`
+	FromPort     uint16     `json:"from_port,omitempty"`
+	Ident        string     `json:"ident"`
+	By           string     `json:"by"`
+	ByIP         netip.Addr `json:"by_ip"`
+	Via          string     `json:"via"`
+	With         string     `json:"with"`     // normalised protocol: SMTP, ESMTPS, LMTP, HTTP, local, ...
+	WithRaw      string     `json:"with_raw"` // the protocol word as written
+	TLS          TLS        `json:"tls"`
+	Auth         string     `json:"auth"` // how the client authenticated, when stated (e.g. "ESMTPA", "PLAIN", "authenticated sender")
+	ID           string     `json:"id"`
+	For          string     `json:"for"`
+	EnvelopeFrom string     `json:"envelope_from"`
+	Date         time.Time  `json:"-"` // UTC; zero when unreadable
+	DateRaw      string     `json:"date_raw"`
+	Raw          string     `json:"raw"`
+	Warnings     []string   `json:"warnings"`
+}
+
+// MarshalJSON writes the date as RFC 3339 in UTC, or empty when unreadable.
+func (r Received) MarshalJSON() ([]byte, error) {
+	type plain Received
+	var date string
+	if !r.Date.IsZero() {
+		date = r.Date.UTC().Format(time.RFC3339)
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	return json.Marshal(struct {
+		plain
+		Date string `json:"date"`
+	}{plain(r), date})
+}
+
+// Role is a node's place in the path.
+type Role string
+
+// Node roles.
+const (
+	RoleOrigin Role = "origin" // the client that first handed the message over
+	RoleRelay  Role = "relay"  // a server that received and passed the message on
+	RoleFinal  Role = "final"  // the server that wrote the topmost Received field
+)
+
+// Jurisdiction is the data-protection class of a node's location relative to
+// the user's home jurisdiction.
+type Jurisdiction string
+
+// Jurisdiction classes.
+const (
+	JurisdictionHome     Jurisdiction = "home"
+	JurisdictionEUEEA    Jurisdiction = "eu-eea"
+	JurisdictionAdequate Jurisdiction = "adequate"
+	JurisdictionThird    Jurisdiction = "third-country"
+	JurisdictionInternal Jurisdiction = "internal"
+	JurisdictionUnknown  Jurisdiction = "unknown"
+)
+
+// DataSource says which geolocation data answered and how old it is.
+type DataSource struct {
+	Name  string    `json:"name"`  // e.g. "GeoLite2-City", "iploc (IP2Location LITE)"
+	Type  string    `json:"type"`  // "mmdb" or "embedded"
+	Built time.Time `json:"built"` // build date of the data
+}
+
+// Location is where an address is, as far as the geolocation data knows.
+// Empty fields are unknown.
+type Location struct {
+	Country     string       `json:"country"` // ISO 3166-1 alpha-2
+	CountryName string       `json:"country_name,omitempty"`
+	City        string       `json:"city"`
+	ASN         uint         `json:"asn"`
+	ASOrg       string       `json:"as_org"`
+	Source      []DataSource `json:"source"`            // the data sets that answered; empty when none did
+	ViaDNS      bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
+}
+
+// Locator geolocates public addresses. Implementations cache and are safe for
+// concurrent use; they are never asked about internal addresses.
+type Locator interface {
+	Locate(addr netip.Addr) Location
+}
+
+// DNSInfo is what optional DNS look-ups found about a node.
+type DNSInfo struct {
+	PTR    string       `json:"ptr,omitempty"`    // reverse-DNS name found by a PTR query
+	FCrDNS string       `json:"fcrdns,omitempty"` // "pass", "fail" or "none"
+	Addrs  []netip.Addr `json:"addrs,omitempty"`  // addresses found for the node's name (A/AAAA)
+	Notes  []string     `json:"notes,omitempty"`  // SERVFAIL, NXDOMAIN, timeout, ...
+}
+
+// Node is one machine that held the message.
+type Node struct {
+	Name         string       `json:"name"` // host name as the headers give it
+	IP           netip.Addr   `json:"ip"`   // zero when the headers do not say
+	Role         Role         `json:"role"`
+	Received     []int        `json:"received"` // indexes of the Received fields written by or about this node
+	Internal     bool         `json:"internal"` // private, loopback, link-local, CGNAT or otherwise non-global
+	Organisation string       `json:"organisation"`
+	OrgSource    string       `json:"organisation_source"` // "asn", "domain" or ""
+	Location     Location     `json:"location"`
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	DNS          *DNSInfo     `json:"dns,omitempty"`
+	Notes        []string     `json:"notes,omitempty"`
+}
+
+// Segment is the transfer between two consecutive nodes, recorded by one
+// Received field.
+type Segment struct {
+	From          int        `json:"from"`     // node index
+	To            int        `json:"to"`       // node index
+	Received      int        `json:"received"` // index of the Received field that recorded it
+	Protocol      string     `json:"protocol"`
+	Encryption    Encryption `json:"encryption"`
+	TLSVersion    string     `json:"tls_version"`
+	Cipher        string     `json:"cipher"`
+	Authenticated bool       `json:"authenticated"`
+	DelaySeconds  *float64   `json:"delay_seconds"` // nil when either date is unknown
+}
+
+// Flag is a consistency finding about a message's trace.
+type Flag struct {
+	Code     string `json:"code"`     // "by-from-mismatch", "time-backwards", "private-handover", "too-many-received", ...
+	Received int    `json:"received"` // index of the Received field concerned, -1 for the whole message
+	Detail   string `json:"detail"`
+}
+
+// Summary is the per-message accounting.
+type Summary struct {
+	Hops              int                  `json:"hops"`   // segments
+	Relays            int                  `json:"relays"` // server nodes (relays and final server)
+	Organisations     []string             `json:"organisations"`
+	Countries         []string             `json:"countries"`
+	Jurisdictions     map[Jurisdiction]int `json:"jurisdictions"` // nodes per class
+	LeftHome          bool                 `json:"left_home"`
+	LeftEUEEA         bool                 `json:"left_eu_eea"`
+	ThirdCountry      bool                 `json:"third_country"`
+	PlaintextSegments int                  `json:"plaintext_segments"`
+	UnknownSegments   int                  `json:"unknown_segments"`
+	EncryptedSegments int                  `json:"encrypted_segments"`
+	TLSVersions       []string             `json:"tls_versions"`
+	TransitSeconds    *float64             `json:"transit_seconds"`
+	BodyEncryption    string               `json:"body_encryption"` // "none", "pgp" or "smime"
+	Flags             int                  `json:"flags"`
+}
+
+// Failure reasons for a message that could not be analysed.
+const (
+	FailHeaderTooLarge = "header-too-large"
+	FailNoReceived     = "no-received"
+	FailUnreadable     = "unreadable"
+)
+
+// Result is everything mailroute knows about one message's path. A message
+// that could not be analysed has Error set (and FailReason), and whatever was
+// understood before the failure.
+type Result struct {
+	SchemaVersion    int               `json:"schema_version"`
+	Source           string            `json:"source"` // "file", "file:N" for the Nth message of a mailbox, "-" for stdin
+	MessageID        string            `json:"message_id"`
+	FromDomain       string            `json:"from_domain"`
+	ReturnPathDomain string            `json:"return_path_domain"`
+	DKIMDomains      []string          `json:"dkim_domains"`
+	Subject          string            `json:"subject"`
+	Date             string            `json:"date"`              // Date header, RFC 3339 UTC, empty when absent or unreadable
+	Headers          map[string]string `json:"headers,omitempty"` // extra header values asked for in Options.KeepHeaders (canonical key)
+	Received         []Received        `json:"received"`
+	Nodes            []Node            `json:"nodes"`
+	Segments         []Segment         `json:"segments"`
+	Flags            []Flag            `json:"flags"`
+	Summary          Summary           `json:"summary"`
+	Notes            []string          `json:"notes"` // explanations, e.g. why the US is a third country
+	Error            string            `json:"error"`
+	FailReason       string            `json:"fail_reason,omitempty"`
+}
