@@ -6,6 +6,7 @@
 package analyzer
 
 import (
+	"context"
 	"encoding/json"
 	"net/netip"
 	"time"
@@ -230,4 +231,15 @@ type Result struct {
 	Notes            []string          `json:"notes"` // explanations, e.g. why the US is a third country
 	Error            string            `json:"error"`
 	FailReason       string            `json:"fail_reason,omitempty"`
+}
+
+// Resolver answers the optional DNS questions mailroute asks about nodes. It
+// is only used when the user asks for DNS look-ups; implementations cache,
+// bound their queries and never fail a message: problems go into Notes.
+type Resolver interface {
+	// Reverse looks up the PTR name of addr and confirms it forward
+	// (FCrDNS: pass, fail or none).
+	Reverse(ctx context.Context, addr netip.Addr) DNSInfo
+	// Forward looks up the A and AAAA addresses of name.
+	Forward(ctx context.Context, name string) DNSInfo
 }
