@@ -306,9 +306,11 @@ func TestOpenDiscovery(t *testing.T) {
 			},
 		},
 		{
-			name:        "nothing found: embedded",
-			files:       func(t testing.TB) layout { return layout{"empty/README": []byte("x")} },
-			opts:        func(root string) geo.Options { return geo.Options{Dir: filepath.Join(root, "empty"), SearchDirs: []string{}} },
+			name:  "nothing found: embedded",
+			files: func(t testing.TB) layout { return layout{"empty/README": []byte("x")} },
+			opts: func(root string) geo.Options {
+				return geo.Options{Dir: filepath.Join(root, "empty"), SearchDirs: []string{}}
+			},
 			wantSources: []string{"embedded iploc (IP2Location LITE) "},
 		},
 		{
