@@ -1,0 +1,90 @@
+package mailbox
+
+import "bytes"
+
+// Kind is the format of an input as told by its first bytes.
+type Kind int
+
+// Kinds of input.
+const (
+	// KindUnknown is anything else, including an empty input.
+	KindUnknown Kind = iota
+	// KindMessage is one RFC 5322 message: the first line is a header field.
+	KindMessage
+	// KindMbox is an mbox: the first non-empty line starts with "From ".
+	KindMbox
+	// KindGzip is a gzip stream (magic 1f 8b).
+	KindGzip
+	// KindZstd is a zstd frame (magic 28 b5 2f fd).
+	KindZstd
+)
+
+// String returns a lower-case name of the kind.
+func (k Kind) String() string {
+	switch k {
+	case KindMessage:
+		return "message"
+	case KindMbox:
+		return "mbox"
+	case KindGzip:
+		return "gzip"
+	case KindZstd:
+		return "zstd"
+	}
+	return "unknown"
+}
+
+// SniffLen is how many leading bytes Detect needs to decide reliably; fewer
+// are fine at the end of an input.
+const SniffLen = 4096
+
+// maxFieldName bounds the name of the first header field Detect accepts
+// (RFC 5322 2.1.1 limits a line to 998 characters).
+const maxFieldName = 998
+
+// Detect tells the format of an input from its first bytes (up to SniffLen).
+// Compression is told by magic bytes, never by file name. An mbox may start
+// with empty lines before its first "From " line; a message must start with a
+// header field "Name:" (RFC 5322 2.2: printable US-ASCII except colon; the
+// obsolete form with white space before the colon, RFC 5322 4.5, is allowed).
+func Detect(prefix []byte) Kind {
+	switch {
+	case len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b:
+		return KindGzip
+	case len(prefix) >= 4 && prefix[0] == 0x28 && prefix[1] == 0xb5 && prefix[2] == 0x2f && prefix[3] == 0xfd:
+		return KindZstd
+	}
+	if bytes.HasPrefix(skipBlankLines(prefix), fromLine) {
+		return KindMbox
+	}
+	if isFieldLine(prefix) {
+		return KindMessage
+	}
+	return KindUnknown
+}
+
+// fromLine starts an mbox separator line.
+var fromLine = []byte("From ")
+
+// skipBlankLines drops leading CR and LF bytes.
+func skipBlankLines(b []byte) []byte {
+	for len(b) > 0 && (b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	return b
+}
+
+// isFieldLine reports whether b starts with a header field name and colon.
+func isFieldLine(b []byte) bool {
+	i := 0
+	for i < len(b) && i < maxFieldName && b[i] > 32 && b[i] < 127 && b[i] != ':' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return i < len(b) && b[i] == ':'
+}

@@ -1,0 +1,555 @@
+package mailbox
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Tuning of the streaming scanner.
+const (
+	// chunkSize is the size of one read and the initial buffer size.
+	chunkSize = 1 << 20
+	// minRead is the least free space worth a read; below it the buffer is
+	// compacted first.
+	minRead = 64 << 10
+	// clLookahead bounds how far past an apparent "From " separator the
+	// scanner buffers to check whether a Content-Length field lands on the
+	// next message. Beyond it the separator wins.
+	clLookahead = 16 << 20
+	// maxContentLength ignores absurd Content-Length values.
+	maxContentLength = 1 << 40
+	// slabSize is the size of the blocks header copies are cut from.
+	slabSize = 256 << 10
+)
+
+const (
+	sepFrom   = "\nFrom " // an mbox separator: "From " at the start of a line
+	fromSpace = "From "
+)
+
+// scanner is the streaming core shared by the mbox and the single-message
+// readers. It reads src in large chunks into one buffer, finds header ends
+// and separators in place and copies only header bytes out.
+//
+// All positions called "abs" are offsets in the (decompressed, CR-normalised)
+// stream; buf[0] is at offset base. Data before buf[r] has been consumed and
+// its lines counted; buf[r:w] is unconsumed.
+type scanner struct {
+	src  io.Reader
+	name string
+	max  int  // header cap
+	mbox bool // mbox or single message
+
+	buf  []byte
+	r, w int
+	base int64
+	eof  bool  // src returned io.EOF
+	rerr error // src failed (sticky)
+
+	line    int   // 1-based line number at offset lineOff
+	lineOff int64 // lines before this offset are counted
+
+	modeKnown bool // line-end style decided
+	cr        bool // CR-only input: CR is turned into LF while reading
+	crPrev    bool // last byte translated in CR mode was CR
+
+	n        int  // messages started (mbox numbering)
+	started  bool // leading blank lines skipped
+	done     bool // nothing more to return
+	reported bool // rerr returned as an input error
+
+	sizeHint int64 // single message: total size when known (skip the body), else -1
+	slab     []byte
+}
+
+func newScanner(src io.Reader, name string, opts Options, mbox bool) *scanner {
+	max := opts.MaxHeaderBytes
+	if max <= 0 {
+		max = DefaultMaxHeaderBytes
+	}
+	size := chunkSize
+	if max+minRead > size {
+		size = max + minRead
+	}
+	return &scanner{src: src, name: name, max: max, mbox: mbox, buf: make([]byte, size), line: 1, sizeHint: -1}
+}
+
+func (s *scanner) at(abs int64) int { return int(abs - s.base) }
+
+func (s *scanner) avail() int64 { return s.base + int64(s.w) }
+
+func (s *scanner) exhausted() bool { return s.eof || s.rerr != nil }
+
+// lineAt returns the 1-based line number of offset abs, which must not be
+// before the last offset asked for and must be buffered.
+func (s *scanner) lineAt(abs int64) int {
+	if abs > s.lineOff {
+		s.line += bytes.Count(s.buf[s.at(s.lineOff):s.at(abs)], []byte{'\n'})
+		s.lineOff = abs
+	}
+	return s.line
+}
+
+// consume drops the data before abs, counting its lines.
+func (s *scanner) consume(abs int64) {
+	s.lineAt(abs)
+	s.r = s.at(abs)
+}
+
+// bufLimit is the most the buffer ever needs: a From line and a header
+// section at the cap, the Content-Length lookahead and two reads.
+func (s *scanner) bufLimit() int { return 2*s.max + clLookahead + 2*chunkSize }
+
+// more reads more data after buf[w]. It reports false when the source is
+// exhausted (EOF or error, see eof and rerr) or nothing could be read.
+func (s *scanner) more() bool {
+	if s.exhausted() {
+		return false
+	}
+	if len(s.buf)-s.w < minRead {
+		if s.r > 0 {
+			copy(s.buf, s.buf[s.r:s.w])
+			s.base += int64(s.r)
+			s.w -= s.r
+			s.r = 0
+		}
+		if len(s.buf)-s.w < minRead {
+			if len(s.buf) >= s.bufLimit() {
+				s.rerr = errors.New("internal error: scanner buffer limit reached")
+				return false
+			}
+			nb := make([]byte, 2*len(s.buf))
+			copy(nb, s.buf[:s.w])
+			s.buf = nb
+		}
+	}
+	free := s.buf[s.w:]
+	want := min(len(free), minRead)
+	got, zero := 0, 0
+	for got < want {
+		n, err := s.src.Read(free[got:])
+		if n < 0 || n > len(free)-got {
+			s.rerr = fmt.Errorf("invalid read count %d", n)
+			break
+		}
+		got += n
+		if err == io.EOF {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			s.rerr = err
+			break
+		}
+		if n == 0 {
+			zero++
+			if zero >= 100 {
+				s.rerr = io.ErrNoProgress
+				break
+			}
+		}
+	}
+	if got > 0 {
+		got = s.normalise(free[:got])
+		s.w += got
+	}
+	return got > 0 || !s.exhausted()
+}
+
+// normalise decides, on the first data, whether the input uses CR-only line
+// ends, and then turns CR (and CR LF) into LF in place. It returns the new
+// length of p.
+func (s *scanner) normalise(p []byte) int {
+	if !s.modeKnown {
+		switch {
+		case bytes.IndexByte(p, '\n') >= 0:
+			s.modeKnown = true
+		case bytes.IndexByte(p, '\r') >= 0:
+			s.modeKnown, s.cr = true, true
+		}
+	}
+	if !s.cr {
+		return len(p)
+	}
+	j := 0
+	for _, c := range p {
+		if c == '\n' && s.crPrev {
+			s.crPrev = false
+			continue
+		}
+		s.crPrev = c == '\r'
+		if c == '\r' {
+			c = '\n'
+		}
+		p[j] = c
+		j++
+	}
+	return j
+}
+
+// keep copies a header out of the buffer into memory the caller owns.
+func (s *scanner) keep(b []byte) []byte {
+	if len(b) > slabSize/4 {
+		return bytes.Clone(b)
+	}
+	if len(b) > len(s.slab) {
+		s.slab = make([]byte, slabSize)
+	}
+	h := s.slab[:len(b):len(b)]
+	copy(h, b)
+	s.slab = s.slab[len(b):]
+	return h
+}
+
+// readErr returns the pending read error once, as an input error.
+func (s *scanner) readErr(after string) error {
+	s.done = true
+	if s.rerr == nil || s.reported {
+		return io.EOF
+	}
+	s.reported = true
+	err := s.rerr
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("%w: %w", ErrTruncated, err)
+	}
+	if after != "" {
+		return &InputError{Path: s.name, Err: fmt.Errorf("read after %s: %w", after, err)}
+	}
+	return &InputError{Path: s.name, Err: fmt.Errorf("read: %w", err)}
+}
+
+// headerScan is the outcome of scanning a header section.
+type headerScan struct {
+	end        int64 // offset after the header section (after the empty line when terminated)
+	terminated bool  // ended by an empty line
+	tooLarge   bool  // longer than the cap; scanning stopped at lineStart
+	lineStart  int64 // start of the line being looked at when stopped
+	nextFrom   bool  // ended by a "From " line (mbox)
+	contentLen int64 // Content-Length value, -1 if absent or invalid
+}
+
+// scanHeader scans the header section starting at hs, which must be
+// buffered, and keeps everything from hs buffered.
+func (s *scanner) scanHeader(hs int64) headerScan {
+	h := headerScan{contentLen: -1}
+	p := hs
+	for {
+		i := bytes.IndexByte(s.buf[s.at(p):s.w], '\n')
+		if i < 0 {
+			if s.avail()-hs > int64(s.max) {
+				h.tooLarge, h.lineStart = true, p
+				return h
+			}
+			if !s.more() {
+				h.end = s.avail()
+				if h.end-hs > int64(s.max) {
+					h.tooLarge, h.lineStart = true, p
+				}
+				return h
+			}
+			continue
+		}
+		lineEnd := p + int64(i) + 1
+		line := s.buf[s.at(p) : s.at(p)+i]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			if lineEnd-hs > int64(s.max) {
+				h.tooLarge, h.lineStart = true, p
+				return h
+			}
+			h.end, h.terminated = lineEnd, true
+			return h
+		}
+		if s.mbox && bytes.HasPrefix(line, []byte(fromSpace)) {
+			h.end, h.nextFrom = p, true
+			return h
+		}
+		if lineEnd-hs > int64(s.max) {
+			h.tooLarge, h.lineStart = true, p
+			return h
+		}
+		if h.contentLen < 0 && len(line) > 15 && (line[0]|0x20) == 'c' && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
+			h.contentLen = parseContentLength(line[15:])
+		}
+		p = lineEnd
+	}
+}
+
+// parseContentLength parses the value of a Content-Length field (digits with
+// optional white space); -1 when it is not a sane number.
+func parseContentLength(v []byte) int64 {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || len(v) > 13 {
+		return -1
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if n > maxContentLength {
+		return -1
+	}
+	return n
+}
+
+// scanBody finds the next "From " separator at or after from (the newline
+// before it may sit at from). It returns the offset of the next message's
+// "From " line, or the end of the data when the source is exhausted.
+// Data before the returned offset is consumed.
+func (s *scanner) scanBody(from int64) int64 {
+	for {
+		if idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom)); idx >= 0 {
+			end := from + int64(idx) + 1
+			s.consume(end)
+			return end
+		}
+		from = max(from, s.avail()-int64(len(sepFrom)-1))
+		s.consume(from)
+		if !s.more() {
+			end := s.avail()
+			s.consume(end)
+			return end
+		}
+	}
+}
+
+// skipAll consumes the rest of the source and returns the offset of its end.
+func (s *scanner) skipAll() int64 {
+	for {
+		s.r = s.w // lines no longer matter
+		s.lineOff = s.avail()
+		if !s.more() {
+			return s.avail()
+		}
+	}
+}
+
+// scanContentLength ends a body whose header has Content-Length n (mboxcl,
+// mboxcl2): the length is honoured when it lands on a "From " line (after at
+// most two line ends) or on the end of the input; otherwise the first
+// separator after the header ends the message. from is the offset of the
+// newline that ends the header section.
+func (s *scanner) scanContentLength(from, n int64) int64 {
+	target := from + 1 + n
+	cand := int64(-1)
+	for {
+		avail := s.avail()
+		if cand < 0 {
+			if idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom)); idx >= 0 {
+				cand = from + int64(idx) + 1
+			} else {
+				from = max(from, avail-int64(len(sepFrom)-1))
+			}
+		}
+		if avail >= target+10 || s.exhausted() {
+			if target <= avail {
+				if end, ok := s.landsOnFrom(target); ok {
+					s.consume(end)
+					return end
+				}
+			}
+			if cand >= 0 {
+				s.consume(cand)
+				return cand
+			}
+			return s.scanBody(from)
+		}
+		if cand >= 0 {
+			if avail-cand > clLookahead {
+				s.consume(cand)
+				return cand
+			}
+			s.consume(min(cand, target-1))
+		} else {
+			s.consume(min(from, target-1))
+		}
+		s.more()
+	}
+}
+
+// landsOnFrom checks a Content-Length target: up to two line ends, then a
+// "From " line or the end of the input. It returns where the next message
+// starts.
+func (s *scanner) landsOnFrom(target int64) (int64, bool) {
+	b := s.buf[s.at(target):s.w]
+	k := 0
+	for range 2 {
+		switch {
+		case bytes.HasPrefix(b[k:], []byte("\r\n")):
+			k += 2
+		case bytes.HasPrefix(b[k:], []byte("\n")):
+			k++
+		}
+	}
+	rest := b[k:]
+	start := target + int64(k)
+	if s.exhausted() && len(rest) == 0 {
+		return start, true
+	}
+	// "From " must start a line: after a skipped line end, or right at
+	// target when the length included the body's last newline.
+	if bytes.HasPrefix(rest, []byte(fromSpace)) && start > s.base+int64(s.r) && s.buf[s.at(start-1)] == '\n' {
+		return start, true
+	}
+	return 0, false
+}
+
+// next returns the next message, io.EOF at the end, or an input error.
+func (s *scanner) next() (Message, error) {
+	if s.done {
+		return Message{}, io.EOF
+	}
+	if s.mbox {
+		return s.nextMbox()
+	}
+	return s.nextSingle()
+}
+
+// nextSingle reads the only message of a single-message input.
+func (s *scanner) nextSingle() (Message, error) {
+	s.done = true
+	if s.r == s.w && !s.more() {
+		if err := s.readErr(""); err != io.EOF {
+			return Message{}, err
+		}
+		return Message{}, io.EOF
+	}
+	pos := Position{File: s.name, Line: 1}
+	hs := s.base + int64(s.r)
+	h := s.scanHeader(hs)
+	msg := Message{Pos: pos}
+	switch {
+	case h.tooLarge:
+		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
+		msg.Err = &MessageError{Pos: pos, Err: tooLarge(s.max)}
+	default:
+		msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
+		if !h.terminated && s.rerr != nil {
+			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: input ends inside the header section: %w", ErrTruncated, s.rerr)}
+		} else if !h.terminated && len(msg.Header) > 0 && msg.Header[len(msg.Header)-1] != '\n' {
+			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: input ends inside a header line", ErrTruncated)}
+		}
+	}
+	if s.sizeHint >= 0 && s.rerr == nil {
+		msg.Size = s.sizeHint
+		return msg, nil
+	}
+	msg.Size = s.skipAll() - hs
+	if s.rerr != nil && msg.Err == nil {
+		msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: %w", ErrTruncated, s.rerr)}
+		s.reported = true
+	}
+	return msg, nil
+}
+
+// nextMbox reads the next message of an mbox.
+func (s *scanner) nextMbox() (Message, error) {
+	if !s.started {
+		s.started = true
+		for {
+			for s.r < s.w && (s.buf[s.r] == '\n' || s.buf[s.r] == '\r') {
+				s.r++
+			}
+			if s.r < s.w || !s.more() {
+				break
+			}
+		}
+		s.consume(s.base + int64(s.r))
+		if s.r == s.w && !s.more() {
+			return Message{}, s.readErr("")
+		}
+		if !s.startsWithFrom() {
+			start := s.base + int64(s.r)
+			end := s.scanBody(start)
+			return Message{}, &InputError{Path: s.name, Err: fmt.Errorf("%d bytes skipped: %w", end-start, ErrGarbage)}
+		}
+	}
+	if s.r == s.w && !s.more() {
+		after := ""
+		if s.n > 0 {
+			after = Position{File: s.name, N: s.n}.String()
+		}
+		return Message{}, s.readErr(after)
+	}
+	start := s.base + int64(s.r)
+	s.n++
+	pos := Position{File: s.name, N: s.n, Line: s.lineAt(start)}
+	msg := Message{Pos: pos}
+
+	// The "From " line. It is capped like a header section.
+	p := start
+	var hs int64
+	for {
+		i := bytes.IndexByte(s.buf[s.at(p):s.w], '\n')
+		if i >= 0 {
+			hs = p + int64(i) + 1
+			break
+		}
+		p = s.avail()
+		if p-start > int64(s.max) {
+			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("\"From \" line longer than %d bytes", s.max)}
+			end := s.scanBody(start + 1)
+			msg.Size = end - start
+			msg.Header = []byte{}
+			return msg, nil
+		}
+		if !s.more() {
+			hs = s.avail()
+			break
+		}
+	}
+
+	h := s.scanHeader(hs)
+	if h.tooLarge {
+		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
+		msg.Err = &MessageError{Pos: pos, Err: tooLarge(s.max)}
+		from := h.lineStart - 1
+		if h.lineStart == hs {
+			from = hs
+		}
+		s.consume(from)
+		end := s.scanBody(from)
+		msg.Size = end - hs
+		return msg, nil
+	}
+	msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
+	if !h.terminated {
+		// The header section is cut off by the next "From " line or by
+		// the end of the input.
+		var why error
+		switch {
+		case h.nextFrom:
+			why = fmt.Errorf("%w: next message starts inside the header section", ErrTruncated)
+		case s.rerr != nil:
+			why = fmt.Errorf("%w: input ends inside the header section: %w", ErrTruncated, s.rerr)
+			s.reported = true
+		default:
+			why = fmt.Errorf("%w: input ends inside the header section", ErrTruncated)
+		}
+		msg.Err = &MessageError{Pos: pos, Err: why}
+		s.consume(h.end)
+		msg.Size = h.end - hs
+		return msg, nil
+	}
+	s.consume(h.end - 1)
+	var end int64
+	if h.contentLen >= 0 {
+		end = s.scanContentLength(h.end-1, h.contentLen)
+	} else {
+		end = s.scanBody(h.end - 1)
+	}
+	msg.Size = end - hs
+	return msg, nil
+}
+
+// startsWithFrom reports whether the unconsumed data starts with "From ",
+// reading more when fewer than five bytes are buffered.
+func (s *scanner) startsWithFrom() bool {
+	for s.w-s.r < len(fromSpace) && s.more() {
+	}
+	return bytes.HasPrefix(s.buf[s.r:s.w], []byte(fromSpace))
+}
