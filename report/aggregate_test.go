@@ -1,0 +1,292 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mailroute/mailroute/analyzer"
+)
+
+func TestIntHistMedian(t *testing.T) {
+	tests := []struct {
+		in   []int
+		want float64
+		ok   bool
+	}{
+		{nil, 0, false},
+		{[]int{3}, 3, true},
+		{[]int{1, 5}, 3, true},
+		{[]int{2, 2, 9}, 2, true},
+		{[]int{4, 1, 3, 2}, 2.5, true},
+		{[]int{0, 0, 0, 7}, 0, true},
+		{[]int{-5, 5000}, 500, true}, // clamped to 0 and 1000
+	}
+	for _, tt := range tests {
+		var h intHist
+		for _, v := range tt.in {
+			h.add(v)
+		}
+		got, ok := h.median()
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("median(%v) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestDurHist(t *testing.T) {
+	// Exact below 64 s.
+	for _, tt := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{5}, 5},
+		{[]float64{1, 2, 3}, 2},
+		{[]float64{1, 4}, 3}, // mean of 1 and 4 is 2.5, rounded
+		{[]float64{-10, math.NaN(), 0}, 0},
+		{[]float64{63, 63, 2}, 63},
+		{[]float64{255, 1}, 128},
+	} {
+		var h durHist
+		for _, v := range tt.in {
+			h.add(v)
+		}
+		if got, ok := h.median(); !ok || got != tt.want {
+			t.Errorf("median(%v) = %v, %v; want %v", tt.in, got, ok, tt.want)
+		}
+	}
+	// Within 1.6 % above, for every value up to the cap.
+	for v := float64(durLinear); v < 1<<durMaxExp; v *= 1.003 {
+		b := durBucket(v)
+		if b < 0 || b >= durBuckets {
+			t.Fatalf("durBucket(%v) = %d out of range", v, b)
+		}
+		if got := durValue(b); math.Abs(got-v)/v > 0.016 {
+			t.Fatalf("value %v: bucket %d stands for %v, off by more than 1.6%%", v, b, got)
+		}
+	}
+	if b := durBucket(1e12); b != durBuckets-1 {
+		t.Errorf("durBucket(1e12) = %d, want last bucket %d", b, durBuckets-1)
+	}
+	var h durHist
+	if _, ok := h.median(); ok {
+		t.Error("empty histogram has a median")
+	}
+	// Buckets are monotonic.
+	prev := -1
+	for v := 0.0; v < 1<<23; v = v*1.001 + 1 {
+		b := durBucket(v)
+		if b < prev {
+			t.Fatalf("durBucket(%v) = %d < %d", v, b, prev)
+		}
+		prev = b
+	}
+}
+
+func TestParsePolicy(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Policy
+		wantErr bool
+	}{
+		{"", nil, false},
+		{" , ", nil, false},
+		{"plaintext,third-country", Policy{RuleThirdCountry, RulePlaintext}, false},
+		{"Unknown-Encryption,outside-home,plaintext,plaintext", Policy{RuleOutsideHome, RulePlaintext, RuleUnknownEncryption}, false},
+		{"third-country,nope", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := ParsePolicy(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParsePolicy(%q) err = %v", tt.in, err)
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ParsePolicy(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	if s := (Policy{RuleThirdCountry, RulePlaintext}).String(); s != "third-country,plaintext" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestPolicyEvaluation(t *testing.T) {
+	tests := []struct {
+		policy string
+		want   map[string][]Violation // group -> violations
+		any    bool
+	}{
+		{"", map[string][]Violation{}, false},
+		{"third-country", map[string][]Violation{"Yandex": {{RuleThirdCountry, 1}}}, true},
+		{"outside-home", map[string][]Violation{
+			"Google":        {{RuleOutsideHome, 2}},
+			"Yandex":        {{RuleOutsideHome, 1}},
+			"example.co.uk": {{RuleOutsideHome, 1}},
+		}, true},
+		{"plaintext,unknown-encryption", map[string][]Violation{
+			"Yandex":      {{RulePlaintext, 1}, {RuleUnknownEncryption, 1}},
+			"example.com": {{RuleUnknownEncryption, 1}},
+		}, true},
+	}
+	for _, tt := range tests {
+		pol, err := ParsePolicy(tt.policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := build(Options{Policy: pol})
+		got := map[string][]Violation{}
+		for _, r := range rep.Rows {
+			if len(r.Violations) > 0 {
+				got[r.Group] = r.Violations
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("policy %q (-want +got):\n%s", tt.policy, diff)
+		}
+		if rep.Violations() != tt.any {
+			t.Errorf("policy %q: Violations() = %v, want %v", tt.policy, rep.Violations(), tt.any)
+		}
+	}
+}
+
+func TestReportAggregation(t *testing.T) {
+	rep := build(Options{Home: mustHome(t, "EEA")})
+	if rep.Read != 11 || rep.Analysed != 7 || rep.Failed != 4 {
+		t.Errorf("accounting read/analysed/failed = %d/%d/%d, want 11/7/4", rep.Read, rep.Analysed, rep.Failed)
+	}
+	wantReasons := []Count{{"header-too-large", 1}, {"no-received", 1}, {"other", 1}, {"unreadable", 1}}
+	if diff := cmp.Diff(wantReasons, rep.FailReasons); diff != "" {
+		t.Errorf("fail reasons (-want +got):\n%s", diff)
+	}
+	var order []string
+	for _, r := range rep.Rows {
+		order = append(order, r.Group)
+	}
+	wantOrder := []string{"Google", "United Internet", "Yandex", "example.co.uk", "example.com"}
+	if !slices.Equal(order, wantOrder) {
+		t.Errorf("row order %q, want %q", order, wantOrder)
+	}
+	g := rep.Rows[0]
+	want := Row{
+		Group: "Google", Messages: 2, MedianHops: 2.5, MedianRelays: 2.5,
+		Organisations:         []Count{{"Google LLC", 2}, {"Hetzner Online GmbH", 2}},
+		DistinctOrganisations: 2,
+		Countries:             []Count{{"DE", 2}, {"US", 2}, {"IE", 1}},
+		LeftHome:              2, LeftEUEEA: 2,
+		Segments:             5,
+		TLSVersions:          []string{"TLSv1.2", "TLSv1.3"},
+		TransitMessages:      2,
+		MedianTransitSeconds: 4,
+	}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("Google row (-want +got):\n%s", diff)
+	}
+	tot := rep.Total
+	if tot.Messages != 7 || tot.Segments != 11 || tot.PlaintextSegments != 1 || tot.UnknownSegments != 2 {
+		t.Errorf("totals messages/segments/plain/unknown = %d/%d/%d/%d", tot.Messages, tot.Segments, tot.PlaintextSegments, tot.UnknownSegments)
+	}
+	if tot.MedianHops != 1 || tot.TransitMessages != 6 || tot.MedianTransitSeconds != 6 {
+		t.Errorf("totals median hops %v, transit %d msgs median %v", tot.MedianHops, tot.TransitMessages, tot.MedianTransitSeconds)
+	}
+	if tot.DistinctOrganisations != 5 || len(tot.Organisations) != 3 || tot.Organisations[0] != (Count{"Hetzner Online GmbH", 6}) {
+		t.Errorf("totals organisations %v (%d distinct)", tot.Organisations, tot.DistinctOrganisations)
+	}
+	if len(rep.Notes) != 1 || rep.Notes[0] != dpfNote {
+		t.Errorf("notes = %q", rep.Notes)
+	}
+	if rep.Home != "EEA" {
+		t.Errorf("home = %q", rep.Home)
+	}
+	// Report is repeatable and does not share state with the aggregator.
+	agg := NewAggregator(Options{})
+	for _, it := range fixtures() {
+		agg.Add(it.res, it.dir)
+	}
+	r1 := agg.Report()
+	r1.Rows[0].TLSVersions[0] = "changed"
+	if r2 := agg.Report(); r2.Rows[0].TLSVersions[0] == "changed" {
+		t.Error("Report shares slices with the aggregator")
+	}
+}
+
+func TestDuplicateListEntries(t *testing.T) {
+	agg := NewAggregator(Options{})
+	agg.Add(analyzer.Result{FromDomain: "a.com", Summary: analyzer.Summary{
+		Organisations: []string{"X", "X", ""}, Countries: []string{"DE", "DE"}, TLSVersions: []string{"TLSv1.3", "TLSv1.3"},
+	}}, "")
+	r := agg.Report().Rows[0]
+	if r.Organisations[0].Messages != 1 || r.Countries[0].Messages != 1 || len(r.TLSVersions) != 1 || r.DistinctOrganisations != 1 {
+		t.Errorf("duplicates counted twice: %+v", r)
+	}
+}
+
+func TestMaxGroups(t *testing.T) {
+	agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, MaxGroups: 3})
+	for i := range 10 {
+		agg.Add(analyzer.Result{FromDomain: fmt.Sprintf("d%d.example", i)}, "")
+	}
+	rep := agg.Report()
+	if !rep.GroupsCapped || len(rep.Rows) != 4 {
+		t.Fatalf("capped=%v rows=%d, want true and 4", rep.GroupsCapped, len(rep.Rows))
+	}
+	if rep.Rows[0].Group != OtherGroups || rep.Rows[0].Messages != 7 {
+		t.Errorf("first row %q with %d messages, want %q with 7", rep.Rows[0].Group, rep.Rows[0].Messages, OtherGroups)
+	}
+}
+
+func TestBoundedState(t *testing.T) {
+	agg := NewAggregator(Options{})
+	for i := range 3000 {
+		agg.Add(analyzer.Result{FromDomain: "a.com", Summary: analyzer.Summary{
+			Organisations: []string{fmt.Sprintf("Org %d", i)},
+			TLSVersions:   []string{fmt.Sprintf("v%d", i)},
+			Countries:     []string{fmt.Sprintf("C%d", i)},
+		}}, "")
+	}
+	g := agg.groups["a.com"]
+	if len(g.orgs) != maxOrgs || !g.orgsCapped || len(g.tls) != maxTLS || len(g.countries) != maxCountries {
+		t.Errorf("state not bounded: %d orgs (capped %v), %d tls, %d countries", len(g.orgs), g.orgsCapped, len(g.tls), len(g.countries))
+	}
+	r := agg.Report().Rows[0]
+	if !r.OrganisationsCapped {
+		t.Error("row does not say organisations were capped")
+	}
+	var sb strings.Builder
+	if err := WriteTable(&sb, agg.Report()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sb.String(), "over 1000 distinct") {
+		t.Error("table does not show the capped organisation count")
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	items := fixtures()
+	var ok []item
+	for _, it := range items {
+		if it.res.Error == "" {
+			ok = append(ok, it)
+		}
+	}
+	pol, _ := ParsePolicy("outside-home,third-country,plaintext,unknown-encryption")
+	agg := NewAggregator(Options{Policy: pol})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		it := &ok[i%len(ok)]
+		agg.AddRef(&it.res, it.dir)
+		i++
+	}
+}
+
+func BenchmarkAddByValue(b *testing.B) {
+	res := fixtures()[1].res
+	agg := NewAggregator(Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		agg.Add(res, "")
+	}
+}

@@ -1,0 +1,119 @@
+package report
+
+import "math"
+
+// intHist counts small non-negative integers (hops, relays per message) so
+// that the median needs no list of values. Values above maxIntHist count as
+// maxIntHist.
+type intHist struct {
+	counts []int64
+	n      int64
+}
+
+// maxIntHist bounds intHist: the analyser rejects traces with more than 100
+// Received fields, so real values stay far below.
+const maxIntHist = 1000
+
+func (h *intHist) add(v int) {
+	v = min(max(v, 0), maxIntHist)
+	if v >= len(h.counts) {
+		h.counts = append(h.counts, make([]int64, v+1-len(h.counts))...)
+	}
+	h.counts[v]++
+	h.n++
+}
+
+// median returns the median value (the mean of the two middle values for an
+// even count) and false when the histogram is empty.
+func (h *intHist) median() (float64, bool) {
+	return histMedian(h.counts, h.n, func(b int) float64 { return float64(b) })
+}
+
+// histMedian returns the median of a histogram whose bucket b stands for the
+// value val(b).
+func histMedian(counts []int64, n int64, val func(int) float64) (float64, bool) {
+	if n == 0 {
+		return 0, false
+	}
+	lo, hi := (n-1)/2, n/2 // 0-based ranks of the middle element(s)
+	var vlo, vhi float64
+	var seen int64
+	found := false
+	for b, c := range counts {
+		if c == 0 {
+			continue
+		}
+		if !found && seen+c > lo {
+			vlo, found = val(b), true
+		}
+		if seen+c > hi {
+			vhi = val(b)
+			break
+		}
+		seen += c
+	}
+	return (vlo + vhi) / 2, true
+}
+
+// durHist is a bounded histogram of transit times in seconds. Buckets are
+// one second wide below 256 s; above, each power of two is split into 32
+// buckets, so a bucket is at most 1/32 of its lower bound wide and its
+// midpoint is within ±1.6 % of any value in it. Times from 2^22 s (about 48.5
+// days) up count in the last bucket; negative times (clock skew) count as 0.
+// The histogram grows up to the largest bucket used, at most 704 buckets.
+type durHist struct {
+	counts []int64
+	n      int64
+}
+
+const (
+	durLinear  = 256 // one-second buckets below this (2^durLinExp)
+	durLinExp  = 8
+	durSub     = 32 // buckets per power of two above
+	durMaxExp  = 22 // values >= 2^durMaxExp go to the last bucket
+	durBuckets = durLinear + (durMaxExp-durLinExp)*durSub
+)
+
+func durBucket(sec float64) int {
+	switch {
+	case !(sec > 0): // also NaN
+		return 0
+	case sec < durLinear:
+		return int(sec)
+	case sec >= 1<<durMaxExp:
+		return durBuckets - 1
+	}
+	frac, exp := math.Frexp(sec) // sec = frac * 2^exp, frac in [0.5, 1)
+	e := exp - 1                 // sec in [2^e, 2^(e+1))
+	sub := int((frac*2 - 1) * durSub)
+	return durLinear + (e-durLinExp)*durSub + sub
+}
+
+// durValue is the value a bucket stands for: its lower bound in the linear
+// range (transit times are whole seconds there), its midpoint above.
+func durValue(b int) float64 {
+	if b < durLinear {
+		return float64(b)
+	}
+	e := (b-durLinear)/durSub + durLinExp
+	sub := (b - durLinear) % durSub
+	lo := math.Ldexp(1+float64(sub)/durSub, e)
+	hi := math.Ldexp(1+float64(sub+1)/durSub, e)
+	return (lo + hi) / 2
+}
+
+func (h *durHist) add(sec float64) {
+	b := durBucket(sec)
+	if b >= len(h.counts) {
+		h.counts = append(h.counts, make([]int64, b+1-len(h.counts))...)
+	}
+	h.counts[b]++
+	h.n++
+}
+
+// median returns the median transit time in seconds, rounded to whole
+// seconds, and false when no message had a transit time.
+func (h *durHist) median() (float64, bool) {
+	m, ok := histMedian(h.counts, h.n, durValue)
+	return math.Round(m), ok
+}

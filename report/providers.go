@@ -1,0 +1,458 @@
+package report
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// ProviderRule maps a domain pattern to the name of a mail provider.
+//
+// A Pattern is either a domain suffix or a brand wildcard:
+//
+//   - "gmx.net" (or ".gmx.net", or "*.gmx.net": all three mean the same)
+//     matches gmx.net and every name below it, such as mail.gmx.net. When
+//     several suffixes match, the longest wins.
+//   - "hotmail.*" matches a registrable domain whose first label is
+//     "hotmail" under any public suffix: hotmail.com, hotmail.de,
+//     hotmail.co.uk, but not hotmail.example.com.
+//
+// Patterns are compared in lower case, without a trailing dot. Internationalised
+// domain names must be written in their ASCII (xn--) form.
+type ProviderRule struct {
+	Pattern  string
+	Provider string
+}
+
+// BuiltinProviders returns the built-in table that names the sending provider
+// of mail for `--group-by provider`. It covers large consumer mailbox
+// providers and the bulk senders that most business mail passes through:
+//
+//   - Google: gmail.com, googlemail.com, google.com
+//   - Microsoft: outlook.*, hotmail.*, live.*, msn.com, windowslive.com,
+//     passport.com, microsoft.com, onmicrosoft.com (Microsoft 365 tenant
+//     domains)
+//   - Yahoo: yahoo.*, ymail.com, rocketmail.com, aol.*, aim.com (AOL mail
+//     runs on Yahoo's platform)
+//   - Apple: icloud.com, me.com, mac.com
+//   - Proton: proton.me, protonmail.com, protonmail.ch, pm.me
+//   - United Internet: gmx.*, web.de, 1und1.de, ionos.*, mail.com, email.com
+//   - T-Online: t-online.de, magenta.de
+//   - mailbox.org: mailbox.org
+//   - Posteo: posteo.de, posteo.net
+//   - Tutanota: tutanota.com, tutanota.de, tutamail.com, tuta.io, tuta.com,
+//     keemail.me
+//   - Zoho: zoho.*, zohomail.*
+//   - Fastmail: fastmail.com, fastmail.fm, messagingengine.com
+//   - Yandex: yandex.*, ya.ru
+//   - Mail.ru: mail.ru, bk.ru, inbox.ru, list.ru, internet.ru
+//   - Orange: orange.fr, wanadoo.fr
+//   - freenet: freenet.de
+//   - Other European mailbox providers: Free (free.fr), SFR (sfr.fr,
+//     neuf.fr), Libero (libero.it), Seznam (seznam.cz, email.cz), WP (wp.pl,
+//     o2.pl), Onet (onet.pl), Interia (interia.pl), Infomaniak (ik.me,
+//     infomaniak.com), Swisscom (bluewin.ch), Vodafone (vodafone.de, arcor.de)
+//   - Bulk and transactional senders: Amazon SES (amazonses.com), SendGrid
+//     (sendgrid.net, sendgrid.com), Mailchimp (mailchimp.com, mcsv.net,
+//     mcdlv.net, rsgsv.net, list-manage.com, mandrillapp.com), Mailgun
+//     (mailgun.org, mailgun.net), Postmark (postmarkapp.com, mtasv.net),
+//     SparkPost (sparkpostmail.com), Brevo (brevo.com, sendinblue.com)
+//
+// A domain not in the table groups under its registrable domain (the public
+// suffix plus one label, e.g. example.co.uk for mail.example.co.uk). A
+// providers file (see ParseProviders) adds rules and overrides these.
+//
+// The table names who runs the sending service, not where it runs: the
+// countries and organisations columns of the report say that.
+func BuiltinProviders() []ProviderRule {
+	return []ProviderRule{
+		{"gmail.com", "Google"},
+		{"googlemail.com", "Google"},
+		{"google.com", "Google"},
+
+		{"outlook.*", "Microsoft"},
+		{"hotmail.*", "Microsoft"},
+		{"live.*", "Microsoft"},
+		{"msn.com", "Microsoft"},
+		{"windowslive.com", "Microsoft"},
+		{"passport.com", "Microsoft"},
+		{"microsoft.com", "Microsoft"},
+		{"onmicrosoft.com", "Microsoft"},
+
+		{"yahoo.*", "Yahoo"},
+		{"ymail.com", "Yahoo"},
+		{"rocketmail.com", "Yahoo"},
+		{"aol.*", "Yahoo"},
+		{"aim.com", "Yahoo"},
+
+		{"icloud.com", "Apple"},
+		{"me.com", "Apple"},
+		{"mac.com", "Apple"},
+
+		{"proton.me", "Proton"},
+		{"protonmail.com", "Proton"},
+		{"protonmail.ch", "Proton"},
+		{"pm.me", "Proton"},
+
+		{"gmx.*", "United Internet"},
+		{"web.de", "United Internet"},
+		{"1und1.de", "United Internet"},
+		{"ionos.*", "United Internet"},
+		{"mail.com", "United Internet"},
+		{"email.com", "United Internet"},
+
+		{"t-online.de", "T-Online"},
+		{"magenta.de", "T-Online"},
+
+		{"mailbox.org", "mailbox.org"},
+
+		{"posteo.de", "Posteo"},
+		{"posteo.net", "Posteo"},
+
+		{"tutanota.com", "Tutanota"},
+		{"tutanota.de", "Tutanota"},
+		{"tutamail.com", "Tutanota"},
+		{"tuta.io", "Tutanota"},
+		{"tuta.com", "Tutanota"},
+		{"keemail.me", "Tutanota"},
+
+		{"zoho.*", "Zoho"},
+		{"zohomail.*", "Zoho"},
+
+		{"fastmail.com", "Fastmail"},
+		{"fastmail.fm", "Fastmail"},
+		{"messagingengine.com", "Fastmail"},
+
+		{"yandex.*", "Yandex"},
+		{"ya.ru", "Yandex"},
+
+		{"mail.ru", "Mail.ru"},
+		{"bk.ru", "Mail.ru"},
+		{"inbox.ru", "Mail.ru"},
+		{"list.ru", "Mail.ru"},
+		{"internet.ru", "Mail.ru"},
+
+		{"orange.fr", "Orange"},
+		{"wanadoo.fr", "Orange"},
+
+		{"freenet.de", "freenet"},
+
+		{"free.fr", "Free"},
+		{"sfr.fr", "SFR"},
+		{"neuf.fr", "SFR"},
+		{"libero.it", "Libero"},
+		{"seznam.cz", "Seznam"},
+		{"email.cz", "Seznam"},
+		{"wp.pl", "WP"},
+		{"o2.pl", "WP"},
+		{"onet.pl", "Onet"},
+		{"interia.pl", "Interia"},
+		{"ik.me", "Infomaniak"},
+		{"infomaniak.com", "Infomaniak"},
+		{"bluewin.ch", "Swisscom"},
+		{"vodafone.de", "Vodafone"},
+		{"arcor.de", "Vodafone"},
+
+		{"amazonses.com", "Amazon SES"},
+		{"sendgrid.net", "SendGrid"},
+		{"sendgrid.com", "SendGrid"},
+		{"mailchimp.com", "Mailchimp"},
+		{"mcsv.net", "Mailchimp"},
+		{"mcdlv.net", "Mailchimp"},
+		{"rsgsv.net", "Mailchimp"},
+		{"list-manage.com", "Mailchimp"},
+		{"mandrillapp.com", "Mailchimp"},
+		{"mailgun.org", "Mailgun"},
+		{"mailgun.net", "Mailgun"},
+		{"postmarkapp.com", "Postmark"},
+		{"mtasv.net", "Postmark"},
+		{"sparkpostmail.com", "SparkPost"},
+		{"brevo.com", "Brevo"},
+		{"sendinblue.com", "Brevo"},
+	}
+}
+
+// Providers maps sender domains to provider names: rules from a providers
+// file first, then the built-in table. The zero value is not usable; use
+// NewProviders. A Providers is safe for concurrent reads.
+type Providers struct {
+	layers [2]providerLayer // [0] user rules, [1] built-in rules
+}
+
+type providerLayer struct {
+	suffix map[string]string // "gmx.net" -> "United Internet"
+	brand  map[string]string // "hotmail" (from "hotmail.*") -> "Microsoft"
+}
+
+// NewProviders returns the built-in table with the given rules added; a rule
+// overrides any built-in rule that would match the same domain. Later rules
+// replace earlier ones with the same pattern. Patterns are normalised as
+// ParseProviders does; a rule with an invalid pattern is an error.
+func NewProviders(rules []ProviderRule) (*Providers, error) {
+	p := &Providers{}
+	for i, rs := range [][]ProviderRule{rules, BuiltinProviders()} {
+		l := providerLayer{suffix: map[string]string{}, brand: map[string]string{}}
+		for _, r := range rs {
+			pat, brand, err := normalisePattern(r.Pattern)
+			if err != nil {
+				return nil, err
+			}
+			name, err := checkProviderName(r.Provider)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %w", r.Pattern, err)
+			}
+			if brand {
+				l.brand[pat] = name
+			} else {
+				l.suffix[pat] = name
+			}
+		}
+		p.layers[i] = l
+	}
+	return p, nil
+}
+
+// Lookup returns the provider that sends mail for domain, or ok == false when
+// no rule matches. The domain is compared in lower case without a trailing
+// dot; a subdomain matches its parent's rule.
+func (p *Providers) Lookup(domain string) (provider string, ok bool) {
+	d := normaliseDomain(domain)
+	if d == "" {
+		return "", false
+	}
+	var reg string
+	regDone := false
+	for i := range p.layers {
+		l := &p.layers[i]
+		// Longest suffix first: d itself, then each parent at a label boundary.
+		for s := d; s != ""; {
+			if name, found := l.suffix[s]; found {
+				return name, true
+			}
+			dot := strings.IndexByte(s, '.')
+			if dot < 0 {
+				break
+			}
+			s = s[dot+1:]
+		}
+		if len(l.brand) == 0 {
+			continue
+		}
+		if !regDone {
+			reg = registrable(d)
+			regDone = true
+		}
+		if dot := strings.IndexByte(reg, '.'); dot > 0 {
+			if name, found := l.brand[reg[:dot]]; found {
+				return name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Group returns the provider name for domain when a rule matches, and the
+// registrable domain otherwise (the domain itself when it has none, e.g. a
+// bare public suffix or a single label). An empty domain gives "".
+func (p *Providers) Group(domain string) string {
+	if name, ok := p.Lookup(domain); ok {
+		return name
+	}
+	return registrable(normaliseDomain(domain))
+}
+
+// registrable returns the registrable domain (eTLD+1) of an already
+// normalised domain, or the domain itself when it has none.
+func registrable(d string) string {
+	if d == "" {
+		return ""
+	}
+	reg, err := publicsuffix.EffectiveTLDPlusOne(d)
+	if err != nil {
+		return d
+	}
+	return reg
+}
+
+// normaliseDomain lower-cases d and removes surrounding space, angle
+// brackets, a leading "@" and a trailing dot.
+func normaliseDomain(d string) string {
+	return lowerASCII(trimDomain(d))
+}
+
+// trimDomain removes surrounding space, angle brackets, a leading "@" and a
+// trailing dot.
+func trimDomain(d string) string {
+	d = strings.TrimSpace(d)
+	d = strings.TrimPrefix(d, "@")
+	d = strings.Trim(d, "<>[]")
+	return strings.TrimSuffix(d, ".")
+}
+
+// lowerASCII lower-cases ASCII letters and returns s itself when it has none
+// in upper case (no allocation in the common case).
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// normalisePattern checks a rule pattern and returns it in lower case, with
+// brand == true for "name.*" patterns (then pat is just "name").
+func normalisePattern(s string) (pat string, brand bool, err error) {
+	p := lowerASCII(strings.TrimSpace(s))
+	p = strings.TrimPrefix(p, "*.")
+	p = strings.TrimPrefix(p, ".")
+	p = strings.TrimSuffix(p, ".")
+	if rest, ok := strings.CutSuffix(p, ".*"); ok {
+		p, brand = rest, true
+		if strings.Contains(p, ".") {
+			return "", false, fmt.Errorf("pattern %q: a wildcard pattern is one label followed by .*", s)
+		}
+	}
+	if p == "" {
+		return "", false, fmt.Errorf("pattern %q: empty domain", s)
+	}
+	if len(p) > 253 {
+		return "", false, fmt.Errorf("pattern %q: longer than 253 characters", s)
+	}
+	for label := range strings.SplitSeq(p, ".") {
+		if label == "" {
+			return "", false, fmt.Errorf("pattern %q: empty label", s)
+		}
+		if len(label) > 63 {
+			return "", false, fmt.Errorf("pattern %q: label longer than 63 characters", s)
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return "", false, fmt.Errorf("pattern %q: invalid character %q (use letters, digits, '-', '_' and the xn-- form of international names)", s, rune(c))
+			}
+		}
+	}
+	return p, brand, nil
+}
+
+// maxProviderName is the longest provider name accepted, in bytes.
+const maxProviderName = 100
+
+// checkProviderName returns the trimmed name or an error when it is empty,
+// too long, not UTF-8 or contains control characters.
+func checkProviderName(s string) (string, error) {
+	name := strings.TrimSpace(s)
+	switch {
+	case name == "":
+		return "", errors.New("missing provider name")
+	case len(name) > maxProviderName:
+		return "", fmt.Errorf("provider name longer than %d bytes", maxProviderName)
+	case !utf8.ValidString(name):
+		return "", errors.New("provider name is not valid UTF-8")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || isBidiControl(r) {
+			return "", fmt.Errorf("provider name contains control character %U", r)
+		}
+	}
+	return name, nil
+}
+
+// ProvidersError is a problem on one line of a providers file.
+type ProvidersError struct {
+	Line int // 1-based
+	Err  error
+}
+
+func (e *ProvidersError) Error() string { return fmt.Sprintf("providers line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *ProvidersError) Unwrap() error { return e.Err }
+
+// Limits of a providers file.
+const (
+	maxProvidersLine  = 4096
+	maxProvidersRules = 100000
+)
+
+// ParseProviders reads a providers file: one rule per line, a domain pattern
+// (see ProviderRule), white space (spaces or tabs), and the provider name,
+// which may contain spaces. Blank lines are ignored; "#" starts a comment at
+// the beginning of a line or after white space. Example:
+//
+//	# our own relays and a reseller
+//	example.org        Example GmbH
+//	mail.example.net   Example GmbH
+//	hotmail.*          Microsoft (consumer)
+//
+// A pattern given twice is an error, as is a line longer than 4096 bytes or
+// more than 100000 rules. Errors are *ProvidersError values naming the line.
+func ParseProviders(r io.Reader) ([]ProviderRule, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 512), maxProvidersLine)
+	var rules []ProviderRule
+	seen := map[string]int{} // normalised pattern (brand patterns keep ".*") -> line
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		text = stripComment(text)
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		fields := strings.Fields(text)
+		pat, brand, err := normalisePattern(fields[0])
+		if err != nil {
+			return nil, &ProvidersError{Line: line, Err: err}
+		}
+		if len(fields) < 2 {
+			return nil, &ProvidersError{Line: line, Err: fmt.Errorf("pattern %q: missing provider name", fields[0])}
+		}
+		rest := strings.TrimSpace(text)
+		rest = strings.TrimSpace(rest[len(fields[0]):])
+		name, err := checkProviderName(rest)
+		if err != nil {
+			return nil, &ProvidersError{Line: line, Err: fmt.Errorf("pattern %q: %w", fields[0], err)}
+		}
+		key := pat
+		if brand {
+			key += ".*"
+		}
+		if prev, dup := seen[key]; dup {
+			return nil, &ProvidersError{Line: line, Err: fmt.Errorf("pattern %q already given on line %d", fields[0], prev)}
+		}
+		if len(rules) >= maxProvidersRules {
+			return nil, &ProvidersError{Line: line, Err: fmt.Errorf("more than %d rules", maxProvidersRules)}
+		}
+		seen[key] = line
+		rules = append(rules, ProviderRule{Pattern: key, Provider: name})
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &ProvidersError{Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", maxProvidersLine)}
+		}
+		return nil, fmt.Errorf("read providers: %w", err)
+	}
+	return rules, nil
+}
+
+// stripComment removes a "#" comment that starts the line or follows white
+// space.
+func stripComment(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t') {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,238 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mailroute/mailroute/analyzer"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func mustHome(t testing.TB, s string) analyzer.Home {
+	t.Helper()
+	h, err := analyzer.ParseHome(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// goldenConfigs are the report configurations that have golden files.
+func goldenConfigs(t *testing.T) map[string]Options {
+	pol, err := ParsePolicy("third-country,plaintext")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, err := ParseGroupBy("header:x-mailer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]Options{
+		"provider": {Home: mustHome(t, "EEA"), Policy: pol},
+		"header":   {Home: mustHome(t, "DE"), GroupBy: hdr},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	formats := []struct {
+		ext   string
+		write func(io.Writer, Report) error
+	}{
+		{"txt", WriteTable},
+		{"md", WriteMarkdown},
+		{"csv", WriteCSV},
+		{"jsonl", WriteJSON},
+	}
+	for name, opts := range goldenConfigs(t) {
+		rep := build(opts)
+		for _, f := range formats {
+			t.Run(name+"."+f.ext, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := f.write(&buf, rep); err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join("testdata", name+"."+f.ext)
+				if *update {
+					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -update)", err)
+				}
+				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+					t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+				}
+			})
+		}
+	}
+}
+
+// TestHostileStrings checks each format's defence against the nasty header
+// value and organisation, independently of the golden files.
+func TestHostileStrings(t *testing.T) {
+	hdr, _ := ParseGroupBy("header:X-Mailer")
+	rep := build(Options{GroupBy: hdr})
+
+	var txt, md, csvBuf, js bytes.Buffer
+	for _, w := range []struct {
+		buf *bytes.Buffer
+		fn  func(io.Writer, Report) error
+	}{{&txt, WriteTable}, {&md, WriteMarkdown}, {&csvBuf, WriteCSV}, {&js, WriteJSON}} {
+		if err := w.fn(w.buf, rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, out := range map[string]string{"table": txt.String(), "markdown": md.String(), "csv": csvBuf.String()} {
+		if strings.ContainsRune(out, 0x1b) {
+			t.Errorf("%s output contains ESC", name)
+		}
+		if strings.Contains(out, "[31m") {
+			t.Errorf("%s output keeps the escape sequence's parameters", name)
+		}
+	}
+	if strings.Contains(md.String(), "<script>") || strings.Contains(md.String(), "<b>") {
+		t.Errorf("markdown output contains raw HTML:\n%s", md.String())
+	}
+	// Every table line of the Markdown output has the same number of
+	// unescaped pipes.
+	var pipes []int
+	for _, l := range strings.Split(md.String(), "\n") {
+		if !strings.HasPrefix(l, "|") {
+			continue
+		}
+		pipes = append(pipes, strings.Count(strings.ReplaceAll(l, `\|`, ""), "|"))
+	}
+	for i, n := range pipes {
+		if n != pipes[0] {
+			t.Errorf("markdown line %d has %d cell separators, want %d", i, n, pipes[0])
+		}
+	}
+	recs, err := csv.NewReader(&csvBuf).ReadAll()
+	if err != nil {
+		t.Fatalf("csv does not parse: %v", err)
+	}
+	found := false
+	for _, rec := range recs {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("csv cell %q starts with a formula character", cell)
+			}
+			if strings.HasPrefix(cell, "'=cmd") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("csv lost the neutralised header value")
+	}
+	// JSON keeps the value exactly.
+	var lines []map[string]any
+	dec := json.NewDecoder(&js)
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, m)
+	}
+	got := false
+	for _, m := range lines {
+		if m["group"] == nastyHeader {
+			got = true
+		}
+	}
+	if !got {
+		t.Error("json does not keep the header value verbatim")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x1b[31mred\x1b[0m", "red"},
+		{"a\x1b]0;title\x07b", "ab"},
+		{"a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"},
+		{"a\x1bcb", "ab"},
+		{"tab\there\r\nnext", "tab here  next"},
+		{"bell\x07 del\x7f", "bell del"},
+		{"c1\u0085 csi\u009b31mX", "c1 csiX"},
+		{"bidi\u202eevil\u2066", "bidievil"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"trailing\x1b", "trailing"},
+		{"trailing\x1b[", "trailing"},
+		{"Grüße", "Grüße"},
+	}
+	for _, tt := range tests {
+		if got := sanitize(tt.in); got != tt.want {
+			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCSVNeutralise(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"=1+1", "'=1+1"},
+		{"+1", "'+1"},
+		{"-1", "'-1"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"},
+		{"\rx", "'\rx"},
+		{"a=b", "a=b"},
+		{"", ""},
+		{"0.5", "0.5"},
+	}
+	for _, tt := range tests {
+		if got := csvNeutralise(tt.in); got != tt.want {
+			t.Errorf("csvNeutralise(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFormatSeconds(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{{0, "0s"}, {-3, "0s"}, {59, "59s"}, {60, "1m00s"}, {125, "2m05s"}, {3600, "1h00m"}, {93600, "1d02h"}}
+	for _, tt := range tests {
+		if got := FormatSeconds(tt.in); got != tt.want {
+			t.Errorf("FormatSeconds(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{{0, "0%"}, {0.004, "<1%"}, {0.005, "1%"}, {1.0 / 3, "33%"}, {0.996, ">99%"}, {1, "100%"}}
+	for _, tt := range tests {
+		if got := percent(tt.in); got != tt.want {
+			t.Errorf("percent(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEmptyReportRenders(t *testing.T) {
+	rep := NewAggregator(Options{}).Report()
+	for _, fn := range []func(io.Writer, Report) error{WriteTable, WriteMarkdown, WriteCSV, WriteJSON} {
+		var buf bytes.Buffer
+		if err := fn(&buf, rep); err != nil {
+			t.Fatal(err)
+		}
+		if buf.Len() == 0 {
+			t.Error("empty output")
+		}
+	}
+}
