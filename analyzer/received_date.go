@@ -1,0 +1,486 @@
+package analyzer
+
+import (
+	"strings"
+	"time"
+)
+
+// Date-time of a Received field (RFC 5322 3.3, with the obsolete forms of
+// 4.3 and what servers write in practice): "Thu, 11 Jan 2024 10:00:00 +0000",
+// "11 Jan 24 10:00 EST", asctime "Mon Jan  2 15:04:05 2006", ISO
+// "2024-01-11 10:00:00.123 +0000 UTC", fractional seconds, "GMT+8", zone
+// comments "(CET)". Fields may come in any order; the scanner classifies
+// each.
+
+// parseRcvDate parses the date of a Received field and returns it in UTC.
+// A date without any time zone is read as UTC.
+func parseRcvDate(s string) (time.Time, bool) {
+	t, _, ok := parseRcvDateZone(s)
+	return t, ok
+}
+
+// rcvDate collects the parts of a date.
+type rcvDate struct {
+	year, month, day   int
+	hour, min, sec, ns int
+	haveTime           bool
+	off                int // seconds east of UTC
+	haveZone           bool
+	numericZone        bool
+}
+
+// parseRcvDateZone is parseRcvDate that also says whether a zone was found.
+func parseRcvDateZone(s string) (time.Time, bool, bool) {
+	var d rcvDate
+	d.year, d.day = -1, -1
+	rest := s
+	for {
+		i := 0
+		for i < len(rest) && (rcvIsSpace(rest[i]) || rest[i] == ',') {
+			i++
+		}
+		rest = rest[i:]
+		if rest == "" {
+			break
+		}
+		if rest[0] == '(' {
+			end := rcvCommentEnd(rest)
+			inner := rest[1:end]
+			if end > 1 && rest[end-1] == ')' {
+				inner = rest[1 : end-1]
+			}
+			if !d.haveZone {
+				if off, ok := rcvZone(strings.TrimSpace(inner)); ok {
+					d.off, d.haveZone = off, true
+				}
+			}
+			rest = rest[end:]
+			continue
+		}
+		j := 0
+		for j < len(rest) && !rcvIsSpace(rest[j]) && rest[j] != ',' && rest[j] != '(' {
+			j++
+		}
+		f := rest[:j]
+		rest = rest[j:]
+		if !d.field(f) {
+			// Unknown text: stop once a full date-time was read ("... -0600 id 000DB").
+			if d.complete() {
+				break
+			}
+			if d.year >= 0 || d.haveTime {
+				return time.Time{}, false, false
+			}
+		}
+	}
+	if !d.complete() {
+		return time.Time{}, false, false
+	}
+	if d.year < 50 {
+		d.year += 2000
+	} else if d.year < 1000 {
+		d.year += 1900
+	}
+	if d.day < 1 || d.day > rcvDaysIn(d.month, d.year) || d.hour > 23 || d.min > 59 || d.sec > 60 {
+		return time.Time{}, false, false
+	}
+	if d.sec == 60 {
+		d.sec = 59
+	}
+	t := time.Date(d.year, time.Month(d.month), d.day, d.hour, d.min, d.sec, d.ns, time.UTC)
+	t = t.Add(-time.Duration(d.off) * time.Second)
+	return t, d.haveZone, true
+}
+
+func (d *rcvDate) complete() bool {
+	return d.year >= 0 && d.month > 0 && d.day > 0 && d.haveTime
+}
+
+// field classifies one field of a date; false when it is not part of one.
+func (d *rcvDate) field(f string) bool {
+	if f == "" {
+		return true
+	}
+	c := f[0]
+	switch {
+	case c >= '0' && c <= '9':
+		if strings.IndexByte(f, ':') >= 0 {
+			return d.timeField(f)
+		}
+		if len(f) >= 10 && f[4] == '-' && f[7] == '-' {
+			return d.isoField(f)
+		}
+		if len(f) > 4 && (strings.IndexByte(f, '-') > 0 || strings.IndexByte(f, '/') > 0) {
+			return d.dashedField(f)
+		}
+		n, ok := rcvAtoi(f)
+		if !ok {
+			return false
+		}
+		switch {
+		case d.day < 0 && len(f) <= 2 && n >= 1 && n <= 31:
+			d.day = n
+		case d.year < 0 && (len(f) == 4 || len(f) == 2 || len(f) == 3):
+			d.year = n
+		default:
+			return false
+		}
+		return true
+	case c == '+' || c == '-':
+		if d.numericZone {
+			return false
+		}
+		off, ok := rcvNumericZone(f)
+		if !ok {
+			return false
+		}
+		d.off, d.haveZone, d.numericZone = off, true, true
+		return true
+	}
+	if m := rcvMonth(f); m > 0 && d.month == 0 {
+		d.month = m
+		return true
+	}
+	if rcvDayName(f) {
+		return true
+	}
+	if off, ok := rcvZone(f); ok {
+		if !d.numericZone && !d.haveZone {
+			d.off, d.haveZone = off, true
+		}
+		return true
+	}
+	return false
+}
+
+// timeField reads "15:04", "15:04:05", "15:04:05.123456", "17:40:44-0500".
+func (d *rcvDate) timeField(f string) bool {
+	if d.haveTime {
+		return false
+	}
+	// A zone glued to the time.
+	if i := strings.IndexAny(f, "+-"); i > 0 {
+		off, ok := rcvNumericZone(f[i:])
+		if !ok {
+			return false
+		}
+		d.off, d.haveZone, d.numericZone = off, true, true
+		f = f[:i]
+	}
+	if len(f) > 0 && (f[len(f)-1] == 'Z' || f[len(f)-1] == 'z') {
+		f = f[:len(f)-1]
+		d.haveZone = true
+	}
+	hh, rest, _ := strings.Cut(f, ":")
+	mm, ss, hasSec := strings.Cut(rest, ":")
+	h, ok1 := rcvAtoi(hh)
+	m, ok2 := rcvAtoi(mm)
+	if !ok1 || !ok2 || len(hh) > 2 || len(mm) != 2 {
+		return false
+	}
+	d.hour, d.min = h, m
+	if hasSec {
+		sec, frac, hasFrac := strings.Cut(ss, ".")
+		s, ok := rcvAtoi(sec)
+		if !ok || len(sec) != 2 {
+			return false
+		}
+		d.sec = s
+		if hasFrac {
+			ns := 0
+			digits := 0
+			for i := 0; i < len(frac); i++ {
+				c := frac[i]
+				if c < '0' || c > '9' {
+					return false
+				}
+				if digits < 9 {
+					ns = ns*10 + int(c-'0')
+					digits++
+				}
+			}
+			for ; digits < 9; digits++ {
+				ns *= 10
+			}
+			d.ns = ns
+		}
+	}
+	d.haveTime = true
+	return true
+}
+
+// isoField reads "2024-01-11" or "2024-01-11T10:00:00Z".
+func (d *rcvDate) isoField(f string) bool {
+	y, ok1 := rcvAtoi(f[:4])
+	m, ok2 := rcvAtoi(f[5:7])
+	day, ok3 := rcvAtoi(f[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d.year >= 0 {
+		return false
+	}
+	d.year, d.month, d.day = y, m, day
+	if len(f) > 10 {
+		if f[10] != 'T' && f[10] != 't' {
+			return false
+		}
+		return d.timeField(f[11:])
+	}
+	return true
+}
+
+// dashedField reads "04-Apr-2006" or "11/01/2024"-like fields only in the
+// unambiguous "day-Mon-year" form.
+func (d *rcvDate) dashedField(f string) bool {
+	a, rest, _ := strings.Cut(f, "-")
+	b, c, ok := strings.Cut(rest, "-")
+	if !ok {
+		return false
+	}
+	day, ok1 := rcvAtoi(a)
+	m := rcvMonth(b)
+	y, ok2 := rcvAtoi(c)
+	if !ok1 || !ok2 || m == 0 || d.year >= 0 {
+		return false
+	}
+	d.day, d.month, d.year = day, m, y
+	return true
+}
+
+func rcvAtoi(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func rcvAllDigits(s string) bool {
+	_, ok := rcvAtoi(s)
+	return ok
+}
+
+// rcvNumericZone reads "+0100", "-0800", "+01:00", "+1" (hours only is read
+// as hours).
+func rcvNumericZone(f string) (int, bool) {
+	if len(f) < 2 {
+		return 0, false
+	}
+	sign := 1
+	if f[0] == '-' {
+		sign = -1
+	} else if f[0] != '+' {
+		return 0, false
+	}
+	f = f[1:]
+	var h, m int
+	var ok bool
+	switch {
+	case len(f) == 4:
+		h, ok = rcvAtoi(f[:2])
+		if ok {
+			m, ok = rcvAtoi(f[2:])
+		}
+	case len(f) == 5 && f[2] == ':':
+		h, ok = rcvAtoi(f[:2])
+		if ok {
+			m, ok = rcvAtoi(f[3:])
+		}
+	case len(f) <= 2:
+		h, ok = rcvAtoi(f)
+	case len(f) == 3:
+		// "+100" = +01:00
+		h, ok = rcvAtoi(f[:1])
+		if ok {
+			m, ok = rcvAtoi(f[1:])
+		}
+	}
+	if !ok || h > 23 || m > 59 {
+		return 0, false
+	}
+	return sign * (h*3600 + m*60), true
+}
+
+// rcvZone reads a named zone ("GMT", "PST", "CEST", "EST5EDT") or an offset
+// from a named zone ("GMT-8", "UTC+05:30"). Military single letters other
+// than Z are ignored as RFC 5322 4.3 advises.
+func rcvZone(f string) (int, bool) {
+	if f == "" {
+		return 0, false
+	}
+	// Offset forms: "GMT+8", "UTC-05:00", "+0100" in a comment.
+	if f[0] == '+' || f[0] == '-' {
+		return rcvNumericZone(f)
+	}
+	name := f
+	off := 0
+	if i := strings.IndexAny(f, "+-"); i > 0 {
+		name = f[:i]
+		o, ok := rcvNumericZone(f[i:])
+		if !ok {
+			return 0, false
+		}
+		off = o
+		if strings.EqualFold(name, "GMT") || strings.EqualFold(name, "UTC") || strings.EqualFold(name, "UT") {
+			return off, true
+		}
+		return 0, false
+	}
+	// "EST5EDT": the POSIX form; take the standard-time name.
+	for i := 0; i < len(name); i++ {
+		if name[i] >= '0' && name[i] <= '9' {
+			name = name[:i]
+			break
+		}
+	}
+	h := 0
+	switch strings.ToUpper(name) {
+	case "UT", "UTC", "GMT", "Z", "WET", "ZULU":
+		h = 0
+	case "BST", "IST", "CET", "MET", "WEST", "WAT":
+		h = 1
+		if strings.EqualFold(name, "IST") {
+			return 5*3600 + 1800, true // India, the commoner reading in mail
+		}
+	case "CEST", "MEST", "MESZ", "EET", "SAST", "CAT":
+		h = 2
+	case "EEST", "MSK", "EAT", "IDT":
+		h = 3
+	case "GST":
+		h = 4
+	case "PKT":
+		h = 5
+	case "ICT", "WIB":
+		h = 7
+	case "HKT", "SGT", "AWST", "PHT", "MYT", "WITA":
+		h = 8
+	case "JST", "KST":
+		h = 9
+	case "ACST":
+		return 9*3600 + 1800, true
+	case "AEST":
+		h = 10
+	case "AEDT":
+		h = 11
+	case "NZST":
+		h = 12
+	case "NZDT":
+		h = 13
+	case "EST", "CDT":
+		h = -5
+	case "EDT":
+		h = -4
+	case "CST", "MDT":
+		h = -6
+	case "MST", "PDT":
+		h = -7
+	case "PST", "AKDT":
+		h = -8
+	case "AKST":
+		h = -9
+	case "HST":
+		h = -10
+	case "AST", "ADT":
+		h = -4
+		if strings.EqualFold(name, "ADT") {
+			h = -3
+		}
+	case "NST":
+		return -(3*3600 + 1800), true
+	case "BRT", "ART":
+		h = -3
+	default:
+		return 0, false
+	}
+	return h * 3600, true
+}
+
+// rcvMonth returns 1-12 for a month name ("Jan", "January", any case), else 0.
+func rcvMonth(s string) int {
+	if len(s) < 3 {
+		return 0
+	}
+	var m int
+	switch {
+	case strings.EqualFold(s[:3], "jan"):
+		m = 1
+	case strings.EqualFold(s[:3], "feb"):
+		m = 2
+	case strings.EqualFold(s[:3], "mar"):
+		m = 3
+	case strings.EqualFold(s[:3], "apr"):
+		m = 4
+	case strings.EqualFold(s[:3], "may"):
+		m = 5
+	case strings.EqualFold(s[:3], "jun"):
+		m = 6
+	case strings.EqualFold(s[:3], "jul"):
+		m = 7
+	case strings.EqualFold(s[:3], "aug"):
+		m = 8
+	case strings.EqualFold(s[:3], "sep"):
+		m = 9
+	case strings.EqualFold(s[:3], "oct"):
+		m = 10
+	case strings.EqualFold(s[:3], "nov"):
+		m = 11
+	case strings.EqualFold(s[:3], "dec"):
+		m = 12
+	default:
+		return 0
+	}
+	if len(s) == 3 {
+		return m
+	}
+	// Full names ("January", "Sept") only; "Mark" is not a month.
+	full := [...]string{"", "january", "february", "march", "april", "may", "june", "july",
+		"august", "september", "october", "november", "december"}
+	if strings.EqualFold(s, full[m]) || (m == 9 && strings.EqualFold(s, "sept")) {
+		return m
+	}
+	if s[len(s)-1] == '.' && len(s) == 4 {
+		return m
+	}
+	return 0
+}
+
+// rcvDayName reports whether s is a day of the week ("Mon", "Monday", "Mon.").
+func rcvDayName(s string) bool {
+	s = strings.TrimRight(s, ",.")
+	if len(s) < 3 {
+		return false
+	}
+	for _, d := range [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if strings.EqualFold(s[:3], d) {
+			if len(s) == 3 {
+				return true
+			}
+			for _, full := range [...]string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tues", "thur", "thurs"} {
+				if strings.EqualFold(s, full) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// rcvDaysIn is the number of days in month m of year y.
+func rcvDaysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
