@@ -7,9 +7,11 @@ import (
 	"sync/atomic"
 )
 
-// cacheShards is the number of independently locked parts of the cache; a
-// power of two.
-const cacheShards = 64
+// cacheShards is the number of independently locked parts of the cache.
+const (
+	cacheShardBits = 6
+	cacheShards    = 1 << cacheShardBits
+)
 
 // cache maps public addresses to their Location. It is safe for concurrent
 // use. It holds at most limit entries (rounded up to a multiple of
@@ -26,7 +28,7 @@ type cache struct {
 // do not share a cache line.
 type shard struct {
 	mu sync.RWMutex
-	m  map[netip.Addr]Location
+	m  map[cacheKey]*Location
 	_  [64]byte
 }
 
@@ -39,25 +41,34 @@ func (c *cache) init(limit int) {
 	c.perShard = (limit + cacheShards - 1) / cacheShards
 }
 
-// shardFor returns the shard that holds addr, which must be unmapped and
-// without zone.
-func (c *cache) shardFor(addr netip.Addr) *shard {
+// cacheKey is an address as two integers: Go maps hash this twice as fast
+// as a netip.Addr. IPv4 addresses are keyed in their IPv4-mapped form, which
+// is unique because cached addresses are unmapped and without zone.
+type cacheKey struct{ hi, lo uint64 }
+
+func keyOf(addr netip.Addr) cacheKey {
 	b := addr.As16()
-	h := binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])
-	h *= 0x9e3779b97f4a7c15 // Fibonacci hashing: the top bits mix all input bits
-	return &c.shards[h>>(64-6)]
+	return cacheKey{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}
 }
 
-// get returns the cached Location of addr.
-func (c *cache) get(addr netip.Addr) (Location, bool) {
+// shardFor returns the shard that holds k.
+func (c *cache) shardFor(k cacheKey) *shard {
+	h := (k.hi ^ k.lo) * 0x9e3779b97f4a7c15 // Fibonacci hashing: the top bits mix all input bits
+	return &c.shards[h>>(64-cacheShardBits)]
+}
+
+// get returns the cached Location of addr, or nil. The caller must not
+// modify it.
+func (c *cache) get(addr netip.Addr) *Location {
 	if c.perShard == 0 {
-		return Location{}, false
+		return nil
 	}
-	s := c.shardFor(addr)
+	k := keyOf(addr)
+	s := c.shardFor(k)
 	s.mu.RLock()
-	loc, ok := s.m[addr]
+	loc := s.m[k]
 	s.mu.RUnlock()
-	return loc, ok
+	return loc
 }
 
 // put stores loc for addr unless the shard is full.
@@ -65,13 +76,14 @@ func (c *cache) put(addr netip.Addr, loc Location) {
 	if c.perShard == 0 {
 		return
 	}
-	s := c.shardFor(addr)
+	k := keyOf(addr)
+	s := c.shardFor(k)
 	s.mu.Lock()
 	if s.m == nil {
-		s.m = make(map[netip.Addr]Location)
+		s.m = make(map[cacheKey]*Location)
 	}
 	if len(s.m) < c.perShard {
-		s.m[addr] = loc
+		s.m[k] = &loc
 	} else {
 		c.full.Add(1)
 	}

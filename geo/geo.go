@@ -320,8 +320,8 @@ func (db *DB) Lookup(addr netip.Addr) Location {
 		return Location{}
 	}
 	addr = addr.Unmap().WithZone("")
-	if loc, ok := db.cache.get(addr); ok {
-		return loc
+	if loc := db.cache.get(addr); loc != nil {
+		return *loc
 	}
 	if IsInternal(addr) {
 		return Location{Internal: true}

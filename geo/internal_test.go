@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -262,5 +264,40 @@ func TestCacheSkipsInternal(t *testing.T) {
 	db.Lookup(netip.MustParseAddr("8.8.8.8"))
 	if n := db.cache.len(); n != 1 {
 		t.Errorf("mapped and plain address use %d cache entries, want 1", n)
+	}
+}
+
+// TestSpecialMatcher checks the integer matcher against a plain scan of the
+// table with netip.Prefix.Contains, on random addresses and on the first and
+// last address of every entry and their neighbours.
+func TestSpecialMatcher(t *testing.T) {
+	slow := func(a netip.Addr) bool {
+		a = a.Unmap().WithZone("")
+		for _, s := range specialPurpose {
+			if s.prefix.Contains(a) {
+				return !s.global
+			}
+		}
+		return false
+	}
+	var addrs []netip.Addr
+	for _, s := range specialPurpose {
+		first, last := s.prefix.Addr(), lastAddr(s.prefix)
+		addrs = append(addrs, first, last, first.Prev(), last.Next())
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], r.Uint64())
+		binary.BigEndian.PutUint64(b[8:], r.Uint64())
+		addrs = append(addrs, netip.AddrFrom16(b), netip.AddrFrom4([4]byte(b[:4])))
+	}
+	for _, a := range addrs {
+		if !a.IsValid() {
+			continue
+		}
+		if got, want := IsInternal(a), slow(a); got != want {
+			t.Errorf("IsInternal(%s) = %v, plain scan says %v", a, got, want)
+		}
 	}
 }
