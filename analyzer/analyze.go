@@ -1,0 +1,258 @@
+package analyzer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"net/netip"
+	"net/textproto"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxReceived is the number of Received fields beyond which a message is
+// flagged as a probable loop (as mox and RFC 5321 6.3 suggest, 100).
+const MaxReceived = 100
+
+// DefaultMaxSkew is the clock skew tolerated between consecutive Received
+// dates before time is flagged as running backwards.
+const DefaultMaxSkew = 2 * time.Minute
+
+// Options controls Analyze. The zero value analyses without geolocation or DNS
+// against the EEA as home.
+type Options struct {
+	// MaxHeaderBytes caps the header section (DefaultMaxHeaderBytes when 0).
+	MaxHeaderBytes int
+	// Home is the home jurisdiction; the zero Home means EEA.
+	Home Home
+	// Locator geolocates public relay addresses; nil means no geolocation.
+	Locator Locator
+	// Internal reports non-global addresses (never geolocated); nil means a
+	// built-in check with net/netip.
+	Internal func(netip.Addr) bool
+	// Resolver, when set, is asked for PTR/FCrDNS of relay addresses and for
+	// the addresses of relays the headers name without one.
+	Resolver Resolver
+	// KeepHeaders names extra header fields to copy into Result.Headers.
+	KeepHeaders []string
+	// MaxSkew is the tolerated clock skew (DefaultMaxSkew when 0).
+	MaxSkew time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if o.Home.codes == nil {
+		o.Home, _ = ParseHome("EEA")
+	}
+	if o.Internal == nil {
+		o.Internal = basicInternal
+	}
+	if o.MaxSkew <= 0 {
+		o.MaxSkew = DefaultMaxSkew
+	}
+	return o
+}
+
+// basicInternal is the fallback for Options.Internal: addresses that are not
+// global unicast, private, or shared (CGNAT, RFC 6598).
+func basicInternal(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		return true
+	}
+	b := a.As16()
+	return a.Is4() && b[12] == 100 && b[13]&0xc0 == 64 // 100.64.0.0/10
+}
+
+// AnalyzeReader reads the header section of one message from r (the body is
+// never read) and analyses it. source names the message in results and errors.
+func AnalyzeReader(ctx context.Context, r io.Reader, source string, opts Options) Result {
+	opts = opts.withDefaults()
+	hdr, err := ReadHeader(r, opts.MaxHeaderBytes)
+	if err != nil {
+		res := newResult(source)
+		switch {
+		case errors.Is(err, ErrHeaderTooLarge):
+			res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
+		default:
+			res.fail(FailUnreadable, fmt.Sprintf("%s: %v", source, err))
+		}
+		return res
+	}
+	return Analyze(ctx, hdr, source, opts)
+}
+
+func newResult(source string) Result {
+	return Result{
+		SchemaVersion: SchemaVersion,
+		Source:        source,
+		Received:      []Received{},
+		Nodes:         []Node{},
+		Segments:      []Segment{},
+		Flags:         []Flag{},
+		Notes:         []string{},
+		DKIMDomains:   []string{},
+		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[Jurisdiction]int{}, BodyEncryption: "none"},
+	}
+}
+
+func (r *Result) fail(reason, msg string) {
+	r.FailReason = reason
+	r.Error = msg
+}
+
+// Analyze analyses the header section of one message (as returned by
+// ReadHeader). It never fails: problems are reported in the Result.
+func Analyze(ctx context.Context, header []byte, source string, opts Options) Result {
+	opts = opts.withDefaults()
+	res := newResult(source)
+	if len(header) > opts.MaxHeaderBytes {
+		res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
+		return res
+	}
+	h, warnings := ParseHeader(header)
+	for _, w := range warnings {
+		res.Notes = append(res.Notes, "header: "+w)
+	}
+	res.describe(h, opts.KeepHeaders)
+
+	values := h.Values("Received")
+	if len(values) == 0 {
+		if len(h.Fields) == 0 {
+			res.fail(FailUnreadable, fmt.Sprintf("%s: no header fields found", source))
+		} else {
+			res.fail(FailNoReceived, fmt.Sprintf("%s: no Received field", source))
+		}
+		return res
+	}
+	res.Received = make([]Received, len(values))
+	for i, v := range values {
+		rc := ParseReceived(v)
+		rc.Index = i
+		res.Received[i] = rc
+	}
+	if len(values) > MaxReceived {
+		res.Flags = append(res.Flags, Flag{Code: "too-many-received", Received: -1,
+			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
+	}
+	res.buildPath(ctx, opts)
+	return res
+}
+
+// buildPath builds nodes and segments from the parsed Received fields,
+// enriches and checks them, and summarises. opts must have its defaults.
+func (r *Result) buildPath(ctx context.Context, opts Options) {
+	b := pathBuilder{opts: opts, res: r}
+	b.build()
+	b.enrich(ctx)
+	b.check()
+	r.summarise()
+}
+
+// describe fills the message-level fields from the header.
+func (r *Result) describe(h Header, keep []string) {
+	r.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
+	r.Subject = decodeWords(h.Get("Subject"))
+	if d := h.Get("Date"); d != "" {
+		if t, err := mail.ParseDate(d); err == nil {
+			r.Date = t.UTC().Format(time.RFC3339)
+		}
+	}
+	r.FromDomain = addressDomain(h.Get("From"))
+	r.ReturnPathDomain = addressDomain(h.Get("Return-Path"))
+	for _, sig := range h.Values("Dkim-Signature") {
+		if d := tagValue(sig, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
+			r.DKIMDomains = append(r.DKIMDomains, d)
+		}
+	}
+	r.Summary.BodyEncryption = bodyEncryption(h.Get("Content-Type"))
+	for _, k := range keep {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		if v := h.Get(ck); v != "" {
+			if r.Headers == nil {
+				r.Headers = map[string]string{}
+			}
+			r.Headers[ck] = decodeWords(v)
+		}
+	}
+}
+
+// decodeWords decodes RFC 2047 encoded words, keeping the input when it
+// cannot.
+func decodeWords(s string) string {
+	d, err := (&mime.WordDecoder{}).DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+// addressDomain returns the lower-case domain of the first address in an
+// address header, or "".
+func addressDomain(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	var addr string
+	if a, err := mail.ParseAddress(v); err == nil {
+		addr = a.Address
+	} else if l, err := mail.ParseAddressList(v); err == nil && len(l) > 0 {
+		addr = l[0].Address
+	} else {
+		// Lenient: take what looks like an address.
+		addr = v
+		if i := strings.LastIndexByte(addr, '<'); i >= 0 {
+			addr = addr[i+1:]
+		}
+		addr = strings.TrimRight(addr, "> \t")
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	d := strings.ToLower(strings.Trim(addr[at+1:], " .>[]"))
+	if strings.ContainsAny(d, " \t<>\"") {
+		return ""
+	}
+	return d
+}
+
+// tagValue returns the value of tag name in a DKIM-style tag list
+// ("v=1; d=example.org; ...").
+func tagValue(list, name string) string {
+	for part := range strings.SplitSeq(list, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.ToLower(strings.Join(strings.Fields(v), ""))
+		}
+	}
+	return ""
+}
+
+// bodyEncryption says whether the top-level body is PGP/MIME or S/MIME
+// encrypted (RFC 3156, RFC 8551), from the Content-Type alone.
+func bodyEncryption(ct string) string {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	}
+	switch mt {
+	case "multipart/encrypted":
+		if p := strings.ToLower(params["protocol"]); p == "" || strings.Contains(p, "pgp") {
+			return "pgp"
+		}
+		return "smime"
+	case "application/pkcs7-mime", "application/x-pkcs7-mime":
+		if st := strings.ToLower(params["smime-type"]); st == "" || st == "enveloped-data" || st == "authenveloped-data" {
+			return "smime"
+		}
+	}
+	return "none"
+}

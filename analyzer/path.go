@@ -1,0 +1,414 @@
+package analyzer
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// pathBuilder turns the parsed Received fields of one message into nodes and
+// segments.
+type pathBuilder struct {
+	opts Options
+	res  *Result
+}
+
+// build walks the Received fields from the bottom (the first hop) to the
+// top. Each relay field "from A by B" adds node B and the segment A -> B; the
+// address of B is the from-address recorded by the next relay up. Fields that
+// stay inside one machine (loopback re-injection, content filters, local
+// delivery) are merged into the node that holds the message.
+func (b *pathBuilder) build() {
+	res := b.res
+	rs := res.Received
+	for k := len(rs) - 1; k >= 0; k-- {
+		rc := &rs[k]
+		if !rc.Parsed {
+			res.Flags = append(res.Flags, Flag{Code: "unparsed", Received: rc.Index,
+				Detail: "this Received field could not be understood; it is not part of the path"})
+			continue
+		}
+		by := hostName(rc.By)
+		if len(res.Nodes) == 0 {
+			if b.addOrigin(rc) || by == "" {
+				// The message started on this machine.
+				continue
+			}
+		} else if b.sameMachine(rc) {
+			cur := &res.Nodes[len(res.Nodes)-1]
+			cur.Received = append(cur.Received, rc.Index)
+			if cur.Name == "" || isLocalName(cur.Name) {
+				if by != "" && !isLocalName(by) {
+					cur.Name = by
+				}
+			}
+			continue
+		}
+		if by == "" {
+			rc.Warnings = append(rc.Warnings, "no by clause: the receiving host is unnamed")
+		}
+		// The sending node is the current last node; learn its address from
+		// what this receiver recorded.
+		prev := &res.Nodes[len(res.Nodes)-1]
+		if rc.FromIP.IsValid() && prev.IP != rc.FromIP {
+			// The address the next relay saw wins over the one the node
+			// gave for itself in its own by clause (GMX's "by mail.gmx.net
+			// (mrgmx005 [212.227.17.190])"): it is where the message left.
+			if prev.IP.IsValid() {
+				prev.Notes = append(prev.Notes, fmt.Sprintf("also known as %s (from its own Received field)", prev.IP))
+			}
+			prev.IP = rc.FromIP
+		}
+		if prev.Name == "" {
+			prev.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		}
+		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
+		enc := rc.TLS.Encrypted
+		if enc == EncryptionNo && !hasFrom(rc) {
+			// "Received: by host with SMTP id ..." records no network peer
+			// (a hand-over inside the provider): plaintext on which network
+			// cannot be said.
+			enc = EncryptionUnknown
+		}
+		res.Segments = append(res.Segments, Segment{
+			From:          len(res.Nodes) - 2,
+			To:            len(res.Nodes) - 1,
+			Received:      rc.Index,
+			Protocol:      rc.With,
+			Encryption:    enc,
+			TLSVersion:    rc.TLS.Version,
+			Cipher:        rc.TLS.Cipher,
+			Authenticated: rc.Auth != "" || strings.HasSuffix(rc.With, "A") || strings.HasSuffix(rc.With, "SA"),
+		})
+	}
+	if n := len(res.Nodes); n > 1 {
+		res.Nodes[n-1].Role = RoleFinal
+	}
+	b.delays()
+}
+
+// hasFrom reports whether a field names the client it received from.
+func hasFrom(rc *Received) bool {
+	return rc.FromIP.IsValid() || rc.FromHELO != "" || rc.FromRDNS != ""
+}
+
+// addOrigin adds the first node: the client that handed the message to the
+// first server, or the machine it was written on for local submissions. It
+// reports whether the origin is the receiving host of rc itself (a local
+// submission, a field without a from part, or a host handing to itself such
+// as Exchange's "from X ... by X with mapi").
+func (b *pathBuilder) addOrigin(rc *Received) bool {
+	n := Node{Role: RoleOrigin, Received: []int{rc.Index}}
+	by := hostName(rc.By)
+	self := by != "" && (strings.EqualFold(hostName(rc.FromHELO), by) || strings.EqualFold(hostName(rc.FromRDNS), by))
+	if rc.Kind == KindLocal || !hasFrom(rc) || self {
+		n.Name = hostName(rc.By)
+		n.IP = rc.ByIP
+		n.Notes = append(n.Notes, "the message was submitted on this machine")
+	} else {
+		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		n.IP = rc.FromIP
+		n.Received = nil // the origin wrote no field; rc belongs to the first relay
+		b.res.Nodes = append(b.res.Nodes, n)
+		return false
+	}
+	b.res.Nodes = append(b.res.Nodes, n)
+	return true
+}
+
+// sameMachine reports whether a field records a transfer inside the machine
+// that holds the message: a local pick-up, a loop through localhost (content
+// filters such as amavis on port 10024), or a host handing to itself (LMTP
+// delivery on the same host).
+func (b *pathBuilder) sameMachine(rc *Received) bool {
+	cur := b.res.Nodes[len(b.res.Nodes)-1]
+	by := hostName(rc.By)
+	if rc.Kind == KindLocal {
+		return true
+	}
+	if rc.FromIP.IsValid() && rc.FromIP.Unmap().IsLoopback() {
+		return true
+	}
+	from := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+	if !rc.FromIP.IsValid() && isLocalName(from) {
+		return true
+	}
+	if by == "" || isLocalName(by) {
+		return !rc.FromIP.IsValid() || (cur.IP.IsValid() && rc.FromIP == cur.IP)
+	}
+	if strings.EqualFold(by, cur.Name) && cur.Role != RoleOrigin {
+		// The same host received it twice: a re-injection, unless it came
+		// from a different address.
+		return !rc.FromIP.IsValid() || !cur.IP.IsValid() || rc.FromIP == cur.IP || b.opts.Internal(rc.FromIP)
+	}
+	return false
+}
+
+// delays fills segment delays from consecutive Received dates.
+func (b *pathBuilder) delays() {
+	res := b.res
+	var prev time.Time
+	for i := range res.Segments {
+		seg := &res.Segments[i]
+		t := res.Received[seg.Received].Date
+		// The time the message arrived at the sending node: the latest date
+		// among the fields merged into it.
+		prev = time.Time{}
+		for _, idx := range res.Nodes[seg.From].Received {
+			if d := res.Received[idx].Date; !d.IsZero() && d.After(prev) {
+				prev = d
+			}
+		}
+		if !t.IsZero() && !prev.IsZero() {
+			d := t.Sub(prev).Seconds()
+			seg.DelaySeconds = &d
+		}
+	}
+}
+
+// enrich adds DNS evidence (when asked), locations, organisations and
+// jurisdictions to the nodes.
+func (b *pathBuilder) enrich(ctx context.Context) {
+	res := b.res
+	for i := range res.Nodes {
+		n := &res.Nodes[i]
+		if n.IP.IsValid() {
+			n.IP = n.IP.Unmap()
+			n.Internal = b.opts.Internal(n.IP)
+		}
+		if b.opts.Resolver != nil {
+			b.resolve(ctx, n)
+		}
+		if n.IP.IsValid() && !n.Internal && b.opts.Locator != nil {
+			viaDNS := n.Location.ViaDNS
+			n.Location = b.opts.Locator.Locate(n.IP)
+			n.Location.ViaDNS = viaDNS
+		}
+		if n.Location.Source == nil {
+			n.Location.Source = []DataSource{}
+		}
+		switch {
+		case n.Location.ASOrg != "":
+			n.Organisation, n.OrgSource = n.Location.ASOrg, "asn"
+		default:
+			if d := registrableDomain(n.Name); d != "" {
+				n.Organisation, n.OrgSource = d, "domain"
+			}
+		}
+		if !n.IP.IsValid() && n.Role == RoleFinal {
+			n.Notes = append(n.Notes, "the final server's address is not in the headers")
+		}
+		n.Jurisdiction = b.opts.Home.Classify(n.Location.Country, n.Internal)
+		if note := b.opts.Home.Note(n.Location.Country); note != "" && !slices.Contains(res.Notes, note) {
+			res.Notes = append(res.Notes, note)
+		}
+	}
+}
+
+// resolve asks the Resolver about one node: PTR and FCrDNS for a public
+// address without a reverse name, and the addresses of a name without one.
+func (b *pathBuilder) resolve(ctx context.Context, n *Node) {
+	switch {
+	case n.IP.IsValid() && !n.Internal:
+		info := b.opts.Resolver.Reverse(ctx, n.IP)
+		n.DNS = &info
+		if n.Name == "" && info.PTR != "" {
+			n.Name = info.PTR
+		}
+	case !n.IP.IsValid() && n.Name != "" && strings.Contains(n.Name, ".") && !isLocalName(n.Name):
+		info := b.opts.Resolver.Forward(ctx, n.Name)
+		n.DNS = &info
+		if len(info.Addrs) > 0 {
+			n.IP = info.Addrs[0].Unmap()
+			n.Internal = b.opts.Internal(n.IP)
+			n.Location.ViaDNS = true
+			n.Notes = append(n.Notes, fmt.Sprintf("address %s found through DNS (A/AAAA of %s), not in the headers", n.IP, n.Name))
+		}
+	}
+}
+
+// check adds the consistency flags. None of them removes a hop.
+func (b *pathBuilder) check() {
+	res := b.res
+	for i := 1; i < len(res.Segments); i++ {
+		seg := res.Segments[i]
+		rc := res.Received[seg.Received]
+		sender := res.Nodes[seg.From]
+		// The sender named itself as a by; the receiver names it as from.
+		if sender.Name != "" && !nameMatches(sender.Name, rc) {
+			res.Flags = append(res.Flags, Flag{Code: "by-from-mismatch", Received: rc.Index,
+				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, rc.FromIP.String()))})
+		}
+		// A relay handing over to another organisation's server from a
+		// private address: over the internet the receiver would have seen a
+		// public one, so the field is forged or the hop is not what it says.
+		if rc.FromIP.IsValid() && b.opts.Internal(rc.FromIP) && !rc.FromIP.Unmap().IsLoopback() {
+			recv := res.Nodes[seg.To]
+			sd, rd := registrableDomain(sender.Name), registrableDomain(recv.Name)
+			if sd != "" && rd != "" && sd != rd {
+				res.Flags = append(res.Flags, Flag{Code: "private-handover", Received: rc.Index,
+					Detail: fmt.Sprintf("relay %s (%s) handed the message to %s (%s) from private address %s", sender.Name, sd, recv.Name, rd, rc.FromIP)})
+			}
+		}
+	}
+	// Time must not run backwards (bottom to top) beyond the skew: each
+	// dated field is compared with the nearest dated field below it.
+	var last time.Time
+	lastIdx := -1
+	for k := len(res.Received) - 1; k >= 0; k-- {
+		d := res.Received[k].Date
+		if d.IsZero() {
+			continue
+		}
+		if !last.IsZero() && d.Before(last.Add(-b.opts.MaxSkew)) {
+			res.Flags = append(res.Flags, Flag{Code: "time-backwards", Received: k,
+				Detail: fmt.Sprintf("dated %s, %s before Received #%d below it", d.Format(time.RFC3339), last.Sub(d).Round(time.Second), lastIdx)})
+		}
+		last, lastIdx = d, k
+	}
+}
+
+// nameMatches reports whether the from part of rc plausibly names the host
+// called name: same name, same first label, same registrable domain, or an
+// address that equals the name.
+func nameMatches(name string, rc Received) bool {
+	cands := []string{hostName(rc.FromRDNS), hostName(rc.FromHELO)}
+	if rc.FromIP.IsValid() {
+		if a, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil && a.Unmap() == rc.FromIP.Unmap() {
+			return true
+		}
+	}
+	known := false
+	for _, c := range cands {
+		if c == "" {
+			continue
+		}
+		known = true
+		if strings.EqualFold(c, name) || strings.EqualFold(firstLabel(c), firstLabel(name)) {
+			return true
+		}
+		if d := registrableDomain(c); d != "" && d == registrableDomain(name) {
+			return true
+		}
+	}
+	// A field that names no sender cannot contradict.
+	return !known || isLocalName(name) || !strings.Contains(name, ".")
+}
+
+// summarise computes the per-message accounting.
+func (r *Result) summarise() {
+	s := &r.Summary
+	s.Hops = len(r.Segments)
+	for _, n := range r.Nodes {
+		if n.Role != RoleOrigin {
+			s.Relays++
+		}
+		if n.Organisation != "" && !slices.Contains(s.Organisations, n.Organisation) {
+			s.Organisations = append(s.Organisations, n.Organisation)
+		}
+		if c := n.Location.Country; c != "" && !slices.Contains(s.Countries, c) {
+			s.Countries = append(s.Countries, c)
+		}
+		s.Jurisdictions[n.Jurisdiction]++
+		switch n.Jurisdiction {
+		case JurisdictionThird:
+			s.ThirdCountry, s.LeftHome, s.LeftEUEEA = true, true, true
+		case JurisdictionAdequate:
+			s.LeftHome, s.LeftEUEEA = true, true
+		case JurisdictionEUEEA:
+			s.LeftHome = true
+		}
+	}
+	for _, seg := range r.Segments {
+		switch seg.Encryption {
+		case EncryptionYes:
+			s.EncryptedSegments++
+		case EncryptionNo:
+			s.PlaintextSegments++
+		default:
+			s.UnknownSegments++
+		}
+		if v := seg.TLSVersion; v != "" && !slices.Contains(s.TLSVersions, v) {
+			s.TLSVersions = append(s.TLSVersions, v)
+		}
+	}
+	slices.Sort(s.TLSVersions)
+	// Transit: from the earliest to the latest Received date, when at least
+	// two fields are dated.
+	var first, last time.Time
+	dated := 0
+	for _, rc := range r.Received {
+		if rc.Date.IsZero() {
+			continue
+		}
+		dated++
+		if first.IsZero() || rc.Date.Before(first) {
+			first = rc.Date
+		}
+		if rc.Date.After(last) {
+			last = rc.Date
+		}
+	}
+	if dated >= 2 {
+		t := last.Sub(first).Seconds()
+		s.TransitSeconds = &t
+	}
+	s.Flags = len(r.Flags)
+}
+
+// hostName normalises a host name: no trailing dot, no surrounding brackets
+// for names, lower case.
+func hostName(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(s, ".")
+	return strings.ToLower(s)
+}
+
+// isLocalName reports names that stand for the machine itself.
+func isLocalName(s string) bool {
+	s = strings.ToLower(strings.Trim(s, "[]"))
+	switch s {
+	case "localhost", "localhost.localdomain", "127.0.0.1", "::1", "ipv6:::1", "local":
+		return true
+	}
+	return strings.HasPrefix(s, "localhost.")
+}
+
+// registrableDomain returns the registrable domain (eTLD+1) of a host name,
+// or "" for addresses, unqualified names and public suffixes.
+func registrableDomain(host string) string {
+	host = strings.Trim(hostName(host), "[]")
+	if host == "" || !strings.Contains(host, ".") {
+		return ""
+	}
+	if _, err := netip.ParseAddr(strings.TrimPrefix(host, "ipv6:")); err == nil {
+		return ""
+	}
+	if suffix, icann := publicsuffix.PublicSuffix(host); !icann && !strings.Contains(suffix, ".") {
+		return "" // not a delegated top-level domain (.lan, .local, .internal)
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return ""
+	}
+	return d
+}
+
+func firstLabel(s string) string {
+	s, _, _ = strings.Cut(hostName(s), ".")
+	return s
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" && s != "invalid IP" {
+			return s
+		}
+	}
+	return ""
+}

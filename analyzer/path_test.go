@@ -1,0 +1,272 @@
+package analyzer
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeLocator answers from a fixed table and counts calls.
+type fakeLocator struct {
+	locs  map[netip.Addr]Location
+	calls int
+}
+
+func (f *fakeLocator) Locate(a netip.Addr) Location {
+	f.calls++
+	return f.locs[a]
+}
+
+func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// relay builds a parsed relay field.
+func relay(from string, fromIP string, by string, with string, enc Encryption, date string) Received {
+	r := Received{Parsed: true, Kind: KindRelay, FromHELO: from, FromRDNS: from, By: by, With: with, TLS: TLS{Encrypted: enc}}
+	if fromIP != "" {
+		r.FromIP = ip(fromIP)
+	}
+	if date != "" {
+		r.Date = at(date)
+	}
+	return r
+}
+
+// path runs the path builder over fields given bottom (first hop) first, the
+// way one reads a trace, and returns the result.
+func path(t *testing.T, opts Options, bottomFirst ...Received) Result {
+	t.Helper()
+	res := newResult("test")
+	for i := len(bottomFirst) - 1; i >= 0; i-- {
+		rc := bottomFirst[i]
+		rc.Index = len(res.Received)
+		res.Received = append(res.Received, rc)
+	}
+	res.buildPath(context.Background(), opts.withDefaults())
+	return res
+}
+
+func nodeNames(res Result) []string {
+	var out []string
+	for _, n := range res.Nodes {
+		out = append(out, string(n.Role)+":"+n.Name+"@"+n.IP.String())
+	}
+	return out
+}
+
+func flagCodes(res Result) []string {
+	var out []string
+	for _, f := range res.Flags {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func TestBuildPath(t *testing.T) {
+	tests := []struct {
+		name      string
+		fields    []Received // bottom first
+		wantNodes []string
+		wantSegs  int
+		wantFlags []string
+	}{
+		{
+			name: "three servers",
+			fields: []Received{
+				relay("client.example", "93.200.1.1", "mout.gmx.net", "ESMTPSA", EncryptionYes, "2026-01-02T10:00:00Z"),
+				relay("mout.gmx.net", "212.227.17.5", "mx.posteo.de", "ESMTPS", EncryptionYes, "2026-01-02T10:00:02Z"),
+				relay("mx.posteo.de", "185.67.36.1", "mail.posteo.de", "LMTP", EncryptionNo, "2026-01-02T10:00:03Z"),
+			},
+			wantNodes: []string{"origin:client.example@93.200.1.1", "relay:mout.gmx.net@212.227.17.5", "relay:mx.posteo.de@185.67.36.1", "final:mail.posteo.de@invalid IP"},
+			wantSegs:  3,
+		},
+		{
+			name: "amavis loop through localhost is one node",
+			fields: []Received{
+				relay("out.example.net", "203.0.113.9", "mail.example.org", "ESMTPS", EncryptionYes, "2026-01-02T10:00:00Z"),
+				relay("localhost", "127.0.0.1", "mail.example.org", "ESMTP", EncryptionNo, "2026-01-02T10:00:01Z"),
+				relay("localhost", "127.0.0.1", "mail.example.org", "ESMTP", EncryptionNo, "2026-01-02T10:00:02Z"),
+				relay("mail.example.org", "", "mail.example.org", "LMTP", EncryptionNo, "2026-01-02T10:00:02Z"),
+			},
+			wantNodes: []string{"origin:out.example.net@203.0.113.9", "final:mail.example.org@invalid IP"},
+			wantSegs:  1,
+		},
+		{
+			name: "local submission starts on the server",
+			fields: []Received{
+				{Parsed: true, Kind: KindLocal, By: "web1.example.org", With: "local", Date: at("2026-01-02T10:00:00Z")},
+				relay("web1.example.org", "198.51.100.7", "mx.example.net", "ESMTPS", EncryptionYes, "2026-01-02T10:00:05Z"),
+			},
+			wantNodes: []string{"origin:web1.example.org@198.51.100.7", "final:mx.example.net@invalid IP"},
+			wantSegs:  1,
+		},
+		{
+			name: "forged-looking middle hop",
+			fields: []Received{
+				relay("pc", "192.168.1.20", "smtp.example.org", "ESMTPSA", EncryptionYes, "2026-01-02T10:00:00Z"),
+				relay("mail.google.com", "45.9.8.7", "relay.other.net", "SMTP", EncryptionNo, "2026-01-02T09:00:00Z"),
+				relay("relay.other.net", "45.9.8.8", "mx.example.net", "ESMTPS", EncryptionYes, "2026-01-02T10:00:10Z"),
+			},
+			wantNodes: []string{"origin:pc@192.168.1.20", "relay:smtp.example.org@45.9.8.7", "relay:relay.other.net@45.9.8.8", "final:mx.example.net@invalid IP"},
+			wantSegs:  3,
+			wantFlags: []string{"by-from-mismatch", "time-backwards"},
+		},
+		{
+			name: "public relay hands over from a private address",
+			fields: []Received{
+				relay("a.example.org", "198.51.100.1", "b.example.org", "ESMTPS", EncryptionYes, ""),
+				relay("b.example.org", "10.1.2.3", "c.example.net", "ESMTPS", EncryptionYes, ""),
+				relay("c.example.net", "203.0.113.5", "d.example.com", "ESMTPS", EncryptionYes, ""),
+			},
+			wantNodes: []string{"origin:a.example.org@198.51.100.1", "relay:b.example.org@10.1.2.3", "relay:c.example.net@203.0.113.5", "final:d.example.com@invalid IP"},
+			wantSegs:  3,
+			wantFlags: []string{"private-handover"},
+		},
+		{
+			name: "unparsed field is flagged and skipped",
+			fields: []Received{
+				relay("a.example.org", "198.51.100.1", "b.example.org", "ESMTPS", EncryptionYes, ""),
+				{Parsed: false, Raw: "garbage"},
+				relay("b.example.org", "198.51.100.2", "c.example.org", "ESMTPS", EncryptionYes, ""),
+			},
+			wantNodes: []string{"origin:a.example.org@198.51.100.1", "relay:b.example.org@198.51.100.2", "final:c.example.org@invalid IP"},
+			wantSegs:  2,
+			wantFlags: []string{"unparsed"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := path(t, Options{}, tt.fields...)
+			if got := nodeNames(res); !slices.Equal(got, tt.wantNodes) {
+				t.Errorf("nodes:\n got %q\nwant %q", got, tt.wantNodes)
+			}
+			if len(res.Segments) != tt.wantSegs {
+				t.Errorf("segments = %d, want %d", len(res.Segments), tt.wantSegs)
+			}
+			got := flagCodes(res)
+			slices.Sort(got)
+			if !slices.Equal(got, tt.wantFlags) && !(len(got) == 0 && len(tt.wantFlags) == 0) {
+				t.Errorf("flags = %q, want %q (%+v)", got, tt.wantFlags, res.Flags)
+			}
+			for i, s := range res.Segments {
+				if s.From != i || s.To != i+1 {
+					t.Errorf("segment %d joins %d->%d", i, s.From, s.To)
+				}
+			}
+		})
+	}
+}
+
+func TestJurisdictionAndSummary(t *testing.T) {
+	loc := &fakeLocator{locs: map[netip.Addr]Location{
+		ip("93.200.1.1"):   {Country: "DE", ASOrg: "Deutsche Telekom AG"},
+		ip("212.227.17.5"): {Country: "DE", City: "Karlsruhe", ASOrg: "1&1 Mail & Media GmbH"},
+		ip("54.240.8.1"):   {Country: "US", ASOrg: "AMAZON-02"},
+		ip("185.67.36.1"):  {Country: "NL"},
+	}}
+	home, err := ParseHome("DE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := path(t, Options{Home: home, Locator: loc},
+		relay("pc", "192.168.0.10", "mail.gmx.net", "ESMTPSA", EncryptionYes, "2026-01-02T10:00:00Z"),
+		relay("mail.gmx.net", "93.200.1.1", "relay.amazonses.com", "ESMTPS", EncryptionYes, "2026-01-02T10:00:02Z"),
+		relay("relay.amazonses.com", "54.240.8.1", "mx.posteo.de", "SMTP", EncryptionNo, "2026-01-02T10:00:05Z"),
+		relay("mx.posteo.de", "185.67.36.1", "mail.posteo.de", "", EncryptionUnknown, "2026-01-02T10:00:06Z"),
+	)
+	var js []Jurisdiction
+	for _, n := range res.Nodes {
+		js = append(js, n.Jurisdiction)
+	}
+	want := []Jurisdiction{JurisdictionInternal, JurisdictionHome, JurisdictionThird, JurisdictionEUEEA, JurisdictionUnknown}
+	if !slices.Equal(js, want) {
+		t.Fatalf("jurisdictions = %v, want %v", js, want)
+	}
+	if loc.calls != 3 {
+		t.Errorf("locator called %d times, want 3 (internal and unaddressed nodes are never located)", loc.calls)
+	}
+	s := res.Summary
+	if s.Hops != 4 || s.Relays != 4 || s.PlaintextSegments != 1 || s.UnknownSegments != 1 || s.EncryptedSegments != 2 {
+		t.Errorf("summary counts = %+v", s)
+	}
+	if !s.LeftHome || !s.LeftEUEEA || !s.ThirdCountry {
+		t.Errorf("left home/eea/third = %v/%v/%v, want all true", s.LeftHome, s.LeftEUEEA, s.ThirdCountry)
+	}
+	if got, want := s.Countries, []string{"DE", "US", "NL"}; !slices.Equal(got, want) {
+		t.Errorf("countries = %v, want %v", got, want)
+	}
+	if got, want := s.Organisations, []string{"Deutsche Telekom AG", "AMAZON-02", "posteo.de"}; !slices.Equal(got, want) {
+		t.Errorf("organisations = %v, want %v", got, want)
+	}
+	if s.TransitSeconds == nil || *s.TransitSeconds != 6 {
+		t.Errorf("transit = %v, want 6", s.TransitSeconds)
+	}
+	if d := res.Segments[2].DelaySeconds; d == nil || *d != 3 {
+		t.Errorf("delay of segment 2 = %v, want 3", d)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "Data Privacy Framework") }) {
+		t.Errorf("notes lack the US DPF explanation: %q", res.Notes)
+	}
+	if !slices.ContainsFunc(res.Nodes[len(res.Nodes)-1].Notes, func(n string) bool { return strings.Contains(n, "not in the headers") }) {
+		t.Errorf("final node does not say its address is unknown: %+v", res.Nodes[len(res.Nodes)-1])
+	}
+}
+
+func TestTooManyReceived(t *testing.T) {
+	var b strings.Builder
+	for i := range MaxReceived + 1 {
+		b.WriteString("Received: from a" + strings.Repeat("x", i%3) + ".example.org ([198.51.100.1]) by b.example.org with ESMTP; Thu, 1 Jan 2026 10:00:00 +0000\n")
+	}
+	b.WriteString("Subject: loop\n\n")
+	res := Analyze(context.Background(), []byte(b.String()), "loop", Options{})
+	if !slices.Contains(flagCodes(res), "too-many-received") {
+		t.Errorf("flags = %v, want too-many-received", flagCodes(res))
+	}
+	if len(res.Received) != MaxReceived+1 {
+		t.Errorf("kept %d Received fields, want all %d", len(res.Received), MaxReceived+1)
+	}
+}
+
+func TestHome(t *testing.T) {
+	tests := []struct {
+		home, country string
+		internal      bool
+		want          Jurisdiction
+	}{
+		{"", "DE", false, JurisdictionHome},
+		{"EEA", "NO", false, JurisdictionHome},
+		{"EU", "NO", false, JurisdictionEUEEA},
+		{"DE", "FR", false, JurisdictionEUEEA},
+		{"DE", "CH", false, JurisdictionAdequate},
+		{"DE", "GB", false, JurisdictionAdequate},
+		{"DE", "US", false, JurisdictionThird},
+		{"DE", "CN", false, JurisdictionThird},
+		{"DE,US", "US", false, JurisdictionHome},
+		{"DE", "", false, JurisdictionUnknown},
+		{"DE", "DE", true, JurisdictionInternal},
+	}
+	for _, tt := range tests {
+		h, err := ParseHome(tt.home)
+		if err != nil {
+			t.Fatalf("ParseHome(%q): %v", tt.home, err)
+		}
+		if got := h.Classify(tt.country, tt.internal); got != tt.want {
+			t.Errorf("home %q: Classify(%q, %v) = %s, want %s", tt.home, tt.country, tt.internal, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"Germany", "D", "EU,XYZ", ","} {
+		if _, err := ParseHome(bad); err == nil {
+			t.Errorf("ParseHome(%q) succeeded, want error", bad)
+		}
+	}
+}

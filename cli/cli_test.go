@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailroute/mailroute/geo/geotest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixtureNets is what the test geolocation databases know: the networks of
+// the providers whose relays appear in samples/, with their real countries.
+// A more specific network must come after the one containing it.
+func fixtureNets() []geotest.Network {
+	return []geotest.Network{
+		{Prefix: "212.227.0.0/16", Country: "DE", CountryName: "Germany", City: "Karlsruhe", InEU: true, ASN: 8560, ASOrg: "IONOS SE"},
+		{Prefix: "213.165.64.0/19", Country: "DE", CountryName: "Germany", City: "Karlsruhe", InEU: true, ASN: 8560, ASOrg: "IONOS SE"},
+		{Prefix: "217.72.192.0/20", Country: "DE", CountryName: "Germany", City: "Karlsruhe", InEU: true, ASN: 8560, ASOrg: "IONOS SE"},
+		{Prefix: "209.85.128.0/17", Country: "US", CountryName: "United States", ASN: 15169, ASOrg: "GOOGLE"},
+		{Prefix: "2a00:1450::/32", Country: "IE", CountryName: "Ireland", City: "Dublin", InEU: true, ASN: 15169, ASOrg: "GOOGLE"},
+		{Prefix: "40.92.0.0/15", Country: "US", CountryName: "United States", ASN: 8075, ASOrg: "MICROSOFT-CORP-MSN-AS-BLOCK"},
+		{Prefix: "40.107.0.0/16", Country: "NL", CountryName: "Netherlands", City: "Amsterdam", InEU: true, ASN: 8075, ASOrg: "MICROSOFT-CORP-MSN-AS-BLOCK"},
+		{Prefix: "2603:1000::/24", Country: "US", CountryName: "United States", ASN: 8075, ASOrg: "MICROSOFT-CORP-MSN-AS-BLOCK"},
+		{Prefix: "2603:10a6::/32", Country: "NL", CountryName: "Netherlands", City: "Amsterdam", InEU: true, ASN: 8075, ASOrg: "MICROSOFT-CORP-MSN-AS-BLOCK"},
+		{Prefix: "66.163.160.0/19", Country: "US", CountryName: "United States", ASN: 36646, ASOrg: "YAHOO-NE1"},
+		{Prefix: "194.25.134.0/24", Country: "DE", CountryName: "Germany", City: "Darmstadt", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "79.192.0.0/10", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "84.128.0.0/10", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "87.128.0.0/10", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "93.192.0.0/10", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "217.224.0.0/11", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "2003::/19", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "62.153.0.0/16", Country: "DE", CountryName: "Germany", InEU: true, ASN: 3320, ASOrg: "Deutsche Telekom AG"},
+		{Prefix: "91.64.0.0/14", Country: "DE", CountryName: "Germany", City: "Berlin", InEU: true, ASN: 31334, ASOrg: "Vodafone Kabel Deutschland GmbH"},
+		{Prefix: "185.67.36.0/22", Country: "DE", CountryName: "Germany", City: "Berlin", InEU: true, ASN: 8495, ASOrg: "Posteo e.K."},
+		{Prefix: "185.70.40.0/22", Country: "CH", CountryName: "Switzerland", City: "Geneva", ASN: 62371, ASOrg: "Proton AG"},
+		{Prefix: "17.0.0.0/8", Country: "US", CountryName: "United States", City: "Cupertino", ASN: 714, ASOrg: "APPLE-ENGINEERING"},
+		{Prefix: "80.241.56.0/21", Country: "DE", CountryName: "Germany", City: "Berlin", InEU: true, ASN: 199118, ASOrg: "Heinlein Support GmbH"},
+		{Prefix: "2001:67c:2050::/48", Country: "DE", CountryName: "Germany", City: "Berlin", InEU: true, ASN: 199118, ASOrg: "Heinlein Support GmbH"},
+		{Prefix: "54.240.0.0/18", Country: "US", CountryName: "United States", City: "Ashburn", ASN: 14618, ASOrg: "AMAZON-AES"},
+		{Prefix: "195.201.0.0/16", Country: "DE", CountryName: "Germany", City: "Falkenstein", InEU: true, ASN: 24940, ASOrg: "Hetzner Online GmbH"},
+		{Prefix: "82.195.75.0/24", Country: "DE", CountryName: "Germany", InEU: true, ASN: 8365, ASOrg: "MANDA-AS"},
+		{Prefix: "45.134.26.0/24", Country: "NL", CountryName: "Netherlands", InEU: true, ASN: 49505, ASOrg: "OOO Network of data-centers Selectel"},
+		{Prefix: "185.234.219.0/24", Country: "PL", CountryName: "Poland", InEU: true, ASN: 201814, ASOrg: "MEVSPACE sp. z o.o."},
+	}
+}
+
+// geoDir writes fixture GeoLite2 City and ASN databases into a temporary
+// directory for MAILROUTE_GEOIP_DIR.
+func geoDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	built := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	geotest.WriteFile(t, dir, "GeoLite2-City.mmdb", geotest.City(t, built, fixtureNets()...))
+	geotest.WriteFile(t, dir, "GeoLite2-ASN.mmdb", geotest.ASN(t, built, fixtureNets()...))
+	return dir
+}
+
+type runResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the command line with a fixed clock, the given geo directory and
+// stdin, in the repository root so that sample paths are stable.
+func run(t *testing.T, geoDirPath string, stdin string, args ...string) runResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string {
+			if k == "MAILROUTE_GEOIP_DIR" {
+				return geoDirPath
+			}
+			return ""
+		},
+		Now:        func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) },
+		IsTerminal: func(io.Writer) bool { return false },
+	}
+	code := Run(context.Background(), args, env)
+	return runResult{code, out.String(), errb.String()}
+}
+
+// chdirRoot moves the test to the repository root, so that sample paths in
+// the output are "samples/...", and returns the package's testdata folder.
+func chdirRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir("..")
+	return filepath.Join(wd, "testdata")
+}
+
+func golden(t *testing.T, dir, name, got string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cli -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestTraceSamples(t *testing.T) {
+	td := chdirRoot(t)
+	geo := geoDir(t)
+	for _, format := range []string{"table", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, geo, "", "trace", "--format", format, "samples/")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			ext := map[string]string{"table": "txt", "json": "jsonl"}[format]
+			golden(t, td, "trace-samples."+ext, r.stdout)
+		})
+	}
+}
+
+func TestTraceJSONShape(t *testing.T) {
+	chdirRoot(t)
+	r := run(t, geoDir(t), "", "trace", "--format", "json", "samples/")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	emls, _ := filepath.Glob("samples/*.eml")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) < len(emls) {
+		t.Fatalf("%d JSON lines for %d sample files", len(lines), len(emls))
+	}
+	required := []string{"schema_version", "source", "message_id", "from_domain", "received", "nodes", "segments", "summary", "error"}
+	for i, line := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %d is not JSON: %v", i+1, err)
+		}
+		for _, k := range required {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %d (%v) lacks %q", i+1, m["source"], k)
+			}
+		}
+		for _, rc := range m["received"].([]any) {
+			f := rc.(map[string]any)
+			for _, k := range []string{"index", "parsed", "from_helo", "helo_cmd", "from_rdns", "from_ip", "ident", "by", "by_ip", "via", "with", "tls", "auth", "id", "for", "envelope_from", "date", "date_raw", "raw", "warnings"} {
+				if _, ok := f[k]; !ok {
+					t.Fatalf("line %d: received entry lacks %q", i+1, k)
+				}
+			}
+		}
+	}
+}
+
+func TestStdinIsTrace(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	msg, err := os.ReadFile("samples/gmx-to-posteo.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaStdin := run(t, geo, string(msg), "--format", "json")
+	viaFile := run(t, geo, "", "trace", "--format", "json", "samples/gmx-to-posteo.eml")
+	if viaStdin.code != 0 || viaFile.code != 0 {
+		t.Fatalf("exit codes %d, %d: %s %s", viaStdin.code, viaFile.code, viaStdin.stderr, viaFile.stderr)
+	}
+	if got, want := strings.Replace(viaStdin.stdout, `"source":"-"`, `"source":"samples/gmx-to-posteo.eml"`, 1), viaFile.stdout; got != want {
+		t.Errorf("stdin and file results differ:\n%s\n%s", got, want)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	noReceived := "From: a@example.org\nSubject: hi\n\nbody\n"
+	bigHeader := "Received: from a by b; Thu, 1 Jan 2026 10:00:00 +0000\nX-Big: " + strings.Repeat("x", 500) + "\n\nbody\n"
+	tests := []struct {
+		name     string
+		stdin    string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"missing file", "", []string{"trace", "no/such/file.eml"}, ExitSomeFailed, "no/such/file.eml"},
+		{"bad home", "", []string{"trace", "--home", "Germany", "samples/gmx-to-posteo.eml"}, ExitError, "home jurisdiction"},
+		{"bad format", "", []string{"trace", "--format", "xml", "samples/gmx-to-posteo.eml"}, ExitError, "unknown format"},
+		{"unknown flag", "", []string{"trace", "--nope"}, ExitError, "unknown flag"},
+		{"no received", noReceived, []string{"trace", "--format", "json"}, ExitSomeFailed, "1 read = 0 analysed + 1 failed"},
+		{"header too large", bigHeader, []string{"trace", "--format", "json", "--max-header-bytes", "200"}, ExitSomeFailed, "1 failed"},
+		{"bad city db", "", []string{"trace", "--city-db", "no/such.mmdb", "samples/gmx-to-posteo.eml"}, ExitError, "no/such.mmdb"},
+		{"ok", "", []string{"trace", "--format", "json", "samples/gmx-to-posteo.eml"}, ExitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, geo, tt.stdin, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.inStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, r.stderr)
+			}
+		})
+	}
+}
+
+func TestFailedMessageInBatch(t *testing.T) {
+	// One bad message never stops a batch: the good one is still traced.
+	dir := t.TempDir()
+	good, err := os.ReadFile("../samples/gmx-to-posteo.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a-bad.eml"), []byte("From: x@example.org\nSubject: no trace\n\nbody\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b-good.eml"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, geoDir(t), "", "trace", "--format", "json", dir)
+	if r.code != ExitSomeFailed {
+		t.Errorf("exit %d, want %d", r.code, ExitSomeFailed)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d results, want 2:\n%s", len(lines), r.stdout)
+	}
+	if !strings.Contains(lines[0], `"fail_reason":"no-received"`) || !strings.Contains(lines[0], "a-bad.eml") {
+		t.Errorf("first result is not the failure naming the message: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"error":""`) {
+		t.Errorf("second result failed: %s", lines[1])
+	}
+}
+
+func TestGeoCommand(t *testing.T) {
+	td := chdirRoot(t)
+	r := run(t, geoDir(t), "", "geo", "212.227.17.5", "2a00:1450:4864:20::62f", "17.58.6.45", "10.0.0.1", "not-an-ip")
+	if r.code != ExitSomeFailed {
+		t.Errorf("exit %d, want %d (one argument is not an address)", r.code, ExitSomeFailed)
+	}
+	golden(t, td, "geo.txt", r.stdout)
+	if !strings.Contains(r.stderr, `"not-an-ip" is not an IP address`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailroute/mailroute/mailbox"
+	"github.com/mailroute/mailroute/pipeline"
+	"github.com/mailroute/mailroute/render"
+)
+
+type traceFlags struct {
+	commonFlags
+	format string
+}
+
+func (f *traceFlags) register(cmd *cobra.Command) {
+	f.commonFlags.register(cmd)
+	cmd.Flags().StringVarP(&f.format, "format", "f", "", "output format: table or json (JSON Lines); default table on a terminal, json otherwise")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+func newTraceCmd(env Env) *cobra.Command {
+	f := &traceFlags{}
+	cmd := &cobra.Command{
+		Use:   "trace [flags] [FILE|DIR|-]...",
+		Short: "Show the relay path of messages, geolocated, with who could read them",
+		Long: `trace reads messages (files, directories, mbox, Maildir, gzip/zstd, or - for
+standard input), rebuilds each one's relay path from its Received fields and
+prints it: one row per machine that held the message, with its address,
+location, AS organisation, jurisdiction class and how the message reached it.`,
+		Example: `  mailroute trace samples/gmx-to-posteo.eml
+  mailroute trace --format json samples/*.eml | jq .summary
+  mailroute trace --home DE message.eml`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTrace(cmd, env, f, args)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
+	format := render.FormatJSON
+	if env.IsTerminal(env.Stdout) {
+		format = render.FormatTable
+	}
+	if f.format != "" {
+		var err error
+		if format, err = render.ParseFormat(f.format); err != nil {
+			return usageErr(err)
+		}
+	}
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	s, err := f.setup(env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !f.quiet {
+		for _, w := range s.warnings {
+			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+		}
+	}
+	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
+	defer rd.Close()
+	out := render.New(env.Stdout, format)
+	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
+		if it.InputErr != nil {
+			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", it.InputErr)
+			return nil
+		}
+		return out.Write(it.Result)
+	})
+	if err != nil {
+		if cmd.Context().Err() != nil {
+			return &exitError{code: ExitInterrupted, err: errors.New("interrupted")}
+		}
+		return err
+	}
+	if !f.quiet {
+		for _, n := range rd.Notes() {
+			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+		}
+		if format == render.FormatTable {
+			writeSources(env.Stderr, s)
+		}
+	}
+	return statsExit(env.Stderr, st, f.quiet)
+}
+
+// writeSources says which geolocation data answered.
+func writeSources(w io.Writer, s *setup) {
+	for _, src := range s.db.Sources() {
+		fmt.Fprintf(w, "mailroute: geolocation data: %s (%s, built %s)\n", src.Name, src.Type, src.Built.UTC().Format("2006-01-02"))
+	}
+}
+
+// statsExit turns a run's counts into the exit code.
+func statsExit(w io.Writer, st pipeline.Stats, quiet bool) error {
+	if st.Failed == 0 && st.InputErrors == 0 {
+		if st.Read == 0 {
+			return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
+		}
+		return nil
+	}
+	if !quiet {
+		fmt.Fprintf(w, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
+	}
+	return &exitError{code: ExitSomeFailed}
+}

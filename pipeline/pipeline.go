@@ -1,0 +1,166 @@
+// Package pipeline runs messages from a mailbox source through the analyzer
+// on all cores and hands the results back in input order.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"runtime"
+
+	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/mailbox"
+)
+
+// Source yields messages; *mailbox.Reader is one. Next returns io.EOF at the
+// end; any other error is a problem with one input, after which Next may be
+// called again.
+type Source interface {
+	Next() (mailbox.Message, error)
+}
+
+// Item is one step of the run: either the result of one message or an input
+// that could not be read.
+type Item struct {
+	Result   analyzer.Result
+	Dir      string // the folder the message was found in, for --group-by dir
+	InputErr error  // set when an input (not a message) failed; Result is empty then
+}
+
+// Stats counts what a run read.
+type Stats struct {
+	Read, Analysed, Failed int
+	InputErrors            int
+}
+
+// Config controls a run.
+type Config struct {
+	Analyzer analyzer.Options
+	// Workers is the number of goroutines analysing messages (GOMAXPROCS
+	// when 0).
+	Workers int
+}
+
+type job struct {
+	msg mailbox.Message
+	out chan analyzer.Result
+}
+
+// Run reads every message from src, analyses it and calls emit for each in
+// input order. It stops early only when ctx is cancelled or emit fails.
+func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (Stats, error) {
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan job, workers*4)
+	// order carries, in input order, either a result future or an input
+	// error; its buffer bounds the messages in flight.
+	type pending struct {
+		out      chan analyzer.Result
+		dir      string
+		inputErr error
+	}
+	order := make(chan pending, workers*32)
+
+	for range workers {
+		go func() {
+			for j := range jobs {
+				j.out <- analyze(ctx, j.msg, cfg.Analyzer)
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for {
+			if ctx.Err() != nil {
+				return
+			}
+			msg, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				select {
+				case order <- pending{inputErr: err}:
+				case <-ctx.Done():
+					return
+				}
+				continue
+			}
+			p := pending{out: make(chan analyzer.Result, 1), dir: folderOf(msg.Pos.File)}
+			select {
+			case order <- p:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{msg: msg, out: p.out}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	var st Stats
+	for p := range order {
+		if p.inputErr != nil {
+			st.InputErrors++
+			if err := emit(Item{InputErr: p.inputErr}); err != nil {
+				return st, err
+			}
+			continue
+		}
+		var res analyzer.Result
+		select {
+		case res = <-p.out:
+		case <-ctx.Done():
+			return st, ctx.Err()
+		}
+		st.Read++
+		if res.Error != "" {
+			st.Failed++
+		} else {
+			st.Analysed++
+		}
+		if err := emit(Item{Result: res, Dir: p.dir}); err != nil {
+			return st, err
+		}
+	}
+	return st, ctx.Err()
+}
+
+// analyze turns one mailbox message into a result; a message the reader
+// could not read fully fails with the reader's reason.
+func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
+	src := msg.Pos.String()
+	if msg.Err != nil {
+		res := analyzer.Analyze(ctx, nil, src, opts)
+		res.FailReason = analyzer.FailUnreadable
+		if errors.Is(msg.Err, mailbox.ErrHeaderTooLarge) {
+			res.FailReason = analyzer.FailHeaderTooLarge
+		}
+		res.Error = msg.Err.Error()
+		return res
+	}
+	return analyzer.Analyze(ctx, msg.Header, src, opts)
+}
+
+// folderOf names the folder a message file is in, skipping Maildir's cur/
+// and new/.
+func folderOf(file string) string {
+	if file == "-" || file == "" {
+		return "-"
+	}
+	dir := filepath.Dir(file)
+	switch filepath.Base(dir) {
+	case "cur", "new":
+		dir = filepath.Dir(dir)
+	}
+	return filepath.Base(dir)
+}

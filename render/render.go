@@ -1,0 +1,239 @@
+// Package render writes per-message trace results (analyzer.Result) as a
+// terminal table or as JSON Lines.
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/internal/safe"
+)
+
+// Format is an output format for trace results.
+type Format string
+
+// Trace output formats.
+const (
+	FormatTable Format = "table"
+	FormatJSON  Format = "json"
+)
+
+// ParseFormat validates a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case FormatTable, FormatJSON:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q: want table or json", s)
+}
+
+// Writer writes results one at a time in one format.
+type Writer interface {
+	Write(res analyzer.Result) error
+}
+
+// New returns a Writer for the format.
+func New(w io.Writer, f Format) Writer {
+	if f == FormatJSON {
+		return &jsonWriter{enc: json.NewEncoder(w)}
+	}
+	return &tableWriter{w: w}
+}
+
+type jsonWriter struct{ enc *json.Encoder }
+
+// Write writes one JSON object on one line.
+func (j *jsonWriter) Write(res analyzer.Result) error {
+	j.enc.SetEscapeHTML(true)
+	if err := j.enc.Encode(res); err != nil {
+		return fmt.Errorf("write json for %s: %w", res.Source, err)
+	}
+	return nil
+}
+
+type tableWriter struct {
+	w     io.Writer
+	count int
+}
+
+// Write writes a short header, one row per node, and the summary.
+func (t *tableWriter) Write(res analyzer.Result) error {
+	var b strings.Builder
+	if t.count > 0 {
+		b.WriteString("\n")
+	}
+	t.count++
+	fmt.Fprintf(&b, "%s\n", clean(res.Source))
+	if res.Error != "" && len(res.Nodes) == 0 {
+		fmt.Fprintf(&b, "  error: %s\n", clean(res.Error))
+		_, err := io.WriteString(t.w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "  from %s  date %s  message-id %s\n", orDash(clean(res.FromDomain)), orDash(res.Date), orDash(clean(res.MessageID)))
+	if _, err := io.WriteString(t.w, b.String()); err != nil {
+		return err
+	}
+	table := tablewriter.NewTable(t.w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+	table.Header("Hop", "Node", "IP", "Location", "Organisation", "Jurisdiction", "Protocol", "Encryption", "Delay")
+	into := map[int]analyzer.Segment{}
+	for _, s := range res.Segments {
+		into[s.To] = s
+	}
+	for i, n := range res.Nodes {
+		row := []string{
+			fmt.Sprint(i),
+			nodeName(n),
+			ipText(n),
+			locationText(n.Location),
+			clean(n.Organisation),
+			string(n.Jurisdiction),
+			"", "", "",
+		}
+		if s, ok := into[i]; ok {
+			row[6] = clean(s.Protocol)
+			row[7] = encryptionText(s)
+			if s.DelaySeconds != nil {
+				row[8] = delayText(s.DelaySeconds)
+			}
+		}
+		if err := table.Append(row); err != nil {
+			return fmt.Errorf("table row: %w", err)
+		}
+	}
+	if err := table.Render(); err != nil {
+		return fmt.Errorf("render table: %w", err)
+	}
+	b.Reset()
+	writeSummary(&b, res)
+	_, err := io.WriteString(t.w, b.String())
+	return err
+}
+
+func writeSummary(b *strings.Builder, res analyzer.Result) {
+	s := res.Summary
+	fmt.Fprintf(b, "  %d hops, %d relays, %d organisations (%s), countries %s\n",
+		s.Hops, s.Relays, len(s.Organisations), clean(strings.Join(s.Organisations, ", ")), orDash(strings.Join(s.Countries, ", ")))
+	var js []string
+	for _, j := range []analyzer.Jurisdiction{analyzer.JurisdictionHome, analyzer.JurisdictionEUEEA, analyzer.JurisdictionAdequate,
+		analyzer.JurisdictionThird, analyzer.JurisdictionInternal, analyzer.JurisdictionUnknown} {
+		if n := s.Jurisdictions[j]; n > 0 {
+			js = append(js, fmt.Sprintf("%s %d", j, n))
+		}
+	}
+	fmt.Fprintf(b, "  jurisdictions: %s; left home: %s, left EU/EEA: %s, third country: %s\n",
+		orDash(strings.Join(js, ", ")), yesNo(s.LeftHome), yesNo(s.LeftEUEEA), yesNo(s.ThirdCountry))
+	fmt.Fprintf(b, "  segments: %d encrypted, %d plaintext, %d unknown; TLS %s; transit %s\n",
+		s.EncryptedSegments, s.PlaintextSegments, s.UnknownSegments, orDash(strings.Join(s.TLSVersions, ", ")), delayText(s.TransitSeconds))
+	fmt.Fprintf(b, "  readable in clear by: every node above (%d machines)", len(res.Nodes))
+	switch s.BodyEncryption {
+	case "pgp":
+		b.WriteString(", except the body: it is PGP/MIME encrypted")
+	case "smime":
+		b.WriteString(", except the body: it is S/MIME encrypted")
+	}
+	if s.PlaintextSegments > 0 {
+		fmt.Fprintf(b, "; and anyone on the network of the %d plaintext segment(s)", s.PlaintextSegments)
+	}
+	b.WriteString("\n")
+	for _, f := range res.Flags {
+		fmt.Fprintf(b, "  flag %s (Received #%d): %s\n", f.Code, f.Received, clean(f.Detail))
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(b, "  note: %s\n", clean(n))
+	}
+	if res.Error != "" {
+		fmt.Fprintf(b, "  error: %s\n", clean(res.Error))
+	}
+}
+
+func nodeName(n analyzer.Node) string {
+	name := clean(n.Name)
+	if name == "" {
+		name = "?"
+	}
+	switch n.Role {
+	case analyzer.RoleOrigin:
+		name = "origin: " + name
+	case analyzer.RoleFinal:
+		name = "final: " + name
+	}
+	return name
+}
+
+func ipText(n analyzer.Node) string {
+	switch {
+	case !n.IP.IsValid():
+		return "unknown"
+	case n.Location.ViaDNS:
+		return n.IP.String() + " (dns)"
+	}
+	return n.IP.String()
+}
+
+func locationText(l analyzer.Location) string {
+	parts := []string{}
+	if l.Country != "" {
+		parts = append(parts, l.Country)
+	}
+	if l.City != "" {
+		parts = append(parts, clean(l.City))
+	}
+	return strings.Join(parts, " ")
+}
+
+func encryptionText(s analyzer.Segment) string {
+	switch s.Encryption {
+	case analyzer.EncryptionYes:
+		if s.TLSVersion != "" {
+			return "TLS " + strings.TrimPrefix(clean(s.TLSVersion), "TLS")
+		}
+		return "TLS"
+	case analyzer.EncryptionNo:
+		return "PLAINTEXT"
+	}
+	return "unknown"
+}
+
+func delayText(sec *float64) string {
+	if sec == nil {
+		return "-"
+	}
+	d := *sec
+	switch a := math.Abs(d); {
+	case a < 1:
+		return fmt.Sprintf("%.1fs", d)
+	case a < 120:
+		return fmt.Sprintf("%.0fs", d)
+	case a < 7200:
+		return fmt.Sprintf("%.0fm", d/60)
+	}
+	return fmt.Sprintf("%.1fh", d/3600)
+}
+
+func clean(s string) string { return safe.Terminal(s) }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
