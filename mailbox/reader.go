@@ -181,9 +181,14 @@ func (r *Reader) start(in input) error {
 	for layer := 0; ; layer++ {
 		prefix, err := peek(src)
 		if err != nil {
-			return &InputError{Path: in.display, Err: fmt.Errorf("read: %w", err)}
+			if len(prefix) == 0 {
+				return &InputError{Path: in.display, Err: fmt.Errorf("read: %w", err)}
+			}
+			// Read what came before the error; the error follows it.
+			src = io.MultiReader(bytes.NewReader(prefix), errReader{err})
+		} else {
+			src = io.MultiReader(bytes.NewReader(prefix), src)
 		}
-		src = io.MultiReader(bytes.NewReader(prefix), src)
 		kind := Detect(prefix)
 		if (kind == KindGzip || kind == KindZstd) && layer >= maxLayers {
 			return &InputError{Path: in.display, Err: fmt.Errorf("more than %d layers of compression", maxLayers)}
@@ -194,7 +199,7 @@ func (r *Reader) start(in input) error {
 			if err != nil {
 				return &InputError{Path: in.display, Err: fmt.Errorf("gzip: %w", err)}
 			}
-			src = gz
+			src = labelled{r: gz, label: "gzip"}
 			compressed = true
 			continue
 		case KindZstd:
@@ -206,7 +211,7 @@ func (r *Reader) start(in input) error {
 				return &InputError{Path: in.display, Err: fmt.Errorf("zstd: %w", err)}
 			}
 			r.zdec = zd
-			src = zd
+			src = labelled{r: zd, label: "zstd"}
 			compressed = true
 			continue
 		case KindMessage, KindMbox:
@@ -233,7 +238,8 @@ func (r *Reader) start(in input) error {
 	}
 }
 
-// peek reads up to SniffLen bytes (less at the end of src).
+// peek reads up to SniffLen bytes (less at the end of src). On a read error
+// it returns the bytes read before it too.
 func peek(src io.Reader) ([]byte, error) {
 	buf := make([]byte, SniffLen)
 	n, zero := 0, 0
@@ -244,18 +250,39 @@ func peek(src io.Reader) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("%w: %w", ErrTruncated, err)
-			}
-			return nil, err
+			return buf[:n], err
 		}
 		if m == 0 {
 			if zero++; zero >= 100 {
-				return nil, io.ErrNoProgress
+				return buf[:n], io.ErrNoProgress
 			}
 		}
 	}
 	return buf[:n], nil
+}
+
+// errReader returns its error.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// labelled names the decompressor in its errors, and marks an unexpected end
+// of the compressed data as ErrTruncated.
+type labelled struct {
+	r     io.Reader
+	label string
+}
+
+func (l labelled) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if err != nil && err != io.EOF {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: %s data ends early: %w", ErrTruncated, l.label, err)
+		} else {
+			err = fmt.Errorf("%s: %w", l.label, err)
+		}
+	}
+	return n, err
 }
 
 // finish closes the current input. The unread rest of a file whose body was

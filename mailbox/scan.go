@@ -55,10 +55,11 @@ type scanner struct {
 	cr        bool // CR-only input: CR is turned into LF while reading
 	crPrev    bool // last byte translated in CR mode was CR
 
-	n        int  // messages started (mbox numbering)
-	started  bool // leading blank lines skipped
-	done     bool // nothing more to return
-	reported bool // rerr returned as an input error
+	n        int    // messages started (mbox numbering)
+	started  bool   // leading blank lines skipped
+	done     bool   // nothing more to return
+	reported bool   // rerr returned as an input error
+	last     string // position of the last message returned
 
 	sizeHint int64 // single message: total size when known (skip the body), else -1
 	slab     []byte
@@ -203,19 +204,20 @@ func (s *scanner) keep(b []byte) []byte {
 	return h
 }
 
-// readErr returns the pending read error once, as an input error.
-func (s *scanner) readErr(after string) error {
+// end marks the input done and returns the pending read error once, as an
+// input error naming the last message read before it, else io.EOF.
+func (s *scanner) end() error {
 	s.done = true
 	if s.rerr == nil || s.reported {
 		return io.EOF
 	}
 	s.reported = true
 	err := s.rerr
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrTruncated) {
 		err = fmt.Errorf("%w: %w", ErrTruncated, err)
 	}
-	if after != "" {
-		return &InputError{Path: s.name, Err: fmt.Errorf("read after %s: %w", after, err)}
+	if s.last != "" {
+		return &InputError{Path: s.name, Err: fmt.Errorf("read after %s: %w", s.last, err)}
 	}
 	return &InputError{Path: s.name, Err: fmt.Errorf("read: %w", err)}
 }
@@ -401,23 +403,27 @@ func (s *scanner) landsOnFrom(target int64) (int64, bool) {
 // next returns the next message, io.EOF at the end, or an input error.
 func (s *scanner) next() (Message, error) {
 	if s.done {
-		return Message{}, io.EOF
+		return Message{}, s.end()
 	}
+	var m Message
+	var err error
 	if s.mbox {
-		return s.nextMbox()
+		m, err = s.nextMbox()
+	} else {
+		m, err = s.nextSingle()
 	}
-	return s.nextSingle()
+	if err == nil {
+		s.last = m.Pos.String()
+	}
+	return m, err
 }
 
 // nextSingle reads the only message of a single-message input.
 func (s *scanner) nextSingle() (Message, error) {
-	s.done = true
 	if s.r == s.w && !s.more() {
-		if err := s.readErr(""); err != io.EOF {
-			return Message{}, err
-		}
-		return Message{}, io.EOF
+		return Message{}, s.end()
 	}
+	s.done = true
 	pos := Position{File: s.name, Line: 1}
 	hs := s.base + int64(s.r)
 	h := s.scanHeader(hs)
@@ -429,7 +435,7 @@ func (s *scanner) nextSingle() (Message, error) {
 	default:
 		msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
 		if !h.terminated && s.rerr != nil {
-			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: input ends inside the header section: %w", ErrTruncated, s.rerr)}
+			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: header section cut off by a read error", ErrTruncated)}
 		} else if !h.terminated && len(msg.Header) > 0 && msg.Header[len(msg.Header)-1] != '\n' {
 			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: input ends inside a header line", ErrTruncated)}
 		}
@@ -439,10 +445,6 @@ func (s *scanner) nextSingle() (Message, error) {
 		return msg, nil
 	}
 	msg.Size = s.skipAll() - hs
-	if s.rerr != nil && msg.Err == nil {
-		msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: %w", ErrTruncated, s.rerr)}
-		s.reported = true
-	}
 	return msg, nil
 }
 
@@ -460,7 +462,7 @@ func (s *scanner) nextMbox() (Message, error) {
 		}
 		s.consume(s.base + int64(s.r))
 		if s.r == s.w && !s.more() {
-			return Message{}, s.readErr("")
+			return Message{}, s.end()
 		}
 		if !s.startsWithFrom() {
 			start := s.base + int64(s.r)
@@ -469,11 +471,7 @@ func (s *scanner) nextMbox() (Message, error) {
 		}
 	}
 	if s.r == s.w && !s.more() {
-		after := ""
-		if s.n > 0 {
-			after = Position{File: s.name, N: s.n}.String()
-		}
-		return Message{}, s.readErr(after)
+		return Message{}, s.end()
 	}
 	start := s.base + int64(s.r)
 	s.n++
@@ -525,8 +523,7 @@ func (s *scanner) nextMbox() (Message, error) {
 		case h.nextFrom:
 			why = fmt.Errorf("%w: next message starts inside the header section", ErrTruncated)
 		case s.rerr != nil:
-			why = fmt.Errorf("%w: input ends inside the header section: %w", ErrTruncated, s.rerr)
-			s.reported = true
+			why = fmt.Errorf("%w: header section cut off by a read error", ErrTruncated)
 		default:
 			why = fmt.Errorf("%w: input ends inside the header section", ErrTruncated)
 		}
