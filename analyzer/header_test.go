@@ -1,0 +1,211 @@
+package analyzer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestReadHeader(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		limit   int
+		want    string
+		wantErr error
+	}{
+		{"lf", "A: 1\nB: 2\n\nbody\n", 0, "A: 1\nB: 2\n\n", nil},
+		{"crlf", "A: 1\r\nB: 2\r\n\r\nbody\r\n", 0, "A: 1\r\nB: 2\r\n\r\n", nil},
+		{"no body", "A: 1\nB: 2\n", 0, "A: 1\nB: 2\n", nil},
+		{"no final newline", "A: 1", 0, "A: 1", nil},
+		{"empty", "", 0, "", nil},
+		{"exactly at limit", "A: 12\n\n", 8, "A: 12\n\n", nil},
+		{"over limit", "A: 123456789\n\n", 8, "A: 12345", ErrHeaderTooLarge},
+		{"long line over limit", strings.Repeat("x", 200000), 1000, strings.Repeat("x", 1000), ErrHeaderTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadHeader(strings.NewReader(tt.in), tt.limit)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("read error", func(t *testing.T) {
+		_, err := ReadHeader(iotest.ErrReader(errors.New("disk on fire")), 0)
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+			t.Errorf("err = %v, want the reader's error wrapped", err)
+		}
+	})
+}
+
+func TestParseHeaderLenient(t *testing.T) {
+	in := "From mbox-sep@example.org Thu Jan  1 00:00:00 2026\n" +
+		"Received: from a.example.org ([198.51.100.1])\n\tby b.example.org with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"this line has no colon\n" +
+		"Bad Key: value\n" +
+		"Received: from c.example.org ([198.51.100.2]) by a.example.org with ESMTP; Thu, 1 Jan 2026 09:59:00 +0000\n" +
+		"Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\n\nbody"
+	h, warnings := ParseHeader([]byte(in))
+	if got := len(h.Values("Received")); got != 2 {
+		t.Fatalf("kept %d Received fields, want 2 (fields after a bad line must survive)", got)
+	}
+	if !strings.Contains(h.Values("Received")[0], "by b.example.org") {
+		t.Errorf("first Received not unfolded/top-first: %q", h.Values("Received")[0])
+	}
+	if len(warnings) != 2 {
+		t.Errorf("warnings = %q, want 2", warnings)
+	}
+	if h.Get("subject") == "" {
+		t.Errorf("Get is not case-insensitive")
+	}
+}
+
+func TestAnalyzeMessageFields(t *testing.T) {
+	in := "Received: from a.example.org (a.example.org [198.51.100.1]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"From: =?UTF-8?Q?J=C3=BCrgen?= <juergen@Mail.Example.ORG>\n" +
+		"Return-Path: <bounce@bounces.example.org>\n" +
+		"DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=sel;\n b=abc\n" +
+		"DKIM-Signature: v=1; a=rsa-sha256; d=esp.example.com; s=sel; b=def\n" +
+		"Message-ID: <abc@example.org>\n" +
+		"Date: Thu, 1 Jan 2026 10:59:58 +0100\n" +
+		"List-Id: <team.example.org>\n" +
+		"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=x\n\n"
+	res := Analyze(context.Background(), []byte(in), "m.eml", Options{KeepHeaders: []string{"list-id"}})
+	if res.Error != "" {
+		t.Fatalf("error: %s", res.Error)
+	}
+	checks := map[string][2]string{
+		"from_domain":        {res.FromDomain, "mail.example.org"},
+		"return_path_domain": {res.ReturnPathDomain, "bounces.example.org"},
+		"dkim":               {strings.Join(res.DKIMDomains, ","), "example.org,esp.example.com"},
+		"message_id":         {res.MessageID, "abc@example.org"},
+		"date":               {res.Date, "2026-01-01T09:59:58Z"},
+		"kept header":        {res.Headers["List-Id"], "<team.example.org>"},
+		"body encryption":    {res.Summary.BodyEncryption, "pgp"},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %q, want %q", name, c[0], c[1])
+		}
+	}
+}
+
+func TestBodyEncryption(t *testing.T) {
+	tests := map[string]string{
+		"":                          "none",
+		"text/plain; charset=utf-8": "none",
+		`multipart/encrypted; protocol="application/pgp-encrypted"; boundary=a`: "pgp",
+		`application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m`:     "smime",
+		`application/x-pkcs7-mime; name=smime.p7m`:                              "smime",
+		`application/pkcs7-mime; smime-type=signed-data`:                        "none",
+		`multipart/signed; protocol="application/pkcs7-signature"`:              "none",
+		"garbage;;;": "none",
+	}
+	for ct, want := range tests {
+		if got := bodyEncryption(ct); got != want {
+			t.Errorf("bodyEncryption(%q) = %q, want %q", ct, got, want)
+		}
+	}
+}
+
+func TestAnalyzeFailures(t *testing.T) {
+	tests := []struct {
+		name, in, reason string
+		limit            int
+	}{
+		{"no received", "From: a@example.org\nSubject: x\n\n", FailNoReceived, 0},
+		{"empty", "", FailUnreadable, 0},
+		{"too large", "Received: from a by b; Thu, 1 Jan 2026 10:00:00 +0000\nX: " + strings.Repeat("y", 100) + "\n\n", FailHeaderTooLarge, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := AnalyzeReader(context.Background(), strings.NewReader(tt.in), "src.eml", Options{MaxHeaderBytes: tt.limit})
+			if res.FailReason != tt.reason {
+				t.Errorf("reason = %q, want %q (error %q)", res.FailReason, tt.reason, res.Error)
+			}
+			if !strings.Contains(res.Error, "src.eml") {
+				t.Errorf("error %q does not name the message", res.Error)
+			}
+		})
+	}
+}
+
+// seedMessages returns the sample messages, for fuzzing and benchmarks.
+func seedMessages(tb testing.TB) [][]byte {
+	tb.Helper()
+	files, _ := filepath.Glob("../samples/*.eml")
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func FuzzAnalyze(f *testing.F) {
+	for _, m := range seedMessages(f) {
+		f.Add(m)
+	}
+	f.Add([]byte("Received: from [IPv6:::1] by x; \n\n"))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		hdr, err := ReadHeader(bytes.NewReader(msg), 1<<16)
+		if err != nil && !errors.Is(err, ErrHeaderTooLarge) {
+			t.Fatalf("ReadHeader: %v", err)
+		}
+		if len(hdr) > 1<<16 {
+			t.Fatalf("header of %d bytes beyond the cap", len(hdr))
+		}
+		res := Analyze(context.Background(), hdr, "fuzz", Options{})
+		if res.Error == "" && len(res.Received) == 0 {
+			t.Fatalf("analysed without Received fields")
+		}
+		for i, s := range res.Segments {
+			if s.From < 0 || s.To >= len(res.Nodes) || s.From >= s.To {
+				t.Fatalf("segment %d joins %d->%d of %d nodes", i, s.From, s.To, len(res.Nodes))
+			}
+			if s.Received < 0 || s.Received >= len(res.Received) {
+				t.Fatalf("segment %d names field %d of %d", i, s.Received, len(res.Received))
+			}
+		}
+		if res.Summary.Hops != len(res.Segments) {
+			t.Fatalf("hops %d != segments %d", res.Summary.Hops, len(res.Segments))
+		}
+	})
+}
+
+// BenchmarkAnalyze measures the whole per-message path (header parsing,
+// Received parsing, path building, summary) without geolocation.
+func BenchmarkAnalyze(b *testing.B) {
+	msgs := seedMessages(b)
+	var hdrs [][]byte
+	var total int64
+	for _, m := range msgs {
+		h, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hdrs = append(hdrs, h)
+		total += int64(len(h))
+	}
+	b.SetBytes(total / int64(len(hdrs)))
+	b.ReportAllocs()
+	ctx := context.Background()
+	opts := Options{}.withDefaults()
+	i := 0
+	for b.Loop() {
+		Analyze(ctx, hdrs[i%len(hdrs)], "bench", opts)
+		i++
+	}
+}

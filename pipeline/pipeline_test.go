@@ -1,0 +1,150 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/mailbox"
+)
+
+// sliceSource yields fixed messages and input errors.
+type sliceSource struct {
+	items []any // mailbox.Message or error
+	i     int
+}
+
+func (s *sliceSource) Next() (mailbox.Message, error) {
+	if s.i >= len(s.items) {
+		return mailbox.Message{}, io.EOF
+	}
+	it := s.items[s.i]
+	s.i++
+	if err, ok := it.(error); ok {
+		return mailbox.Message{}, err
+	}
+	return it.(mailbox.Message), nil
+}
+
+func msg(n int, file string) mailbox.Message {
+	hdr := fmt.Sprintf("Received: from a%d.example.org ([198.51.100.%d]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\nSubject: %d\n\n", n, n%250+1, n)
+	return mailbox.Message{Pos: mailbox.Position{File: file, N: n}, Header: []byte(hdr)}
+}
+
+func TestRunKeepsInputOrder(t *testing.T) {
+	src := &sliceSource{}
+	const n = 500
+	for i := 1; i <= n; i++ {
+		src.items = append(src.items, msg(i, "box.mbox"))
+		if i == 250 {
+			src.items = append(src.items, errors.New("other.mbox: permission denied"))
+		}
+	}
+	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "big.eml"}, Err: fmt.Errorf("big.eml: %w", mailbox.ErrHeaderTooLarge)})
+	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "nohdr.eml"}, Header: []byte("Subject: x\n\n")})
+
+	var got []string
+	st, err := Run(context.Background(), src, Config{Workers: 4}, func(it Item) error {
+		if it.InputErr != nil {
+			got = append(got, "input-error")
+			return nil
+		}
+		got = append(got, it.Result.Source+"|"+it.Result.FailReason)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 1; i <= n; i++ {
+		want = append(want, fmt.Sprintf("box.mbox:%d|", i))
+		if i == 250 {
+			want = append(want, "input-error")
+		}
+	}
+	want = append(want, "big.eml|"+analyzer.FailHeaderTooLarge, "nohdr.eml|"+analyzer.FailNoReceived)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("results out of order or wrong:\n got %v\nwant %v", got[:5], want[:5])
+	}
+	if st.Read != n+2 || st.Analysed != n || st.Failed != 2 || st.InputErrors != 1 {
+		t.Errorf("stats = %+v", st)
+	}
+	if st.Read != st.Analysed+st.Failed {
+		t.Errorf("read %d != analysed %d + failed %d", st.Read, st.Analysed, st.Failed)
+	}
+}
+
+func TestRunStopsOnEmitError(t *testing.T) {
+	src := &sliceSource{}
+	for i := 1; i <= 1000; i++ {
+		src.items = append(src.items, msg(i, "x"))
+	}
+	stop := errors.New("stop")
+	count := 0
+	_, err := Run(context.Background(), src, Config{Workers: 2}, func(Item) error {
+		count++
+		if count == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || count != 10 {
+		t.Errorf("err = %v after %d items, want stop after 10", err, count)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	src := &sliceSource{}
+	for i := 1; i <= 1000; i++ {
+		src.items = append(src.items, msg(i, "x"))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	count := 0
+	_, err := Run(ctx, src, Config{Workers: 2}, func(Item) error {
+		count++
+		if count == 5 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestFolderOf(t *testing.T) {
+	tests := map[string]string{
+		"samples/providers/gmx/a.eml": "gmx",
+		"Maildir/work/cur/123:2,S":    "work",
+		"Maildir/new/1":               "Maildir",
+		"export.mbox":                 ".",
+		"-":                           "-",
+	}
+	for in, want := range tests {
+		if got := folderOf(in); got != want {
+			t.Errorf("folderOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	msgs := make([]any, 1000)
+	var size int64
+	for i := range msgs {
+		m := msg(i+1, "bench.mbox")
+		size += int64(len(m.Header))
+		msgs[i] = m
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		src := &sliceSource{items: msgs}
+		if _, err := Run(context.Background(), src, Config{}, func(Item) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
