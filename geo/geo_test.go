@@ -35,6 +35,8 @@ var (
 		{Prefix: "2a00:1450:4001::/48", Country: "DE", CountryName: "Germany", City: "Frankfurt am Main", InEU: true},
 		{Prefix: "1.1.1.0/24", Country: "au", CountryName: "Australia"}, // lower case on purpose
 		{Prefix: "5.6.7.0/24", Country: "ZZ"},                           // placeholder code
+		{Prefix: "10.0.0.0/8", Country: "US", City: "must not be used"}, // internal: never consulted
+		{Prefix: "fc00::/7", Country: "US", City: "must not be used"},
 	}
 	asnNets = []geotest.Network{
 		{Prefix: "81.2.69.0/24", ASN: 20712, ASOrg: "Andrews & Arnold Ltd"},
@@ -98,7 +100,8 @@ func TestLookup(t *testing.T) {
 		}},
 		{"not found ipv4", "9.9.9.9", geo.Location{}},
 		{"not found ipv6", "2a01:4f8::1", geo.Location{}},
-		{"private", "10.1.2.3", geo.Location{Internal: true}},
+		{"private, data never consulted", "10.1.2.3", geo.Location{Internal: true}},
+		{"ula, data never consulted", "fd00::1", geo.Location{Internal: true}},
 		{"mapped private", "::ffff:192.168.1.1", geo.Location{Internal: true}},
 		{"loopback v6", "::1", geo.Location{Internal: true}},
 		{"link-local with zone", "fe80::1%eth0", geo.Location{Internal: true}},
@@ -139,7 +142,7 @@ func TestLookupGolden(t *testing.T) {
 		{"GeoIP2-ISP", nil, geotest.Build(t, "GeoIP2-ISP", built, asnNets...)},
 		{"GeoIP2-Enterprise", geotest.Build(t, "GeoIP2-Enterprise", built, enterprise...), nil},
 	}
-	addrs := []string{"81.2.69.160", "212.227.17.5", "2a00:1450:4001::5", "8.8.8.8", "1.1.1.1", "9.9.9.9", "192.168.0.1"}
+	addrs := []string{"81.2.69.160", "212.227.17.5", "2a00:1450:4001::5", "8.8.8.8", "1.1.1.1", "9.9.9.9", "10.0.0.1"}
 	var b strings.Builder
 	for _, d := range dbs {
 		db, err := geo.OpenBytes(d.city, d.asn)
@@ -735,4 +738,29 @@ func Example() {
 	// 212.227.17.5 country="DE" internal=false from=["embedded: iploc (IP2Location LITE)"]
 	// 8.8.8.8 country="US" internal=false from=["embedded: iploc (IP2Location LITE)"]
 	// 10.20.30.40 country="" internal=true from=[]
+}
+
+// TestRealDatabases runs against real databases when
+// MAILROUTE_TEST_GEOIP_DIR names a directory holding some (for example
+// GeoLite2-City.mmdb and GeoLite2-ASN.mmdb from geoipupdate); it is skipped
+// otherwise.
+func TestRealDatabases(t *testing.T) {
+	dir := os.Getenv("MAILROUTE_TEST_GEOIP_DIR")
+	if dir == "" {
+		t.Skip("MAILROUTE_TEST_GEOIP_DIR not set")
+	}
+	db, err := geo.Open(geo.Options{Dir: dir, SearchDirs: []string{}, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t.Logf("sources: %+v", db.Sources())
+	t.Logf("warnings: %q", db.Warnings(time.Now()))
+	for _, a := range []string{"8.8.8.8", "212.227.17.5", "2a00:1450:4001::1"} {
+		loc := db.Lookup(netip.MustParseAddr(a))
+		t.Logf("%s: %+v", a, loc)
+		if len(loc.Sources) == 0 {
+			t.Errorf("no data answered for %s", a)
+		}
+	}
 }
