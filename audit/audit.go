@@ -1,0 +1,411 @@
+// Package audit checks a domain's published mail set-up in the DNS for
+// "mailroute provider": where its mail is received (MX), from where it may
+// be sent (SPF, expanded), which transport protections it publishes
+// (MTA-STS, TLS-RPT, DANE, DMARC), where those places are and which of them
+// lie outside the user's home jurisdiction or the EU/EEA.
+//
+// It only reads the DNS through a resolver.Client; it does not connect to
+// the mail servers and does not fetch the MTA-STS policy over HTTPS.
+package audit
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/resolver"
+)
+
+// SchemaVersion is the version of the JSON form of Report.
+const SchemaVersion = 1
+
+// Inbound statuses.
+const (
+	InboundMX         = "mx"          // MX records found
+	InboundNullMX     = "null-mx"     // RFC 7505: the domain accepts no mail
+	InboundImplicitMX = "implicit-mx" // no MX: the domain's own A/AAAA receive (RFC 5321 5.1)
+	InboundNoMail     = "none"        // no MX and no address: nowhere to deliver
+	InboundNXDomain   = "nxdomain"    // the domain does not exist
+	InboundError      = "error"       // the look-up failed (SERVFAIL, timeout)
+)
+
+// SPF statuses.
+const (
+	SPFOK       = "ok"       // one v=spf1 record
+	SPFNone     = "none"     // no v=spf1 record
+	SPFMultiple = "multiple" // more than one v=spf1 record: permerror (RFC 7208 4.5)
+	SPFInvalid  = "invalid"  // the record does not parse: permerror
+	SPFError    = "error"    // the look-up failed
+)
+
+// Options are the inputs of Check besides the domain.
+type Options struct {
+	// Locator geolocates public addresses; nil leaves locations empty.
+	Locator analyzer.Locator
+	// Home is the user's home jurisdiction; the zero Home means EEA.
+	Home analyzer.Home
+	// IsInternal reports addresses that must not be geolocated (private,
+	// loopback, ...); nil uses a minimal built-in check.
+	IsInternal func(netip.Addr) bool
+}
+
+// Report is the audit of one domain.
+type Report struct {
+	SchemaVersion int       `json:"schema_version"`
+	Domain        string    `json:"domain"`
+	Home          string    `json:"home"`
+	Exists        bool      `json:"exists"`
+	Inbound       Inbound   `json:"inbound"`
+	Outbound      Outbound  `json:"outbound"`
+	Transport     Transport `json:"transport"`
+	Verdict       string    `json:"verdict"`
+	Notes         []string  `json:"notes"` // jurisdiction explanations and other remarks
+}
+
+// Address is one address of a mail host with where it is.
+type Address struct {
+	IP           netip.Addr            `json:"ip"`
+	Internal     bool                  `json:"internal"`
+	Location     analyzer.Location     `json:"location"`
+	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+}
+
+// MXHost is one mail exchanger of the domain.
+type MXHost struct {
+	Preference uint16    `json:"preference"`
+	Host       string    `json:"host"`
+	Addresses  []Address `json:"addresses"`
+	Notes      []string  `json:"notes"`
+}
+
+// Inbound is where the domain receives mail.
+type Inbound struct {
+	Status string   `json:"status"` // one of the Inbound* constants
+	MX     []MXHost `json:"mx"`     // by preference, ties by name; the domain itself for implicit-mx
+	Notes  []string `json:"notes"`
+}
+
+// Transport is the transport security the domain publishes.
+type Transport struct {
+	MTASTS MTASTS `json:"mta_sts"`
+	TLSRPT TLSRPT `json:"tls_rpt"`
+	DANE   []DANE `json:"dane"` // one per MX host
+	DMARC  DMARC  `json:"dmarc"`
+}
+
+// MTASTS is the _mta-sts TXT record (RFC 8461 3.1). The HTTPS policy is not
+// fetched, so its mode is unknown.
+type MTASTS struct {
+	Present bool     `json:"present"`
+	Record  string   `json:"record"`
+	ID      string   `json:"id"`
+	Notes   []string `json:"notes"`
+}
+
+// TLSRPT is the _smtp._tls TXT record (RFC 8460 3).
+type TLSRPT struct {
+	Present bool     `json:"present"`
+	Record  string   `json:"record"`
+	RUA     []string `json:"rua"`
+	Notes   []string `json:"notes"`
+}
+
+// DANE is the TLSA record set of one MX host (RFC 7672).
+type DANE struct {
+	Host    string          `json:"host"`
+	Name    string          `json:"name"` // _25._tcp.<host>
+	Records []resolver.TLSA `json:"records"`
+	// Validated is the resolver's AD bit on the TLSA answer: it says it
+	// validated the records with DNSSEC. DANE without DNSSEC is void.
+	Validated bool     `json:"validated"`
+	Notes     []string `json:"notes"`
+}
+
+// DMARC is the _dmarc TXT record (RFC 7489 6.3).
+type DMARC struct {
+	Present         bool     `json:"present"`
+	Record          string   `json:"record"`
+	Policy          string   `json:"policy"`           // p=
+	SubdomainPolicy string   `json:"subdomain_policy"` // sp=, empty when not given (then p= applies)
+	Percent         int      `json:"percent"`          // pct=, 100 when not given
+	RUA             []string `json:"rua"`
+	Notes           []string `json:"notes"`
+}
+
+// Check audits domain. It never fails: DNS problems are reported in the
+// Report's statuses and notes. It asks the DNS only through c.
+func Check(ctx context.Context, c *resolver.Client, domain string, opts Options) Report {
+	a := newAuditor(ctx, c, opts)
+	domain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	r := Report{
+		SchemaVersion: SchemaVersion,
+		Domain:        domain,
+		Home:          a.home.String(),
+		Exists:        true,
+	}
+	r.Inbound = a.inbound(domain)
+	if r.Inbound.Status == InboundNXDomain {
+		r.Exists = false
+		r.Outbound = Outbound{Status: SPFNone, Notes: []string{"not checked: the domain does not exist"}}
+		r.Transport = Transport{}
+	} else {
+		r.Outbound = a.outbound(domain)
+		r.Transport = a.transport(domain, r.Inbound.MX)
+	}
+	r.Notes = a.jurisdictionNotes(r)
+	r.Verdict = verdict(r, a.home)
+	normalise(&r)
+	return r
+}
+
+// auditor holds what one Check needs.
+type auditor struct {
+	ctx        context.Context
+	c          *resolver.Client
+	loc        analyzer.Locator
+	home       analyzer.Home
+	isInternal func(netip.Addr) bool
+	located    map[netip.Addr]analyzer.Location
+}
+
+func newAuditor(ctx context.Context, c *resolver.Client, opts Options) *auditor {
+	a := &auditor{ctx: ctx, c: c, loc: opts.Locator, home: opts.Home, isInternal: opts.IsInternal,
+		located: map[netip.Addr]analyzer.Location{}}
+	if a.home.String() == "" {
+		a.home, _ = analyzer.ParseHome("EEA")
+	}
+	if a.isInternal == nil {
+		a.isInternal = IsInternal
+	}
+	return a
+}
+
+// IsInternal is the minimal check used when Options.IsInternal is nil:
+// addresses that are not global unicast, private (RFC 1918, RFC 4193),
+// loopback, link-local, unspecified or shared (CGNAT, RFC 6598).
+func IsInternal(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsValid() || !a.IsGlobalUnicast() || a.IsPrivate() {
+		return true
+	}
+	if a.Is4() {
+		b := a.As4()
+		return b[0] == 100 && b[1]&0xc0 == 64 // 100.64.0.0/10
+	}
+	return false
+}
+
+// address locates and classifies one address.
+func (a *auditor) address(ip netip.Addr) Address {
+	ip = ip.Unmap()
+	ad := Address{IP: ip, Internal: a.isInternal(ip)}
+	if !ad.Internal {
+		ad.Location = a.locate(ip)
+	}
+	ad.Jurisdiction = a.home.Classify(ad.Location.Country, ad.Internal)
+	return ad
+}
+
+func (a *auditor) locate(ip netip.Addr) analyzer.Location {
+	if a.loc == nil {
+		return analyzer.Location{}
+	}
+	if l, ok := a.located[ip]; ok {
+		return l
+	}
+	l := a.loc.Locate(ip)
+	l.ViaDNS = true
+	a.located[ip] = l
+	return l
+}
+
+// inbound looks up the MX records and their addresses.
+func (a *auditor) inbound(domain string) Inbound {
+	in := Inbound{Status: InboundMX}
+	mxs, err := a.c.LookupMX(a.ctx, domain)
+	switch {
+	case errors.Is(err, resolver.ErrNXDOMAIN):
+		in.Status = InboundNXDomain
+		in.Notes = append(in.Notes, "the domain does not exist (NXDOMAIN)")
+		return in
+	case err != nil:
+		in.Status = InboundError
+		in.Notes = append(in.Notes, err.Error())
+		return in
+	}
+	if len(mxs) == 0 {
+		// RFC 5321 5.1: no MX means the domain itself is the exchanger.
+		addrs, err := a.c.LookupAddrs(a.ctx, domain)
+		if err != nil {
+			in.Notes = append(in.Notes, errorNotes(err)...)
+		}
+		if len(addrs) == 0 {
+			in.Status = InboundNoMail
+			in.Notes = append(in.Notes, "no MX and no A/AAAA record: mail cannot be delivered")
+			return in
+		}
+		in.Status = InboundImplicitMX
+		in.Notes = append(in.Notes, "no MX record: mail goes to the domain's own A/AAAA addresses (implicit MX, RFC 5321 5.1)")
+		host := MXHost{Host: domain}
+		for _, ip := range addrs {
+			host.Addresses = append(host.Addresses, a.address(ip))
+		}
+		in.MX = []MXHost{host}
+		return in
+	}
+	for _, mx := range mxs {
+		if mx.Host == "." {
+			if len(mxs) == 1 {
+				in.Status = InboundNullMX
+				in.Notes = append(in.Notes, "null MX (RFC 7505): the domain accepts no mail")
+				return in
+			}
+			in.Notes = append(in.Notes, "a null MX among other MX records is invalid (RFC 7505 3); it is ignored")
+			continue
+		}
+		host := MXHost{Preference: mx.Preference, Host: mx.Host}
+		if _, err := netip.ParseAddr(mx.Host); err == nil {
+			host.Notes = append(host.Notes, "the MX target is an address literal, not a host name (RFC 7505 and RFC 5321 5.1 want a name)")
+		}
+		addrs, err := a.c.LookupAddrs(a.ctx, mx.Host)
+		if err != nil {
+			host.Notes = append(host.Notes, errorNotes(err)...)
+		}
+		if len(addrs) == 0 && err == nil {
+			host.Notes = append(host.Notes, "no A/AAAA record")
+		}
+		for _, ip := range addrs {
+			host.Addresses = append(host.Addresses, a.address(ip))
+		}
+		in.MX = append(in.MX, host)
+	}
+	return in
+}
+
+// errorNotes returns the messages of err (one per joined error).
+func errorNotes(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// transport looks up MTA-STS, TLS-RPT, DANE and DMARC.
+func (a *auditor) transport(domain string, mx []MXHost) Transport {
+	var t Transport
+
+	t.MTASTS.Notes = []string{"policy not fetched: its mode and MX patterns (https://mta-sts." + domain + "/.well-known/mta-sts.txt) were not checked"}
+	if rec, notes := a.oneTXT("_mta-sts."+domain, "v=STSv1"); rec != "" {
+		t.MTASTS.Present, t.MTASTS.Record = true, rec
+		t.MTASTS.ID, _ = tagValue(ParseTags(rec), "id")
+		if t.MTASTS.ID == "" {
+			t.MTASTS.Notes = append(t.MTASTS.Notes, "the record has no id (RFC 8461 3.1)")
+		}
+	} else {
+		t.MTASTS.Notes = append(t.MTASTS.Notes, notes...)
+	}
+
+	if rec, notes := a.oneTXT("_smtp._tls."+domain, "v=TLSRPTv1"); rec != "" {
+		t.TLSRPT.Present, t.TLSRPT.Record = true, rec
+		rua, _ := tagValue(ParseTags(rec), "rua")
+		t.TLSRPT.RUA = splitURIs(rua)
+		if len(t.TLSRPT.RUA) == 0 {
+			t.TLSRPT.Notes = append(t.TLSRPT.Notes, "the record has no rua (RFC 8460 3)")
+		}
+	} else {
+		t.TLSRPT.Notes = append(t.TLSRPT.Notes, notes...)
+	}
+
+	for _, h := range mx {
+		d := DANE{Host: h.Host, Name: "_25._tcp." + h.Host}
+		recs, ad, err := a.c.LookupTLSA(a.ctx, d.Name)
+		switch {
+		case errors.Is(err, resolver.ErrNXDOMAIN):
+		case err != nil:
+			d.Notes = append(d.Notes, err.Error())
+		default:
+			d.Records, d.Validated = recs, ad && len(recs) > 0
+			if len(recs) > 0 && !ad {
+				d.Notes = append(d.Notes, "the resolver did not set the AD bit: the records are not DNSSEC-validated, so senders will not use them (RFC 7672 2.2)")
+			}
+		}
+		t.DANE = append(t.DANE, d)
+	}
+
+	if rec, notes := a.oneTXT("_dmarc."+domain, "v=DMARC1"); rec != "" {
+		t.DMARC.Present, t.DMARC.Record = true, rec
+		tags := ParseTags(rec)
+		t.DMARC.Policy, _ = tagValue(tags, "p")
+		t.DMARC.SubdomainPolicy, _ = tagValue(tags, "sp")
+		t.DMARC.Percent = 100
+		if pct, ok := tagValue(tags, "pct"); ok {
+			n, ok := parsePercent(pct)
+			if !ok {
+				t.DMARC.Notes = append(t.DMARC.Notes, "pct="+pct+" is not 0-100; 100 assumed")
+			}
+			t.DMARC.Percent = n
+		}
+		rua, _ := tagValue(tags, "rua")
+		t.DMARC.RUA = splitURIs(rua)
+		switch strings.ToLower(t.DMARC.Policy) {
+		case "none", "quarantine", "reject":
+			t.DMARC.Policy = strings.ToLower(t.DMARC.Policy)
+		default:
+			t.DMARC.Notes = append(t.DMARC.Notes, "p= is missing or invalid (RFC 7489 6.3)")
+		}
+	} else {
+		t.DMARC.Notes = append(t.DMARC.Notes, notes...)
+		t.DMARC.Notes = append(t.DMARC.Notes, "the organisational domain's record was not consulted")
+	}
+	return t
+}
+
+func parsePercent(s string) (int, bool) {
+	n := 0
+	if s == "" || len(s) > 3 {
+		return 100, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 100, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if n > 100 {
+		return 100, false
+	}
+	return n, true
+}
+
+// oneTXT returns the one TXT record at name whose text starts with version
+// (case-insensitive, followed by ";", space or the end), or "" with notes
+// saying why there is none.
+func (a *auditor) oneTXT(name, version string) (string, []string) {
+	txts, err := a.c.LookupTXT(a.ctx, name)
+	if err != nil {
+		if errors.Is(err, resolver.ErrNXDOMAIN) {
+			return "", []string{"no record at " + name}
+		}
+		return "", []string{err.Error()}
+	}
+	var found []string
+	for _, t := range txts {
+		if len(t) >= len(version) && strings.EqualFold(t[:len(version)], version) &&
+			(len(t) == len(version) || t[len(version)] == ';' || t[len(version)] == ' ') {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", []string{"no " + version + " record at " + name}
+	case 1:
+		return found[0], nil
+	}
+	return "", []string{"more than one " + version + " record at " + name + ": treated as none"}
+}
