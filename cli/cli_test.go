@@ -266,3 +266,76 @@ func TestGeoCommand(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+func TestScanFormats(t *testing.T) {
+	td := chdirRoot(t)
+	geo := geoDir(t)
+	for _, format := range []string{"table", "markdown", "csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, geo, "", "scan", "--home", "DE", "--format", format, "samples/")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			golden(t, td, "scan-samples."+format, r.stdout)
+		})
+	}
+}
+
+func TestScanPolicyAndAccounting(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	// A folder with a known number of good and bad messages, one per
+	// provider sub-folder.
+	dir := t.TempDir()
+	copyFile := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile("samples/gmx-to-posteo.eml", filepath.Join(dir, "gmx", "1.eml"))
+	copyFile("samples/webde-to-tonline.eml", filepath.Join(dir, "gmx", "2.eml"))
+	copyFile("samples/icloud-to-webde.eml", filepath.Join(dir, "apple", "1.eml"))
+	copyFile("samples/company-postfix-to-gmx.eml", filepath.Join(dir, "company", "1.eml"))
+	if err := os.WriteFile(filepath.Join(dir, "company", "2.eml"), []byte("From: a@example.org\nSubject: no trace\n\nbody\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "company", "3.eml"), []byte("Received: from a by b; Thu, 1 Jan 2026 10:00:00 +0000\nX-Big: "+strings.Repeat("x", 20000)+"\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStdout []string
+	}{
+		{"accounting", []string{"scan", "--format", "json", "--max-header-bytes", "16384", "--group-by", "dir", dir}, ExitSomeFailed,
+			[]string{`"read":6`, `"analysed":4`, `"failed":2`, `"group":"gmx"`, `"group":"apple"`, `"group":"company"`}},
+		{"third-country violated", []string{"scan", "--format", "csv", "--fail-on", "third-country", "--group-by", "dir", filepath.Join(dir, "apple"), filepath.Join(dir, "gmx")}, ExitPolicy,
+			[]string{"third-country"}},
+		{"plaintext violated", []string{"scan", "--format", "markdown", "--fail-on", "plaintext", filepath.Join(dir, "company", "1.eml")}, ExitPolicy,
+			[]string{"plaintext"}},
+		{"policy holds", []string{"scan", "--fail-on", "third-country,plaintext", "--home", "DE", filepath.Join(dir, "gmx")}, ExitOK, nil},
+		{"bad fail-on", []string{"scan", "--fail-on", "sometimes", dir}, ExitError, nil},
+		{"bad group-by", []string{"scan", "--group-by", "colour", dir}, ExitError, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, geo, "", tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, s := range tt.inStdout {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
+				}
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"runtime"
 
 	"github.com/mailroute/mailroute/analyzer"
@@ -24,8 +23,8 @@ type Source interface {
 // that could not be read.
 type Item struct {
 	Result   analyzer.Result
-	Dir      string // the folder the message was found in, for --group-by dir
-	InputErr error  // set when an input (not a message) failed; Result is empty then
+	Pos      mailbox.Position // where the message was found
+	InputErr error            // set when an input (not a message) failed; Result is empty then
 }
 
 // Stats counts what a run read.
@@ -62,7 +61,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	// error; its buffer bounds the messages in flight.
 	type pending struct {
 		out      chan analyzer.Result
-		dir      string
+		pos      mailbox.Position
 		inputErr error
 	}
 	order := make(chan pending, workers*32)
@@ -93,7 +92,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 				}
 				continue
 			}
-			p := pending{out: make(chan analyzer.Result, 1), dir: folderOf(msg.Pos.File)}
+			p := pending{out: make(chan analyzer.Result, 1), pos: msg.Pos}
 			select {
 			case order <- p:
 			case <-ctx.Done():
@@ -128,7 +127,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 		} else {
 			st.Analysed++
 		}
-		if err := emit(Item{Result: res, Dir: p.dir}); err != nil {
+		if err := emit(Item{Result: res, Pos: p.pos}); err != nil {
 			return st, err
 		}
 	}
@@ -149,18 +148,4 @@ func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) an
 		return res
 	}
 	return analyzer.Analyze(ctx, msg.Header, src, opts)
-}
-
-// folderOf names the folder a message file is in, skipping Maildir's cur/
-// and new/.
-func folderOf(file string) string {
-	if file == "-" || file == "" {
-		return "-"
-	}
-	dir := filepath.Dir(file)
-	switch filepath.Base(dir) {
-	case "cur", "new":
-		dir = filepath.Dir(dir)
-	}
-	return filepath.Base(dir)
 }

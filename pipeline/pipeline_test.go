@@ -116,21 +116,6 @@ func TestRunCancelled(t *testing.T) {
 	}
 }
 
-func TestFolderOf(t *testing.T) {
-	tests := map[string]string{
-		"samples/providers/gmx/a.eml": "gmx",
-		"Maildir/work/cur/123:2,S":    "work",
-		"Maildir/new/1":               "Maildir",
-		"export.mbox":                 ".",
-		"-":                           "-",
-	}
-	for in, want := range tests {
-		if got := folderOf(in); got != want {
-			t.Errorf("folderOf(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func BenchmarkRun(b *testing.B) {
 	msgs := make([]any, 1000)
 	var size int64

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/mailroute/mailroute/mailbox"
+	"github.com/mailroute/mailroute/pipeline"
+	"github.com/mailroute/mailroute/report"
+)
+
+type scanFlags struct {
+	commonFlags
+	format    string
+	groupBy   string
+	failOn    string
+	providers string
+}
+
+func newScanCmd(env Env) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan [flags] PATH...",
+		Short: "Scan mailboxes and print one row per sending provider: hops, organisations, countries, jurisdictions, encryption",
+		Long: `scan reads whole mailboxes (mbox, Maildir, folders of messages, gzip/zstd
+compressed) and aggregates the paths of all messages into one table: per
+sending provider (or another --group-by key), how many relays and
+organisations the mail went through, which countries it crossed, how often it
+left the home jurisdiction or the EU/EEA, and how much travelled unencrypted.
+
+--fail-on takes outside-home, third-country, plaintext, unknown-encryption
+(comma-separated): when any message violates one, scan exits with code 4 and
+the table marks the groups that do.`,
+		Example: `  mailroute scan ~/Mail/export.mbox
+  mailroute scan --home DE --format markdown Maildir/ testmails/*.eml > providers.md
+  mailroute scan --group-by dir samples/providers/
+  mailroute scan --fail-on third-country,plaintext export.mbox.gz && echo "policy holds"`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, env, f, args)
+		},
+	}
+	f.commonFlags.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, markdown, csv or json (JSON Lines)")
+	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: outside-home, third-country, plaintext, unknown-encryption")
+	fl.StringVar(&f.providers, "providers", "", "file of extra sender-domain to provider mappings (see README)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "markdown", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{"provider", "sender-domain", "first-org", "dir", "header:"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"outside-home", "third-country", "plaintext", "unknown-encryption"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// scanWriters maps --format values to the report renderers.
+func scanWriter(format string) (func(io.Writer, report.Report) error, error) {
+	switch strings.ToLower(format) {
+	case "table":
+		return report.WriteTable, nil
+	case "markdown", "md":
+		return report.WriteMarkdown, nil
+	case "csv":
+		return report.WriteCSV, nil
+	case "json":
+		return report.WriteJSON, nil
+	}
+	return nil, fmt.Errorf("unknown format %q: want table, markdown, csv or json", format)
+}
+
+func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
+	write, err := scanWriter(f.format)
+	if err != nil {
+		return usageErr(err)
+	}
+	groupBy, err := report.ParseGroupBy(f.groupBy)
+	if err != nil {
+		return usageErr(err)
+	}
+	policy, err := report.ParsePolicy(f.failOn)
+	if err != nil {
+		return usageErr(err)
+	}
+	var providers *report.Providers
+	if f.providers != "" {
+		if providers, err = loadProviders(f.providers); err != nil {
+			return usageErr(err)
+		}
+	}
+	s, err := f.setup(env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if groupBy.Kind == report.GroupHeader {
+		s.opts.KeepHeaders = []string{groupBy.Header}
+	}
+	if !f.quiet {
+		for _, w := range s.warnings {
+			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+		}
+	}
+	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
+	defer rd.Close()
+	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy})
+
+	var messages atomic.Int64
+	stopProgress := func() {}
+	if !f.quiet && env.IsTerminal(env.Stderr) {
+		stopProgress = startProgress(env.Stderr, rd, &messages)
+	}
+	var inputErrs []string
+	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
+		if it.InputErr != nil {
+			inputErrs = append(inputErrs, it.InputErr.Error())
+			return nil
+		}
+		messages.Add(1)
+		agg.AddRef(&it.Result, groupDir(args, it.Pos.File))
+		if it.Result.Error != "" && !f.quiet {
+			inputErrs = append(inputErrs, it.Result.Error)
+		}
+		return nil
+	})
+	stopProgress()
+	if err != nil {
+		if cmd.Context().Err() != nil {
+			return &exitError{code: ExitInterrupted, err: errors.New("interrupted")}
+		}
+		return err
+	}
+	if !f.quiet {
+		// Per-message problems, at most a screenful; the table counts them all.
+		for i, e := range inputErrs {
+			if i == 20 {
+				fmt.Fprintf(env.Stderr, "mailroute: ... and %d more problems (counted in the table)\n", len(inputErrs)-20)
+				break
+			}
+			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", e)
+		}
+		for _, n := range rd.Notes() {
+			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+		}
+		writeSources(env.Stderr, s)
+	}
+	rep := agg.Report()
+	if err := write(env.Stdout, rep); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if !f.quiet {
+		fmt.Fprintf(env.Stderr, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
+	}
+	switch {
+	case rep.Violations():
+		return &exitError{code: ExitPolicy}
+	case st.Failed > 0 || st.InputErrors > 0:
+		return &exitError{code: ExitSomeFailed}
+	case st.Read == 0:
+		return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
+	}
+	return nil
+}
+
+func loadProviders(path string) (*report.Providers, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--providers: %w", err)
+	}
+	defer fh.Close()
+	rules, err := report.ParseProviders(fh)
+	if err != nil {
+		return nil, fmt.Errorf("--providers %s: %w", path, err)
+	}
+	p, err := report.NewProviders(rules)
+	if err != nil {
+		return nil, fmt.Errorf("--providers %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// groupDir is the --group-by dir key of a message file: the first folder
+// below the directory argument it was found in ("" for files directly in
+// it, Maildir's cur/ and new/ included), or the parent folder's name for a
+// file named on the command line.
+func groupDir(args []string, file string) string {
+	if file == "-" {
+		return ""
+	}
+	for _, a := range args {
+		root := filepath.Clean(a)
+		rel, err := filepath.Rel(root, file)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
+		if !nested || first == "cur" || first == "new" {
+			return ""
+		}
+		return first
+	}
+	return filepath.Base(filepath.Dir(file))
+}
+
+// startProgress draws a progress bar on w (a terminal) from the reader's
+// byte counter, updated on a ticker; the returned function stops and clears
+// it.
+func startProgress(w io.Writer, rd *mailbox.Reader, messages *atomic.Int64) func() {
+	total := rd.TotalBytes()
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription("scanning"),
+		progressbar.OptionSetPredictTime(total > 0),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				bar.Describe(fmt.Sprintf("scanning, %d messages", messages.Load()))
+				_ = bar.Set64(rd.BytesRead())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		_ = bar.Finish()
+		_ = bar.Clear()
+	}
+}
