@@ -142,6 +142,6 @@ func newRoot(env Env) *cobra.Command {
 		},
 	}
 	tf.register(root)
-	root.AddCommand(newTraceCmd(env), newScanCmd(env), newGeoCmd(env))
+	root.AddCommand(newTraceCmd(env), newScanCmd(env), newGeoCmd(env), newProviderCmd(env))
 	return root
 }

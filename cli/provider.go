@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/audit"
+	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/resolver"
+)
+
+func newProviderCmd(env Env) *cobra.Command {
+	var (
+		format, home, resolverAddr, cityDB, asnDB string
+		f                                         commonFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "provider [flags] DOMAIN...",
+		Short: "Audit a mail domain in DNS: where mail is received, from where it may be sent, which transport protections are published",
+		Long: `provider asks DNS about each domain and reports, in one table:
+
+  inbound    MX hosts by preference, their addresses, country, city, AS
+             organisation and jurisdiction class
+  outbound   the SPF record expanded (include, redirect, a, mx, ip4, ip6), the
+             RFC 7208 limit of 10 DNS-querying terms, and the authorised
+             networks summarised per country and organisation
+  transport  MTA-STS, TLS reporting, DANE (TLSA per MX and whether the
+             resolver validated it with DNSSEC) and DMARC
+  verdict    a short paragraph for a provider-selection report
+
+This command sends DNS queries (to --resolver or the system resolver).`,
+		Example: `  mailroute provider posteo.de
+  mailroute provider --home DE --format markdown gmx.de web.de > dns.md
+  mailroute provider --resolver 127.0.0.1:5353 example.org`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var write func(io.Writer, []audit.Report) error
+			switch strings.ToLower(format) {
+			case "table":
+				write = audit.WriteTable
+			case "json":
+				write = audit.WriteJSON
+			case "markdown", "md":
+				write = audit.WriteMarkdown
+			default:
+				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
+			}
+			h, err := analyzer.ParseHome(home)
+			if err != nil {
+				return usageErr(err)
+			}
+			db, err := openGeo(env, cityDB, asnDB)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			c, err := resolver.New(resolver.Options{Server: resolverAddr, Timeout: f.dnsTimeout})
+			if err != nil {
+				return fmt.Errorf("resolver: %w", err)
+			}
+			opts := audit.Options{Locator: locator{db}, Home: h, IsInternal: geo.IsInternal}
+			var reports []audit.Report
+			missing := 0
+			for _, d := range args {
+				rep := audit.Check(cmd.Context(), c, strings.TrimSuffix(strings.ToLower(d), "."), opts)
+				if !rep.Exists {
+					missing++
+				}
+				reports = append(reports, rep)
+			}
+			if err := write(env.Stdout, reports); err != nil {
+				return fmt.Errorf("write report: %w", err)
+			}
+			if missing > 0 {
+				return &exitError{code: ExitSomeFailed, err: fmt.Errorf("%d of %d domains do not exist or could not be looked up", missing, len(args))}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&format, "format", "f", "table", "output format: table, json (JSON Lines) or markdown")
+	fl.StringVar(&home, "home", "EEA", "home jurisdiction: ISO country codes, EU or EEA")
+	fl.StringVar(&resolverAddr, "resolver", "", "DNS server HOST:PORT (default: the first nameserver in /etc/resolv.conf)")
+	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 0, "timeout of one DNS query (default 2s)")
+	fl.StringVar(&cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
+	fl.StringVar(&asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
+	return cmd
+}
