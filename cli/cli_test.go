@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailroute/mailroute/geo/geotest"
+	"github.com/mailroute/mailroute/internal/dnstest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -337,5 +338,93 @@ func TestScanPolicyAndAccounting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dnsZone is a fixture zone for the DNS features: posteo.de's published set-up
+// (simplified) and the PTR/A records of relays in samples/gmx-to-posteo.eml.
+const dnsZone = `
+$TTL 300
+posteo.de.                    IN MX   10 mx01.posteo.de.
+posteo.de.                    IN MX   20 mx02.posteo.de.
+mx01.posteo.de.               IN A    185.67.36.61
+mx02.posteo.de.               IN A    185.67.36.62
+posteo.de.                    IN TXT  "v=spf1 ip4:185.67.36.0/23 include:_spf.example-cloud.net -all"
+_spf.example-cloud.net.       IN TXT  "v=spf1 ip4:54.240.0.0/18 ~all"
+_mta-sts.posteo.de.           IN TXT  "v=STSv1; id=20240101"
+_smtp._tls.posteo.de.         IN TXT  "v=TLSRPTv1; rua=mailto:tlsrpt@posteo.de"
+_dmarc.posteo.de.             IN TXT  "v=DMARC1; p=reject; rua=mailto:dmarc@posteo.de"
+_25._tcp.mx01.posteo.de.      IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+19.15.227.212.in-addr.arpa.   IN PTR  mout.gmx.net.
+mout.gmx.net.                 IN A    212.227.15.19
+142.88.235.217.in-addr.arpa.  IN PTR  pd9eb588e.dip0.t-ipconnect.de.
+proxy02.posteo.de.            IN A    185.67.36.70
+`
+
+func TestProviderCommand(t *testing.T) {
+	td := chdirRoot(t)
+	srv := dnstest.Start(t, dnsZone, dnstest.Options{AD: []string{"_25._tcp.mx01.posteo.de"}})
+	geo := geoDir(t)
+	for _, format := range []string{"table", "json", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, geo, "", "provider", "--resolver", srv.Addr, "--home", "DE", "--format", format, "posteo.de")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			golden(t, td, "provider-posteo."+format, r.stdout)
+		})
+	}
+	t.Run("missing domain", func(t *testing.T) {
+		r := run(t, geo, "", "provider", "--resolver", srv.Addr, "--format", "json", "no-such-domain.example")
+		if r.code != ExitSomeFailed {
+			t.Errorf("exit %d, want %d", r.code, ExitSomeFailed)
+		}
+		if !strings.Contains(r.stdout, `"exists":false`) {
+			t.Errorf("missing domain not reported:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestTraceResolve(t *testing.T) {
+	td := chdirRoot(t)
+	srv := dnstest.Start(t, dnsZone, dnstest.Options{})
+	r := run(t, geoDir(t), "", "trace", "--resolve", "--resolver", srv.Addr, "--format", "json", "samples/gmx-to-posteo.eml")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	var res struct {
+		Nodes []struct {
+			Name     string
+			IP       string
+			Location struct {
+				Country string
+				ViaDNS  bool `json:"via_dns"`
+			}
+			DNS *struct {
+				PTR    string
+				FCrDNS string
+				Notes  []string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range res.Nodes {
+		s := n.Name + " " + n.IP + " " + n.Location.Country
+		if n.Location.ViaDNS {
+			s += " via-dns"
+		}
+		if n.DNS != nil {
+			s += " ptr=" + n.DNS.PTR + " fcrdns=" + n.DNS.FCrDNS
+		}
+		got = append(got, s)
+	}
+	golden(t, td, "trace-resolve.txt", strings.Join(got, "\n")+"\n")
+	// The final server's address is found through DNS and located.
+	last := res.Nodes[len(res.Nodes)-1]
+	if last.IP != "185.67.36.70" || !last.Location.ViaDNS || last.Location.Country != "DE" {
+		t.Errorf("final node = %+v, want 185.67.36.70 in DE via DNS", last)
 	}
 }
