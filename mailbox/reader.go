@@ -57,8 +57,10 @@ type Reader struct {
 	file   io.Closer     // current file
 	zdec   *zstd.Decoder // current zstd decoder
 	count  *countingReader
-	size   int64 // size of the current file, -1 if unknown
-	stdin  bool  // stdin already handed out
+	size   int64  // size of the current file, -1 if unknown
+	buf    []byte // scanner buffer kept between inputs
+	slab   []byte // rest of the header slab kept between inputs
+	stdin  bool   // stdin already handed out
 	closed bool
 }
 
@@ -216,6 +218,7 @@ func (r *Reader) start(in input) error {
 			continue
 		case KindMessage, KindMbox:
 			r.cur = newScanner(src, in.display, r.opts, kind == KindMbox)
+			r.cur.buf, r.cur.slab = r.buf, r.slab
 			if kind == KindMessage && !compressed && r.size >= 0 {
 				r.cur.sizeHint = r.size
 			}
@@ -298,6 +301,14 @@ func (r *Reader) finish() {
 	if r.file != nil {
 		_ = r.file.Close()
 		r.file = nil
+	}
+	if r.cur != nil {
+		// Reuse the buffer (unless it grew for a huge header or a
+		// Content-Length lookahead) and the rest of the header slab.
+		r.buf, r.slab = nil, r.cur.slab
+		if len(r.cur.buf) <= 2*chunkSize {
+			r.buf = r.cur.buf[:cap(r.cur.buf)]
+		}
 	}
 	r.cur = nil
 	r.count = nil

@@ -22,6 +22,9 @@ const (
 	maxContentLength = 1 << 40
 	// slabSize is the size of the blocks header copies are cut from.
 	slabSize = 256 << 10
+	// maxFromLine caps an mbox "From " line (real ones are under 100
+	// bytes).
+	maxFromLine = 64 << 10
 )
 
 const (
@@ -54,12 +57,13 @@ type scanner struct {
 	modeKnown bool // line-end style decided
 	cr        bool // CR-only input: CR is turned into LF while reading
 	crPrev    bool // last byte translated in CR mode was CR
+	crPending bool // the data so far ends with its first line end, a CR
 
-	n        int    // messages started (mbox numbering)
-	started  bool   // leading blank lines skipped
-	done     bool   // nothing more to return
-	reported bool   // rerr returned as an input error
-	last     string // position of the last message returned
+	n        int      // messages started (mbox numbering)
+	started  bool     // leading blank lines skipped
+	done     bool     // nothing more to return
+	reported bool     // rerr returned as an input error
+	last     Position // position of the last message returned, zero if none
 
 	sizeHint int64 // single message: total size when known (skip the body), else -1
 	slab     []byte
@@ -70,12 +74,12 @@ func newScanner(src io.Reader, name string, opts Options, mbox bool) *scanner {
 	if max <= 0 {
 		max = DefaultMaxHeaderBytes
 	}
-	size := chunkSize
-	if max+minRead > size {
-		size = max + minRead
-	}
-	return &scanner{src: src, name: name, max: max, mbox: mbox, buf: make([]byte, size), line: 1, sizeHint: -1}
+	return &scanner{src: src, name: name, max: max, mbox: mbox, line: 1, sizeHint: -1}
 }
+
+// startBuf is the size of a new scanner buffer; it grows to chunkSize on the
+// second read, so small inputs stay cheap.
+const startBuf = 2 * minRead
 
 func (s *scanner) at(abs int64) int { return int(abs - s.base) }
 
@@ -100,14 +104,24 @@ func (s *scanner) consume(abs int64) {
 }
 
 // bufLimit is the most the buffer ever needs: a From line and a header
-// section at the cap, the Content-Length lookahead and two reads.
-func (s *scanner) bufLimit() int { return 2*s.max + clLookahead + 2*chunkSize }
+// section at their caps, the Content-Length lookahead and two reads.
+func (s *scanner) bufLimit() int { return maxFromLine + s.max + clLookahead + 2*chunkSize }
 
 // more reads more data after buf[w]. It reports false when the source is
 // exhausted (EOF or error, see eof and rerr) or nothing could be read.
 func (s *scanner) more() bool {
 	if s.exhausted() {
 		return false
+	}
+	if s.buf == nil {
+		s.buf = make([]byte, startBuf)
+	}
+	if len(s.buf)-s.w < minRead && len(s.buf) < chunkSize {
+		nb := make([]byte, chunkSize)
+		s.w = copy(nb, s.buf[s.r:s.w])
+		s.base += int64(s.r)
+		s.r = 0
+		s.buf = nb
 	}
 	if len(s.buf)-s.w < minRead {
 		if s.r > 0 {
@@ -159,16 +173,29 @@ func (s *scanner) more() bool {
 	return got > 0 || !s.exhausted()
 }
 
-// normalise decides, on the first data, whether the input uses CR-only line
-// ends, and then turns CR (and CR LF) into LF in place. It returns the new
-// length of p.
+// normalise decides, at the first line end of the input, whether it uses
+// CR-only line ends (a CR not followed by LF), and then turns CR (and CR LF)
+// into LF in place. p is the data just read, at buf[w:]. It returns the new
+// length of p. The decision does not depend on how the input is split into
+// reads.
 func (s *scanner) normalise(p []byte) int {
-	if !s.modeKnown {
-		switch {
-		case bytes.IndexByte(p, '\n') >= 0:
-			s.modeKnown = true
-		case bytes.IndexByte(p, '\r') >= 0:
-			s.modeKnown, s.cr = true, true
+	if !s.modeKnown && len(p) > 0 {
+		if s.crPending {
+			// The previous read ended with the first line end, a CR.
+			s.crPending, s.modeKnown = false, true
+			if p[0] != '\n' {
+				s.cr, s.crPrev = true, true
+				s.buf[s.w-1] = '\n'
+			}
+		} else if i := bytes.IndexAny(p, "\r\n"); i >= 0 {
+			switch {
+			case p[i] == '\n':
+				s.modeKnown = true
+			case i+1 < len(p):
+				s.modeKnown, s.cr = true, p[i+1] != '\n'
+			default:
+				s.crPending = true
+			}
 		}
 	}
 	if !s.cr {
@@ -216,7 +243,7 @@ func (s *scanner) end() error {
 	if errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrTruncated) {
 		err = fmt.Errorf("%w: %w", ErrTruncated, err)
 	}
-	if s.last != "" {
+	if s.last.File != "" {
 		return &InputError{Path: s.name, Err: fmt.Errorf("read after %s: %w", s.last, err)}
 	}
 	return &InputError{Path: s.name, Err: fmt.Errorf("read: %w", err)}
@@ -413,7 +440,7 @@ func (s *scanner) next() (Message, error) {
 		m, err = s.nextSingle()
 	}
 	if err == nil {
-		s.last = m.Pos.String()
+		s.last = m.Pos
 	}
 	return m, err
 }
@@ -478,22 +505,26 @@ func (s *scanner) nextMbox() (Message, error) {
 	pos := Position{File: s.name, N: s.n, Line: s.lineAt(start)}
 	msg := Message{Pos: pos}
 
-	// The "From " line. It is capped like a header section.
+	// The "From " line, capped at maxFromLine.
 	p := start
 	var hs int64
 	for {
 		i := bytes.IndexByte(s.buf[s.at(p):s.w], '\n')
 		if i >= 0 {
 			hs = p + int64(i) + 1
-			break
+		} else {
+			p = s.avail()
 		}
-		p = s.avail()
-		if p-start > int64(s.max) {
-			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("\"From \" line longer than %d bytes", s.max)}
-			end := s.scanBody(start + 1)
-			msg.Size = end - start
+		if (i >= 0 && hs-1-start > maxFromLine) || (i < 0 && p-start > maxFromLine) {
+			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("\"From \" line longer than %d bytes", maxFromLine)}
+			// Everything up to the next separator counts as this
+			// message.
+			msg.Size = s.scanBody(start+1) - start
 			msg.Header = []byte{}
 			return msg, nil
+		}
+		if i >= 0 {
+			break
 		}
 		if !s.more() {
 			hs = s.avail()
