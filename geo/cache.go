@@ -83,7 +83,9 @@ func (c *cache) put(addr netip.Addr, loc Location) {
 		s.m = make(map[cacheKey]*Location)
 	}
 	if len(s.m) < c.perShard {
-		s.m[k] = &loc
+		p := new(Location) // allocated only when stored
+		*p = loc
+		s.m[k] = p
 	} else {
 		c.full.Add(1)
 	}

@@ -89,16 +89,19 @@ type Options struct {
 	CacheSize int
 }
 
-// Well-known database file names in preference order. Patterns with '*'
-// match dated DB-IP downloads (dbip-city-lite-2026-11.mmdb); among several
-// matches the last by name (the newest) is tried first.
-var (
-	locationNames = [...]string{
+// fileNames returns the well-known database file names for role in
+// preference order. Patterns with '*' match dated DB-IP downloads
+// (dbip-city-lite-2026-11.mmdb); among several matches the last by name (the
+// newest) is tried first.
+func fileNames(r role) []string {
+	if r == roleASN {
+		return []string{"GeoLite2-ASN.mmdb", "GeoIP2-ISP.mmdb", "dbip-asn-lite*.mmdb"}
+	}
+	return []string{
 		"GeoLite2-City.mmdb", "GeoIP2-City.mmdb", "dbip-city-lite*.mmdb",
 		"GeoLite2-Country.mmdb", "GeoIP2-Country.mmdb", "dbip-country-lite*.mmdb",
 	}
-	asnNames = [...]string{"GeoLite2-ASN.mmdb", "GeoIP2-ISP.mmdb", "dbip-asn-lite*.mmdb"}
-)
+}
 
 // DefaultSearchDirs returns the directories geoipupdate writes to on common
 // systems (Linux distributions, /usr/local installs, Homebrew), in search
@@ -191,17 +194,17 @@ func (db *DB) searchDir(dir string) {
 		return
 	}
 	if db.loc == nil {
-		db.loc = db.firstOpen(dir, entries, locationNames[:], roleLocation)
+		db.loc = db.firstOpen(dir, entries, roleLocation)
 	}
 	if db.asn == nil {
-		db.asn = db.firstOpen(dir, entries, asnNames[:], roleASN)
+		db.asn = db.firstOpen(dir, entries, roleASN)
 	}
 }
 
 // firstOpen returns the first database among entries, in the preference
-// order of patterns, that opens and serves role.
-func (db *DB) firstOpen(dir string, entries []os.DirEntry, patterns []string, role role) *reader {
-	for _, pat := range patterns {
+// order of fileNames, that opens and serves role.
+func (db *DB) firstOpen(dir string, entries []os.DirEntry, role role) *reader {
+	for _, pat := range fileNames(role) {
 		for i := len(entries) - 1; i >= 0; i-- { // ReadDir sorts by name: newest dated file first
 			e := entries[i]
 			if ok, _ := path.Match(pat, e.Name()); !ok || e.IsDir() {
@@ -299,14 +302,16 @@ func monthsBetween(a, b time.Time) int {
 	return m
 }
 
-// Close releases the database files. The DB must not be used afterwards.
+// Close releases the database files. The DB must not be used afterwards;
+// closing it again does nothing.
 func (db *DB) Close() error {
 	var errs []error
-	for _, r := range []*reader{db.loc, db.asn} {
-		if r != nil {
-			if err := r.db.Close(); err != nil {
-				errs = append(errs, fmt.Errorf("close %s: %w", r.src.Name, err))
+	for _, r := range []**reader{&db.loc, &db.asn} {
+		if *r != nil {
+			if err := (*r).db.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close %s: %w", (*r).src.Name, err))
 			}
+			*r = nil
 		}
 	}
 	return errors.Join(errs...)
@@ -361,23 +366,20 @@ func normCountry(code string) string {
 	if len(code) != 2 {
 		return ""
 	}
-	b := [2]byte{code[0], code[1]}
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c < 'A' || c > 'Z' {
-			return ""
-		}
-		b[i] = c
-	}
-	switch s := string(b[:]); s {
-	case "ZZ", "XX":
+	b := [2]byte{upper(code[0]), upper(code[1])}
+	if b[0] < 'A' || b[0] > 'Z' || b[1] < 'A' || b[1] > 'Z' || b == [2]byte{'Z', 'Z'} || b == [2]byte{'X', 'X'} {
 		return ""
-	default:
-		if s == code {
-			return code // no new string
-		}
-		return s
 	}
+	if b[0] == code[0] && b[1] == code[1] {
+		return code // already upper case: no new string
+	}
+	return string(b[:])
+}
+
+// upper returns c upper-cased if it is an ASCII letter.
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }

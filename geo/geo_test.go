@@ -534,6 +534,24 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
+func TestCloseTwice(t *testing.T) {
+	dir := t.TempDir()
+	db, err := geo.Open(geo.Options{
+		CityDB:     geotest.WriteFile(t, dir, "c.mmdb", geotest.City(t, built, cityNets...)),
+		ASNDB:      geotest.WriteFile(t, dir, "a.mmdb", geotest.ASN(t, built, asnNets...)),
+		SearchDirs: []string{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
 func TestSources(t *testing.T) {
 	db := fixtureDB(t)
 	s := db.Sources()
@@ -664,11 +682,6 @@ func BenchmarkLookupCachedParallel(b *testing.B) {
 }
 
 func BenchmarkLookupUncachedMMDB(b *testing.B) {
-	db, err := geo.OpenBytes(geotest.City(b, built, cityNets...), geotest.ASN(b, built, asnNets...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
 	uncached, err := geo.Open(geo.Options{
 		CityDB:     geotest.WriteFile(b, b.TempDir(), "c.mmdb", geotest.City(b, built, cityNets...)),
 		ASNDB:      geotest.WriteFile(b, b.TempDir(), "a.mmdb", geotest.ASN(b, built, asnNets...)),
