@@ -284,6 +284,16 @@ func (c *Client) exchange(ctx context.Context, fq string, qtype uint16) (Answer,
 			break
 		}
 	}
+	if err == nil && resp.Rcode == dns.RcodeFormatError && resp.IsEdns0() == nil {
+		// RFC 6891 7: a server that does not know EDNS answers FORMERR
+		// without an OPT record; ask again without EDNS.
+		plain := m.Copy()
+		plain.Extra = nil
+		plain.AuthenticatedData = false
+		if r2, _, err2 := c.udp.ExchangeContext(ctx, plain, c.server); err2 == nil {
+			resp, m = r2, plain
+		}
+	}
 	if err == nil && resp.Truncated {
 		ans.Truncated = true
 		ans.UsedTCP = true

@@ -137,6 +137,18 @@ func TestQuery(t *testing.T) {
 	}
 }
 
+func TestNoEDNSServer(t *testing.T) {
+	srv := dnstest.Start(t, zone, dnstest.Options{RejectEDNS: true})
+	c := newClient(t, srv.Addr, Options{})
+	ans, err := c.Query(t.Context(), "mail.example.com", dns.TypeA)
+	if err != nil || len(ans.RRs) != 1 {
+		t.Fatalf("Query = %v, %v; want one A record after falling back to plain DNS", ans.RRs, err)
+	}
+	if n := srv.Count("mail.example.com", dns.TypeA); n != 2 {
+		t.Errorf("server saw %d queries, want 2 (EDNS, then plain)", n)
+	}
+}
+
 func TestReverse(t *testing.T) {
 	srv := dnstest.Start(t, zone, testOpts)
 	c := newClient(t, srv.Addr, Options{})

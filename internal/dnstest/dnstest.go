@@ -47,6 +47,9 @@ type Options struct {
 	// Delay is waited before each answer (or drop); use it to make queries
 	// overlap when testing concurrency limits.
 	Delay time.Duration
+	// RejectEDNS answers FORMERR to every query with an EDNS0 OPT record,
+	// as some old servers and middleboxes do.
+	RejectEDNS bool
 }
 
 // Server is a running fixture server. Its methods are safe for concurrent use.
@@ -61,6 +64,7 @@ type Server struct {
 	servfail map[string]bool
 	drop     map[string]bool
 	delay    time.Duration
+	noEDNS   bool
 
 	mu          sync.Mutex
 	counts      map[queryKey]int
@@ -119,6 +123,7 @@ func Start(t testing.TB, zone string, opts Options) *Server {
 		servfail: set(opts.ServFail),
 		drop:     set(opts.Drop),
 		delay:    opts.Delay,
+		noEDNS:   opts.RejectEDNS,
 		counts:   make(map[queryKey]int),
 	}
 	for _, rr := range rrs {
@@ -219,11 +224,12 @@ func (s *Server) answer(req *dns.Msg, name string, udp bool) *dns.Msg {
 	m.SetReply(req)
 	m.Authoritative = true
 	m.RecursionAvailable = true
-	if opt := req.IsEdns0(); opt != nil {
+	opt := req.IsEdns0()
+	if opt != nil && !s.noEDNS {
 		m.SetEdns0(1232, opt.Do())
 	}
 	switch {
-	case len(req.Question) != 1:
+	case len(req.Question) != 1, opt != nil && s.noEDNS:
 		m.Rcode = dns.RcodeFormatError
 	case s.servfail[name]:
 		m.Rcode = dns.RcodeServerFailure
