@@ -41,7 +41,7 @@ const DefaultCacheSize = 1 << 16
 // EnvDir is the environment variable OptionsFromEnv reads into Options.Dir.
 const EnvDir = "MAILROUTE_GEOIP_DIR"
 
-// maxAge is how old data may be before Warnings complains.
+// maxAgeMonths is how old data may be before Warnings complains.
 const maxAgeMonths = 6
 
 // Source is one data set that answered a look-up.
