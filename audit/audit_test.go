@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/miekg/dns"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/internal/dnstest"
@@ -260,6 +262,32 @@ func TestOutbound(t *testing.T) {
 	}
 	if srv.TCP() == 0 {
 		t.Error("the truncated TXT answer of big.example.org was not retried over TCP")
+	}
+}
+
+func TestSPFHardLimit(t *testing.T) {
+	// A chain of 50 includes: the audit counts past the limit of 10 and stops
+	// at its own limit of 40 instead of following the chain to the end.
+	var zone strings.Builder
+	zone.WriteString("chain.example.  MX 10 mx.chain.example.\nmx.chain.example. A 192.0.2.1\n")
+	zone.WriteString("chain.example. TXT \"v=spf1 include:i0.chain.example -all\"\n")
+	for i := range 50 {
+		fmt.Fprintf(&zone, "i%d.chain.example. TXT \"v=spf1 ip4:192.0.2.%d include:i%d.chain.example -all\"\n", i, i, i+1)
+	}
+	srv := dnstest.Start(t, zone.String(), dnstest.Options{})
+	c, err := resolver.New(resolver.Options{Server: srv.Addr, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Check(t.Context(), c, "chain.example", Options{}).Outbound
+	if o.Lookups != spfHardLimit+1 || !o.LookupLimitExceeded || len(o.Networks) != spfHardLimit {
+		t.Errorf("lookups %d (exceeded %v), %d networks; want %d, true, %d", o.Lookups, o.LookupLimitExceeded, len(o.Networks), spfHardLimit+1, spfHardLimit)
+	}
+	if !slices.ContainsFunc(o.Notes, func(n string) bool { return strings.HasPrefix(n, "expansion stopped") }) {
+		t.Errorf("no note says the expansion stopped: %q", o.Notes)
+	}
+	if n := srv.Count("i45.chain.example", dns.TypeTXT); n != 0 {
+		t.Errorf("the audit followed the chain past its limit")
 	}
 }
 
