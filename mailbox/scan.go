@@ -14,9 +14,9 @@ const (
 	// minRead is the least free space worth a read; below it the buffer is
 	// compacted first.
 	minRead = 64 << 10
-	// clLookahead bounds how far past an apparent "From " separator the
-	// scanner buffers to check whether a Content-Length field lands on the
-	// next message. Beyond it the separator wins.
+	// clLookahead bounds how far past the first apparent "From " separator
+	// in a body a Content-Length may point and still be checked (the data
+	// in between is buffered). Beyond it the separator wins.
 	clLookahead = 16 << 20
 	// maxContentLength ignores absurd Content-Length values.
 	maxContentLength = 1 << 40
@@ -374,6 +374,11 @@ func (s *scanner) scanContentLength(from, n int64) int64 {
 				from = max(from, avail-int64(len(sepFrom)-1))
 			}
 		}
+		if cand >= 0 && target-cand > clLookahead {
+			// Too far to check: the separator wins.
+			s.consume(cand)
+			return cand
+		}
 		if avail >= target+10 || s.exhausted() {
 			if target <= avail {
 				if end, ok := s.landsOnFrom(target); ok {
@@ -388,10 +393,6 @@ func (s *scanner) scanContentLength(from, n int64) int64 {
 			return s.scanBody(from)
 		}
 		if cand >= 0 {
-			if avail-cand > clLookahead {
-				s.consume(cand)
-				return cand
-			}
 			s.consume(min(cand, target-1))
 		} else {
 			s.consume(min(from, target-1))
