@@ -141,6 +141,8 @@ func TestLookupGolden(t *testing.T) {
 		{"DBIP-Country-Lite", geotest.Build(t, "DBIP-Country-Lite", built, cityNets...), nil},
 		{"GeoIP2-ISP", nil, geotest.Build(t, "GeoIP2-ISP", built, asnNets...)},
 		{"GeoIP2-Enterprise", geotest.Build(t, "GeoIP2-Enterprise", built, enterprise...), nil},
+		{"GeoLite2-Country+GeoIP2-Enterprise for ASN", geotest.Country(t, built, cityNets...),
+			geotest.Build(t, "GeoIP2-Enterprise", built, enterprise...)},
 	}
 	addrs := []string{"81.2.69.160", "212.227.17.5", "2a00:1450:4001::5", "8.8.8.8", "1.1.1.1", "9.9.9.9", "10.0.0.1"}
 	var b strings.Builder

@@ -1,12 +1,17 @@
 package geo
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
 
 func TestIsInternal(t *testing.T) {
@@ -299,5 +304,43 @@ func TestSpecialMatcher(t *testing.T) {
 		if got, want := IsInternal(a), slow(a); got != want {
 			t.Errorf("IsInternal(%s) = %v, plain scan says %v", a, got, want)
 		}
+	}
+}
+
+// TestIPv4OnlyDatabase checks that IPv6 look-ups in an IPv4-only database
+// find nothing instead of failing.
+func TestIPv4OnlyDatabase(t *testing.T) {
+	for _, dbType := range []string{"GeoLite2-City", "GeoLite2-ASN"} {
+		tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, IPVersion: 4, RecordSize: 24})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, n, _ := net.ParseCIDR("81.2.69.0/24")
+		rec := mmdbtype.Map{
+			"country":                  mmdbtype.Map{"iso_code": mmdbtype.String("GB")},
+			"autonomous_system_number": mmdbtype.Uint32(20712),
+		}
+		if err := tree.Insert(n, rec); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := tree.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		city, asn := buf.Bytes(), []byte(nil)
+		if dbType == "GeoLite2-ASN" {
+			city, asn = nil, city
+		}
+		db, err := OpenBytes(city, asn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc := db.Lookup(netip.MustParseAddr("81.2.69.1")); len(loc.Sources) != 1 || (loc.Country != "GB" && loc.ASN != 20712) {
+			t.Errorf("%s: Lookup(81.2.69.1) = %+v", dbType, loc)
+		}
+		if loc := db.Lookup(netip.MustParseAddr("2a00:1450::1")); len(loc.Sources) != 0 {
+			t.Errorf("%s: Lookup(IPv6) = %+v, want nothing", dbType, loc)
+		}
+		db.Close()
 	}
 }
