@@ -17,7 +17,8 @@
 //
 // Choices for real-world mboxes (see MboxReader for the details):
 //   - A line starting with "From " separates messages even without an
-//     empty line before it (as mutt, Thunderbird and Python's mailbox do);
+//     empty line before it (as Python's mailbox module does); a
+//     stricter reader would miss messages in sloppy archives;
 //     ">From " never does.
 //   - Content-Length is honoured only when it lands exactly on the next
 //     "From " line or on the end of the input.
