@@ -1,0 +1,107 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailroute/mailroute/analyzer"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func f64(v float64) *float64 { return &v }
+
+// hostile is a result whose header-derived strings try to attack the
+// terminal, HTML and JSON consumers.
+func hostile() analyzer.Result {
+	return analyzer.Result{
+		SchemaVersion: analyzer.SchemaVersion,
+		Source:        "evil\x1b[2J.eml",
+		MessageID:     "<script>alert(1)</script>",
+		FromDomain:    "example.org\x1b]0;pwned\x07",
+		Date:          "2026-01-02T10:00:00Z",
+		Nodes: []analyzer.Node{
+			{Name: "client\u202etxt.exe", IP: netip.MustParseAddr("198.51.100.7"), Role: analyzer.RoleOrigin, Jurisdiction: analyzer.JurisdictionUnknown},
+			{Name: "mx.example.org\r\nX-Injected: 1", IP: netip.MustParseAddr("203.0.113.5"), Role: analyzer.RoleFinal, Organisation: "=cmd|' /C calc'!A0",
+				Location: analyzer.Location{Country: "DE", City: "Berlin\x1b[31m"}, Jurisdiction: analyzer.JurisdictionHome},
+		},
+		Segments: []analyzer.Segment{{From: 0, To: 1, Protocol: "ESMTPS\x07", Encryption: analyzer.EncryptionYes, TLSVersion: "TLSv1.3", DelaySeconds: f64(2)}},
+		Flags:    []analyzer.Flag{{Code: "by-from-mismatch", Received: 0, Detail: "named \x1b[5mblink"}},
+		Notes:    []string{"note\x00with nul"},
+		Summary: analyzer.Summary{Hops: 1, Relays: 1, Organisations: []string{"=cmd|' /C calc'!A0"}, Countries: []string{"DE"},
+			Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1},
+			EncryptedSegments: 1, TLSVersions: []string{"TLSv1.3"}, TransitSeconds: f64(2), BodyEncryption: "pgp"},
+	}
+}
+
+func TestTableEscapes(t *testing.T) {
+	var buf bytes.Buffer
+	if err := New(&buf, FormatTable).Write(hostile()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"\x1b", "\x07", "\x00", "\u202e", "\r"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("table output contains %q", bad)
+		}
+	}
+	path := filepath.Join("testdata", "hostile.txt")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("table mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestJSONLines(t *testing.T) {
+	var buf bytes.Buffer
+	w := New(&buf, FormatJSON)
+	for range 2 {
+		if err := w.Write(hostile()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2", len(lines))
+	}
+	var back analyzer.Result
+	if err := json.Unmarshal([]byte(lines[0]), &back); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if back.MessageID != hostile().MessageID {
+		t.Errorf("message_id did not round-trip: %q", back.MessageID)
+	}
+	if strings.Contains(lines[0], "<script>") {
+		t.Errorf("JSON keeps raw <script>; want it escaped for HTML consumers")
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]Format{"table": FormatTable, "JSON": FormatJSON} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil {
+		t.Error("ParseFormat(xml) succeeded")
+	}
+}
