@@ -398,7 +398,9 @@ func csvRow(kind string, r *Row) []string {
 // WriteCSV writes the report as CSV: a header line, one "group" row per
 // group, a "total" row, and one "failed" row per failure reason (group =
 // reason, messages = count). Shares are fractions with four decimals. Cells
-// are sanitised and neutralised against spreadsheet formula injection.
+// are sanitised and neutralised against spreadsheet formula injection. The
+// home jurisdiction and the notes are not in the CSV form (they would break
+// its one-record-per-line shape); the other formats carry them.
 func WriteCSV(w io.Writer, rep Report) error {
 	cw := csv.NewWriter(w)
 	write := func(rec []string) error {
