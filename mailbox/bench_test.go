@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -83,15 +84,36 @@ func countMbox(tb testing.TB, r io.Reader) (n int, size int64) {
 	}
 }
 
+// cpuMeter reports the throughput per CPU second of the whole process
+// (the reader is single-threaded; GC work is small as it allocates little).
+type cpuMeter struct {
+	b     *testing.B
+	start time.Duration
+	bytes int64
+}
+
+func startCPU(b *testing.B, bytes int64) *cpuMeter {
+	return &cpuMeter{b: b, start: cpuTime(), bytes: bytes}
+}
+
+func (m *cpuMeter) stop() {
+	used := cpuTime() - m.start
+	if used > 0 && m.b.N > 0 {
+		m.b.ReportMetric(float64(m.bytes)*float64(m.b.N)/1e6/used.Seconds(), "MB/cpu-s")
+	}
+}
+
 func BenchmarkMboxReader(b *testing.B) {
 	data, want := synthMbox(64 << 20)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu := startCPU(b, int64(len(data)))
 	for b.Loop() {
 		if n, _ := countMbox(b, bytes.NewReader(data)); n != want {
 			b.Fatalf("read %d messages, want %d", n, want)
 		}
 	}
+	cpu.stop()
 	b.ReportMetric(float64(want), "msgs/op")
 }
 
@@ -103,6 +125,7 @@ func BenchmarkMboxReaderGzip(b *testing.B) {
 	zw.Close()
 	b.SetBytes(int64(len(data))) // uncompressed bytes per second
 	b.ReportAllocs()
+	cpu := startCPU(b, int64(len(data)))
 	for b.Loop() {
 		zr, err := gzip.NewReader(bytes.NewReader(zb.Bytes()))
 		if err != nil {
@@ -112,6 +135,7 @@ func BenchmarkMboxReaderGzip(b *testing.B) {
 			b.Fatalf("read %d messages, want %d", n, want)
 		}
 	}
+	cpu.stop()
 }
 
 func BenchmarkReaderZstdFile(b *testing.B) {
@@ -124,6 +148,8 @@ func BenchmarkReaderZstdFile(b *testing.B) {
 	writeFile(b, dir+"/box.zst", zb.Bytes())
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu := startCPU(b, int64(len(data)))
+	defer cpu.stop()
 	for b.Loop() {
 		r := Open([]string{dir + "/box.zst"}, Options{})
 		n := 0
@@ -150,6 +176,8 @@ func BenchmarkReaderFile(b *testing.B) {
 	writeFile(b, dir+"/box", data)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	cpu := startCPU(b, int64(len(data)))
+	defer cpu.stop()
 	for b.Loop() {
 		r := Open([]string{dir + "/box"}, Options{})
 		n := 0

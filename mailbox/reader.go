@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
@@ -199,6 +200,9 @@ func (r *Reader) start(in input) error {
 		case KindGzip:
 			gz, err := gzip.NewReader(src)
 			if err != nil {
+				if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+					err = fmt.Errorf("%w: gzip header ends early", ErrTruncated)
+				}
 				return &InputError{Path: in.display, Err: fmt.Errorf("gzip: %w", err)}
 			}
 			src = labelled{r: gz, label: "gzip"}
@@ -316,7 +320,7 @@ func (r *Reader) finish() {
 
 // Notes returns what was skipped and why, one line each ("path: skipped:
 // reason"), so far.
-func (r *Reader) Notes() []string { return r.notes }
+func (r *Reader) Notes() []string { return slices.Clone(r.notes) }
 
 // BytesRead returns the number of bytes consumed from the inputs so far, as
 // stored (compressed bytes for compressed files). Safe for concurrent use.

@@ -447,6 +447,7 @@ func TestReaderCompressed(t *testing.T) {
 		{name: "gzip of zstd", data: gz(t, zst(t, plain)), want: 3},
 		{name: "two gzip members", data: append(gz(t, []byte(mbox("c1"))), gz(t, []byte(mbox("c2", "c3")))...), want: 3},
 		{name: "gzip header only", data: gzData[:10], wantErr: "truncated"},
+		{name: "gzip header cut", data: gzData[:5], wantErr: "truncated"},
 		{name: "gzip cut in the middle", data: gzData[:len(gzData)-20], want: 2, wantErr: "truncated"},
 		{name: "gzip bad checksum", data: append(append([]byte{}, gzData[:len(gzData)-8]...), 0, 0, 0, 0, 0, 0, 0, 0), want: 3, wantErr: "other"},
 		{name: "zstd garbage", data: []byte("\x28\xb5\x2f\xfdgarbage garbage garbage"), wantErr: "other"},
