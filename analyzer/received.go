@@ -74,7 +74,7 @@ type rcvSpan struct {
 // rcvParser holds the state of parsing one field. It lives on the stack.
 type rcvParser struct {
 	v      string
-	r      *Received
+	r      Received
 	toks   [rcvMaxToks]rcvTok
 	n      int
 	cl     [rcvClCount]rcvSpan
@@ -91,11 +91,10 @@ type rcvParser struct {
 
 func parseRcv(value string) Received {
 	var p rcvParser
-	r := Received{Raw: value, Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
-	p.r = &r
+	p.r = Received{Raw: value, Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
 	p.v = value
 	p.run()
-	return r
+	return p.r
 }
 
 func (p *rcvParser) warn(w string) {
@@ -114,7 +113,7 @@ func (p *rcvParser) run() {
 	// (Sendmail local submission) holds the from clause.
 	lead := strings.TrimLeft(head, " \t\r\n")
 	skip := len(head) - len(lead)
-	if len(lead) > 6 && lead[0] == '(' && strings.EqualFold(lead[1:6], "from ") {
+	if len(lead) > 6 && lead[0] == '(' && rcvEqualFold(lead[1:6], "from ") {
 		end := rcvCommentEnd(lead)
 		p.commentFrom = true
 		p.tokenize(lead[1:end-1], skip+1)
@@ -248,6 +247,8 @@ func (p *rcvParser) tokenize(s string, base int) {
 			inner := s[i+1 : end]
 			if end > i+1 && s[end-1] == ')' {
 				inner = s[i+1 : end-1]
+			} else {
+				p.warn("unclosed parenthesis")
 			}
 			*t = rcvTok{s: inner, off: base + i, end: base + end, kind: rcvComment, glued: glued && i > 0}
 			p.n++
@@ -290,24 +291,24 @@ func (p *rcvParser) tokenize(s string, base int) {
 func rcvKeyword(w string) int {
 	switch len(w) {
 	case 2:
-		if strings.EqualFold(w, "by") {
+		if rcvEqualFold(w, "by") {
 			return rcvClBy
 		}
-		if strings.EqualFold(w, "id") {
+		if rcvEqualFold(w, "id") {
 			return rcvClID
 		}
 	case 3:
-		if strings.EqualFold(w, "via") {
+		if rcvEqualFold(w, "via") {
 			return rcvClVia
 		}
-		if strings.EqualFold(w, "for") {
+		if rcvEqualFold(w, "for") {
 			return rcvClFor
 		}
 	case 4:
-		if strings.EqualFold(w, "from") {
+		if rcvEqualFold(w, "from") {
 			return rcvClFrom
 		}
-		if strings.EqualFold(w, "with") {
+		if rcvEqualFold(w, "with") {
 			return rcvClWith
 		}
 	}
@@ -462,7 +463,24 @@ func (p *rcvParser) withClause() {
 	}
 	w := p.toks[i].s
 	raw := w
-	if strings.EqualFold(w, "Microsoft") {
+	// MessageLabs: "with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP".
+	if i+2 < s.end && p.toks[i+1].kind == rcvWord && rcvEqualFold(p.toks[i+1].s, "encrypted") &&
+		p.toks[i+2].kind == rcvWord {
+		p.setCipher(w)
+		p.tlsEvidence = true
+		i += 2
+		w, raw = p.toks[i].s, p.toks[i].s
+	}
+	// "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384".
+	if j := strings.IndexByte(w, '/'); j > 0 {
+		rest := w[j+1:]
+		if rcvHasPrefixFold(rest, "TLS/") || rcvHasPrefixFold(rest, "SSL/") {
+			p.setCipher(rest[4:])
+			p.tlsEvidence = true
+			w = w[:j]
+		}
+	}
+	if rcvEqualFold(w, "Microsoft") {
 		last := i
 		for j := i + 1; j < s.end && p.toks[j].kind == rcvWord && j < i+4; j++ {
 			last = j
@@ -474,14 +492,20 @@ func (p *rcvParser) withClause() {
 	if p.microsoft {
 		// "Microsoft SMTP Server" (Exchange 2007+) speaks ESMTP; "Microsoft
 		// SMTPSVC" is the IIS SMTP service.
-		if len(raw) > 10 && strings.EqualFold(raw[10:], "SMTP Server") {
+		if len(raw) > 10 && rcvEqualFold(raw[10:], "SMTP Server") {
 			p.r.With = "ESMTP"
+			if p.tlsEvidence {
+				p.r.With = "ESMTPS"
+			}
 		} else {
 			p.r.With = "SMTP"
 		}
 		return
 	}
 	p.r.With = rcvNormProto(w)
+	if p.r.With == "POP3S" || p.r.With == "IMAPS" {
+		p.tlsEvidence = true
+	}
 }
 
 // rcvProto is what is known about a protocol word.
@@ -497,80 +521,80 @@ func rcvLookupProto(w string) (rcvProto, bool) {
 	switch len(w) {
 	case 4:
 		switch {
-		case strings.EqualFold(w, "SMTP"):
+		case rcvEqualFold(w, "SMTP"):
 			return rcvProto{name: "SMTP"}, true
-		case strings.EqualFold(w, "LMTP"):
+		case rcvEqualFold(w, "LMTP"):
 			return rcvProto{name: "LMTP"}, true
-		case strings.EqualFold(w, "HTTP"):
+		case rcvEqualFold(w, "HTTP"):
 			return rcvProto{name: "HTTP"}, true
-		case strings.EqualFold(w, "IMAP"):
+		case rcvEqualFold(w, "IMAP"):
 			return rcvProto{name: "IMAP"}, true
-		case strings.EqualFold(w, "POP3"):
+		case rcvEqualFold(w, "POP3"):
 			return rcvProto{name: "POP3"}, true
 		}
 	case 5:
 		switch {
-		case strings.EqualFold(w, "ESMTP"):
+		case rcvEqualFold(w, "ESMTP"):
 			return rcvProto{name: "ESMTP"}, true
-		case strings.EqualFold(w, "HTTPS"):
+		case rcvEqualFold(w, "HTTPS"):
 			return rcvProto{name: "HTTPS", tls: true}, true
-		case strings.EqualFold(w, "SMTPS"):
+		case rcvEqualFold(w, "SMTPS"):
 			return rcvProto{name: "SMTPS", tls: true}, true
-		case strings.EqualFold(w, "LMTPS"):
+		case rcvEqualFold(w, "LMTPS"):
 			return rcvProto{name: "LMTPS", tls: true}, true
-		case strings.EqualFold(w, "LMTPA"):
+		case rcvEqualFold(w, "LMTPA"):
 			return rcvProto{name: "LMTPA", auth: true}, true
-		case strings.EqualFold(w, "ASMTP"):
+		case rcvEqualFold(w, "ASMTP"):
 			return rcvProto{name: "ESMTPA", auth: true}, true
-		case strings.EqualFold(w, "local"):
+		case rcvEqualFold(w, "local"):
 			return rcvProto{name: "local"}, true
-		case strings.EqualFold(w, "IMAP4"):
+		case rcvEqualFold(w, "IMAP4"):
 			return rcvProto{name: "IMAP"}, true
-		case strings.EqualFold(w, "IMAPS"):
+		case rcvEqualFold(w, "IMAPS"):
 			return rcvProto{name: "IMAPS", tls: true}, true
-		case strings.EqualFold(w, "POP3S"):
+		case rcvEqualFold(w, "POP3S"):
 			return rcvProto{name: "POP3S", tls: true}, true
 		}
 	case 6:
 		switch {
-		case strings.EqualFold(w, "ESMTPS"):
+		case rcvEqualFold(w, "ESMTPS"):
 			return rcvProto{name: "ESMTPS", tls: true}, true
-		case strings.EqualFold(w, "ESMTPA"):
+		case rcvEqualFold(w, "ESMTPA"):
 			return rcvProto{name: "ESMTPA", auth: true}, true
-		case strings.EqualFold(w, "LMTPSA"):
+		case rcvEqualFold(w, "LMTPSA"):
 			return rcvProto{name: "LMTPSA", tls: true, auth: true}, true
-		case strings.EqualFold(w, "HTTPSA"):
+		case rcvEqualFold(w, "HTTPSA"):
 			return rcvProto{name: "HTTPSA", tls: true, auth: true}, true
-		case strings.EqualFold(w, "SMTPSA"):
+		case rcvEqualFold(w, "SMTPSA"):
 			return rcvProto{name: "SMTPSA", tls: true, auth: true}, true
 		}
 	case 7:
-		if strings.EqualFold(w, "ESMTPSA") {
+		if rcvEqualFold(w, "ESMTPSA") {
 			return rcvProto{name: "ESMTPSA", tls: true, auth: true}, true
 		}
 	case 8:
 		switch {
-		case strings.EqualFold(w, "UTF8SMTP"):
+		case rcvEqualFold(w, "UTF8SMTP"):
 			return rcvProto{name: "UTF8SMTP"}, true
-		case strings.EqualFold(w, "UTF8LMTP"):
+		case rcvEqualFold(w, "UTF8LMTP"):
 			return rcvProto{name: "UTF8LMTP"}, true
 		}
 	case 9:
 		switch {
-		case strings.EqualFold(w, "UTF8SMTPS"):
+		case rcvEqualFold(w, "UTF8SMTPS"):
 			return rcvProto{name: "UTF8SMTPS", tls: true}, true
-		case strings.EqualFold(w, "UTF8SMTPA"):
+		case rcvEqualFold(w, "UTF8SMTPA"):
 			return rcvProto{name: "UTF8SMTPA", auth: true}, true
-		case strings.EqualFold(w, "UTF8LMTPS"):
+		case rcvEqualFold(w, "UTF8LMTPS"):
 			return rcvProto{name: "UTF8LMTPS", tls: true}, true
-		case strings.EqualFold(w, "UTF8LMTPA"):
+		case rcvEqualFold(w, "UTF8LMTPA"):
 			return rcvProto{name: "UTF8LMTPA", auth: true}, true
 		}
 	case 10:
 		switch {
-		case strings.EqualFold(w, "UTF8SMTPSA"):
+		case rcvEqualFold(w, "UTF8SMTPSA"):
 			return rcvProto{name: "UTF8SMTPSA", tls: true, auth: true}, true
-		case strings.EqualFold(w, "UTF8LMTPSA"):
+		case rcvEqualFold(w, "UTF8LMTPSA"):
 			return rcvProto{name: "UTF8LMTPSA", tls: true, auth: true}, true
 		}
 	}
@@ -583,10 +607,19 @@ func rcvNormProto(w string) string {
 	if pr, ok := rcvLookupProto(w); ok {
 		return pr.name
 	}
-	if len(w) > 6 && strings.EqualFold(w[:6], "local-") {
+	if len(w) > 6 && rcvEqualFold(w[:6], "local-") {
 		return "local"
 	}
-	if strings.EqualFold(w, "mapi") {
+	// getmail: "POP3-SSL", "IMAP4-SSL".
+	if n := len(w); n > 4 && (rcvEqualFold(w[n-4:], "-SSL") || rcvEqualFold(w[n-4:], "-TLS")) {
+		switch base := w[:n-4]; {
+		case rcvEqualFold(base, "POP3"), rcvEqualFold(base, "POP"):
+			return "POP3S"
+		case rcvEqualFold(base, "IMAP4"), rcvEqualFold(base, "IMAP"):
+			return "IMAPS"
+		}
+	}
+	if rcvEqualFold(w, "mapi") {
 		return "MAPI"
 	}
 	return strings.ToUpper(w)
@@ -599,7 +632,7 @@ func (p *rcvParser) infoComment(c string) {
 	if c == "" {
 		return
 	}
-	r := p.r
+	r := &p.r
 	switch {
 	case rcvHasPrefixFold(c, "using "):
 		// Postfix: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
@@ -702,7 +735,7 @@ func (p *rcvParser) infoComment(c string) {
 		p.tlsEvidence = true
 		return
 	}
-	if n := len(c); n > 10 && strings.EqualFold(c[n-10:], " encrypted") {
+	if n := len(c); n > 10 && rcvEqualFold(c[n-10:], " encrypted") {
 		// "(DHE-RSA-AES256-SHA encrypted)"
 		p.setCipher(c[:n-10])
 		p.tlsEvidence = true
@@ -757,7 +790,7 @@ func (p *rcvParser) qmailComment(c string) {
 func (p *rcvParser) infoWord(i int) {
 	w := p.toks[i].s
 	switch {
-	case len(w) == 3 && strings.EqualFold(w, "tls"):
+	case len(w) == 3 && rcvEqualFold(w, "tls"):
 		if i+1 < p.cutTok && p.toks[i+1].kind == rcvWord {
 			v := p.toks[i+1].s
 			if rcvTLSVersionWord(v) {
@@ -768,7 +801,7 @@ func (p *rcvParser) infoWord(i int) {
 			p.tlsEvidence = true
 		}
 	case rcvHasPrefixFold(w, "auth="):
-		if !strings.EqualFold(w[5:], "no") && p.r.Auth == "" {
+		if !rcvEqualFold(w[5:], "no") && p.r.Auth == "" {
 			p.r.Auth = "authenticated"
 		}
 	case rcvHasPrefixFold(w, "X=") && rcvTLSVersionWord(w[2:]):
@@ -914,7 +947,7 @@ func (p *rcvParser) fromClause() {
 			if a, port, ok := parseRcvIP(w); ok && !f.ipOuter.IsValid() {
 				f.ipOuter, f.portOuter = a, port
 			}
-		case strings.EqualFold(w, "claiming") && i+3 < sp.end+1:
+		case rcvEqualFold(w, "claiming") && i+3 < sp.end+1:
 			// smtpd: "claiming to be "foo.example""
 			for j := i + 1; j < sp.end && j < i+4; j++ {
 				if s := p.toks[j].s; p.toks[j].kind == rcvWord && len(s) > 1 && s[0] == '"' {
@@ -925,7 +958,7 @@ func (p *rcvParser) fromClause() {
 		}
 	}
 
-	r := p.r
+	r := &p.r
 	// The client address: a bracketed address in a comment first, then a
 	// bare one in a comment, then a bracket outside, then the word itself.
 	used := ""
@@ -989,7 +1022,8 @@ func (p *rcvParser) fromClause() {
 		r.FromRDNS = f.word
 	case f.bracketOnly && p.exim:
 		r.FromRDNS = f.word
-	case f.bareComment && !p.microsoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0:
+	case f.bareComment && !p.microsoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0 &&
+		r.With != "MAPI" && !strings.HasPrefix(r.With, "HTTP"):
 		// qmail "from host (1.2.3.4)": the name is the verified reverse name.
 		r.FromRDNS = f.word
 	}
@@ -997,8 +1031,12 @@ func (p *rcvParser) fromClause() {
 		r.FromRDNS = strings.TrimSuffix(r.FromRDNS, ".")
 	}
 	if p.commentFrom && !r.FromIP.IsValid() {
-		// Sendmail "(from user@localhost) by host (8.x/Submit)".
+		// Sendmail "(from user@localhost) by host (8.x/Submit)": a user, not a HELO.
 		p.local = true
+		if at := strings.LastIndexByte(f.word, '@'); at > 0 && r.FromHELO == f.word {
+			r.Ident = f.word[:at]
+			r.FromHELO = ""
+		}
 	}
 }
 
@@ -1035,6 +1073,10 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			// "(may be forged)" and similar nested notes.
 			continue
 		}
+		if fld[0] == '/' && len(fld) > 1 {
+			// Oracle Beehive "(/192.0.2.1)".
+			fld = fld[1:]
+		}
 		switch {
 		case rcvIsHELOCmd(fld):
 			p.r.HELOCmd = strings.ToUpper(fld)
@@ -1056,12 +1098,12 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			continue
 		case rcvHasPrefixFold(fld, "port="):
 			continue
-		case strings.EqualFold(fld, "verified"):
+		case rcvEqualFold(fld, "verified"):
 			f.verified = true
 			continue
-		case strings.EqualFold(fld, "unverified"):
+		case rcvEqualFold(fld, "unverified"):
 			continue
-		case strings.EqualFold(fld, "account") && fieldNo == 1:
+		case rcvEqualFold(fld, "account") && fieldNo == 1:
 			// CommuniGate "(account user@example.org [ip] verified)": the
 			// account name is no host.
 			_, rest = rcvCommentField(rest)
@@ -1210,13 +1252,13 @@ func rcvInfoPrefix(c string) bool {
 }
 
 func rcvIsHELOCmd(s string) bool {
-	return len(s) == 4 && (strings.EqualFold(s, "HELO") || strings.EqualFold(s, "EHLO") || strings.EqualFold(s, "LHLO"))
+	return len(s) == 4 && (rcvEqualFold(s, "HELO") || rcvEqualFold(s, "EHLO") || rcvEqualFold(s, "LHLO"))
 }
 
 // rcvUnknownName reports whether a name stands for "no reverse DNS name".
 func rcvUnknownName(s string) bool {
-	return strings.EqualFold(s, "unknown") || strings.EqualFold(s, "softdnserr") ||
-		strings.EqualFold(s, "dnserr") || strings.EqualFold(s, "unverified")
+	return rcvEqualFold(s, "unknown") || rcvEqualFold(s, "softdnserr") ||
+		rcvEqualFold(s, "dnserr") || rcvEqualFold(s, "unverified")
 }
 
 // rcvHostLike reports whether s could be a host name.
@@ -1357,7 +1399,7 @@ func rcvNextField(s string) (string, string) {
 }
 
 func rcvHasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	return len(s) >= len(prefix) && rcvEqualFold(s[:len(prefix)], prefix)
 }
 
 // rcvIndexFold is a case-insensitive strings.Index for ASCII needles.
@@ -1368,7 +1410,7 @@ func rcvIndexFold(s, needle string) int {
 	}
 	first := needle[0] | 0x20
 	for i := 0; i+n <= len(s); i++ {
-		if s[i]|0x20 == first && strings.EqualFold(s[i:i+n], needle) {
+		if s[i]|0x20 == first && rcvEqualFold(s[i:i+n], needle) {
 			return i
 		}
 	}
@@ -1378,7 +1420,7 @@ func rcvIndexFold(s, needle string) int {
 // finish decides kind, encryption and authentication, reads the date and
 // records warnings.
 func (p *rcvParser) finish() {
-	r := p.r
+	r := &p.r
 	pr, known := rcvLookupProto(r.WithRaw)
 	if r.With == "local" {
 		p.local = true
@@ -1419,4 +1461,28 @@ func (p *rcvParser) finish() {
 		return
 	}
 	r.Date = d
+}
+
+// rcvEqualFold is strings.EqualFold for ASCII text, without the Unicode
+// folding the trace syntax never needs (and several times faster).
+func rcvEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		if ca >= 'A' && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if cb >= 'A' && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
 }

@@ -104,11 +104,11 @@ func (d *rcvDate) field(f string) bool {
 	c := f[0]
 	switch {
 	case c >= '0' && c <= '9':
-		if strings.IndexByte(f, ':') >= 0 {
-			return d.timeField(f)
-		}
 		if len(f) >= 10 && f[4] == '-' && f[7] == '-' {
 			return d.isoField(f)
+		}
+		if strings.IndexByte(f, ':') >= 0 {
+			return d.timeField(f)
 		}
 		if len(f) > 4 && (strings.IndexByte(f, '-') > 0 || strings.IndexByte(f, '/') > 0) {
 			return d.dashedField(f)
@@ -326,7 +326,7 @@ func rcvZone(f string) (int, bool) {
 			return 0, false
 		}
 		off = o
-		if strings.EqualFold(name, "GMT") || strings.EqualFold(name, "UTC") || strings.EqualFold(name, "UT") {
+		if rcvEqualFold(name, "GMT") || rcvEqualFold(name, "UTC") || rcvEqualFold(name, "UT") {
 			return off, true
 		}
 		return 0, false
@@ -344,7 +344,7 @@ func rcvZone(f string) (int, bool) {
 		h = 0
 	case "BST", "IST", "CET", "MET", "WEST", "WAT":
 		h = 1
-		if strings.EqualFold(name, "IST") {
+		if rcvEqualFold(name, "IST") {
 			return 5*3600 + 1800, true // India, the commoner reading in mail
 		}
 	case "CEST", "MEST", "MESZ", "EET", "SAST", "CAT":
@@ -387,7 +387,7 @@ func rcvZone(f string) (int, bool) {
 		h = -10
 	case "AST", "ADT":
 		h = -4
-		if strings.EqualFold(name, "ADT") {
+		if rcvEqualFold(name, "ADT") {
 			h = -3
 		}
 	case "NST":
@@ -407,29 +407,29 @@ func rcvMonth(s string) int {
 	}
 	var m int
 	switch {
-	case strings.EqualFold(s[:3], "jan"):
+	case rcvEqualFold(s[:3], "jan"):
 		m = 1
-	case strings.EqualFold(s[:3], "feb"):
+	case rcvEqualFold(s[:3], "feb"):
 		m = 2
-	case strings.EqualFold(s[:3], "mar"):
+	case rcvEqualFold(s[:3], "mar"):
 		m = 3
-	case strings.EqualFold(s[:3], "apr"):
+	case rcvEqualFold(s[:3], "apr"):
 		m = 4
-	case strings.EqualFold(s[:3], "may"):
+	case rcvEqualFold(s[:3], "may"):
 		m = 5
-	case strings.EqualFold(s[:3], "jun"):
+	case rcvEqualFold(s[:3], "jun"):
 		m = 6
-	case strings.EqualFold(s[:3], "jul"):
+	case rcvEqualFold(s[:3], "jul"):
 		m = 7
-	case strings.EqualFold(s[:3], "aug"):
+	case rcvEqualFold(s[:3], "aug"):
 		m = 8
-	case strings.EqualFold(s[:3], "sep"):
+	case rcvEqualFold(s[:3], "sep"):
 		m = 9
-	case strings.EqualFold(s[:3], "oct"):
+	case rcvEqualFold(s[:3], "oct"):
 		m = 10
-	case strings.EqualFold(s[:3], "nov"):
+	case rcvEqualFold(s[:3], "nov"):
 		m = 11
-	case strings.EqualFold(s[:3], "dec"):
+	case rcvEqualFold(s[:3], "dec"):
 		m = 12
 	default:
 		return 0
@@ -440,7 +440,7 @@ func rcvMonth(s string) int {
 	// Full names ("January", "Sept") only; "Mark" is not a month.
 	full := [...]string{"", "january", "february", "march", "april", "may", "june", "july",
 		"august", "september", "october", "november", "december"}
-	if strings.EqualFold(s, full[m]) || (m == 9 && strings.EqualFold(s, "sept")) {
+	if rcvEqualFold(s, full[m]) || (m == 9 && rcvEqualFold(s, "sept")) {
 		return m
 	}
 	if s[len(s)-1] == '.' && len(s) == 4 {
@@ -456,12 +456,12 @@ func rcvDayName(s string) bool {
 		return false
 	}
 	for _, d := range [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		if strings.EqualFold(s[:3], d) {
+		if rcvEqualFold(s[:3], d) {
 			if len(s) == 3 {
 				return true
 			}
 			for _, full := range [...]string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tues", "thur", "thurs"} {
-				if strings.EqualFold(s, full) {
+				if rcvEqualFold(s, full) {
 					return true
 				}
 			}

@@ -129,7 +129,7 @@ func (c counts) pct() float64 {
 
 // suiteCounts is the result on the rcvd_parser suite.
 type suiteCounts struct {
-	Cases                  int // status parsed
+	Cases                   int // status parsed
 	IP, RDNS, HELO, By, All int
 }
 
