@@ -292,7 +292,7 @@ func TestTimeoutSilentServer(t *testing.T) {
 			if len(info.Notes) != 1 || info.Notes[0] != want || info.FCrDNS != "" {
 				t.Errorf("Reverse = %+v, want note %q", info, want)
 			}
-			limit := time.Duration(tt.wantTries)*100*time.Millisecond + 400*time.Millisecond
+			limit := time.Duration(tt.wantTries)*100*time.Millisecond + time.Second // slack for loaded machines, -race
 			if elapsed > limit {
 				t.Errorf("took %v, want at most %v", elapsed, limit)
 			}
