@@ -273,3 +273,44 @@ func writeFile(tb testing.TB, name string, data []byte) {
 		tb.Fatal(err)
 	}
 }
+
+// BenchmarkReaderMaildir reads a Maildir of 2000 messages (5-50 KB each);
+// bodies of single-message files are not read at all.
+func BenchmarkReaderMaildir(b *testing.B) {
+	dir := b.TempDir()
+	rng := rand.New(rand.NewPCG(9, 10))
+	var total int64
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(dir+"/"+sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const n = 2000
+	for i := range n {
+		m := synthMessage(nil, rng, i)
+		m = m[bytes.IndexByte(m, '\n')+1:] // no From line in a Maildir
+		writeFile(b, fmt.Sprintf("%s/cur/%d.%d.host:2,S", dir, 1700000000+i, i), m)
+		total += int64(len(m))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := Open([]string{dir}, Options{})
+		got := 0
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			got++
+		}
+		r.Close()
+		if got != n || r.BytesRead() != total {
+			b.Fatalf("read %d messages, %d bytes; want %d, %d", got, r.BytesRead(), n, total)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

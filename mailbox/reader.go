@@ -54,15 +54,16 @@ type Reader struct {
 	total  int64
 	read   atomic.Int64
 
-	cur    *scanner      // reader of the current input, nil between inputs
-	file   io.Closer     // current file
-	zdec   *zstd.Decoder // current zstd decoder
-	count  *countingReader
-	size   int64  // size of the current file, -1 if unknown
-	buf    []byte // scanner buffer kept between inputs
-	slab   []byte // rest of the header slab kept between inputs
-	stdin  bool   // stdin already handed out
-	closed bool
+	cur     *scanner      // reader of the current input, nil between inputs
+	file    io.Closer     // current file
+	zdec    *zstd.Decoder // current zstd decoder
+	count   *countingReader
+	size    int64  // size of the current file, -1 if unknown
+	buf     []byte // scanner buffer kept between inputs
+	slab    []byte // rest of the header slab kept between inputs
+	peekBuf []byte // buffer for sniffing the format of a file
+	stdin   bool   // stdin already handed out
+	closed  bool
 }
 
 // Open returns a Reader of the given paths on the operating system's file
@@ -182,7 +183,16 @@ func (r *Reader) start(in input) error {
 
 	compressed := false
 	for layer := 0; ; layer++ {
-		prefix, err := peek(src)
+		var buf []byte
+		if layer == 0 {
+			// The first layer's prefix buffer is reused between
+			// inputs; deeper layers read while it is still in use.
+			if r.peekBuf == nil {
+				r.peekBuf = make([]byte, SniffLen)
+			}
+			buf = r.peekBuf
+		}
+		prefix, err := peek(src, buf)
 		if err != nil {
 			if len(prefix) == 0 {
 				return &InputError{Path: in.display, Err: fmt.Errorf("read: %w", err)}
@@ -245,10 +255,13 @@ func (r *Reader) start(in input) error {
 	}
 }
 
-// peek reads up to SniffLen bytes (less at the end of src). On a read error
-// it returns the bytes read before it too.
-func peek(src io.Reader) ([]byte, error) {
-	buf := make([]byte, SniffLen)
+// peek reads up to SniffLen bytes (less at the end of src) into buf, or a
+// new buffer when buf is nil. On a read error it returns the bytes read
+// before it too.
+func peek(src io.Reader, buf []byte) ([]byte, error) {
+	if buf == nil {
+		buf = make([]byte, SniffLen)
+	}
 	n, zero := 0, 0
 	for n < len(buf) {
 		m, err := src.Read(buf[n:])
