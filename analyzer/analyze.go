@@ -20,7 +20,7 @@ const MaxReceived = 100
 
 // DefaultMaxSkew is the clock skew tolerated between consecutive Received
 // dates before time is flagged as running backwards.
-const DefaultMaxSkew = 2 * time.Minute
+const DefaultMaxSkew = 5 * time.Minute
 
 // Options controls Analyze. The zero value analyses without geolocation or DNS
 // against the EEA as home.

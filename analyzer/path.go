@@ -284,15 +284,18 @@ func nameMatches(name string, rc Received) bool {
 		}
 	}
 	known := false
+	nameDomain := registrableDomain(name)
 	for _, c := range cands {
-		if c == "" {
-			continue
+		if c == "" || !strings.Contains(c, ".") || isAddressLiteral(c) {
+			continue // an unqualified name or an address literal names nothing to compare
 		}
 		known = true
 		if strings.EqualFold(c, name) || strings.EqualFold(firstLabel(c), firstLabel(name)) {
 			return true
 		}
-		if d := registrableDomain(c); d != "" && d == registrableDomain(name) {
+		// Same registrable domain, or the same organisation under another
+		// suffix (sourceforge.com / sourceforge.net).
+		if d := registrableDomain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain)) {
 			return true
 		}
 	}
@@ -389,14 +392,60 @@ func registrableDomain(host string) string {
 	if _, err := netip.ParseAddr(strings.TrimPrefix(host, "ipv6:")); err == nil {
 		return ""
 	}
-	if suffix, icann := publicsuffix.PublicSuffix(host); !icann && !strings.Contains(suffix, ".") {
-		return "" // not a delegated top-level domain (.lan, .local, .internal)
+	// The ICANN part of the Public Suffix List only: a private suffix such
+	// as compute-1.amazonaws.com would make every EC2 host an organisation
+	// of its own, where amazonaws.com is the operator.
+	for i := 0; i < len(host); {
+		suffix := host[i:]
+		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
+			if i == 0 {
+				return "" // the host is a public suffix itself
+			}
+			label := host[:i-1]
+			if j := strings.LastIndexByte(label, '.'); j >= 0 {
+				label = label[j+1:]
+			}
+			return label + "." + suffix
+		}
+		dot := strings.IndexByte(suffix, '.')
+		if dot < 0 {
+			break
+		}
+		i += dot + 1
 	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return ""
+	return "" // not under a delegated top-level domain (.lan, .local, .internal)
+}
+
+// sameOperator reports whether two registrable domains are host-name domains
+// of the same large mail operator, whose relays name themselves under
+// several domains (smtp.gmail.com hands to mail-sor-f41.google.com; Exchange
+// Online mixes outlook.com, office365.com and exchangelabs.com).
+func sameOperator(a, b string) bool {
+	group := func(d string) int {
+		switch d {
+		case "google.com", "gmail.com", "googlemail.com":
+			return 1
+		case "outlook.com", "office365.com", "exchangelabs.com", "microsoft.com":
+			return 2
+		case "yahoo.com", "yahoodns.net", "yahoo.net", "aol.com":
+			return 3
+		case "icloud.com", "me.com", "apple.com":
+			return 4
+		case "amazonses.com", "amazonaws.com":
+			return 5
+		}
+		return 0
 	}
-	return d
+	ga := group(a)
+	return ga != 0 && ga == group(b)
+}
+
+// isAddressLiteral reports a host written as an address: "[192.0.2.1]",
+// "192.0.2.1", "[IPv6:2001:db8::1]".
+func isAddressLiteral(s string) bool {
+	s = strings.TrimPrefix(strings.ToLower(strings.Trim(s, "[]")), "ipv6:")
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 func firstLabel(s string) string {
