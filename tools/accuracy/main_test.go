@@ -116,7 +116,7 @@ func testCorpus(t *testing.T) string {
 		}},
 		{"file": "messages/bob+list/two.eml", "headers": []map[string]any{
 			parsedHeader(0, "192.0.2.7", "a.example.com", "a.example.com", "B.EXAMPLE.COM"),
-			parsedHeader(1, "10.0.0.8", "", "", "c.example.com"),    // the HELO argument: disputed
+			parsedHeader(1, "10.0.0.8", "", "", "c.example.com"),   // the HELO argument: disputed
 			parsedHeader(2, "192.0.2.99", "", "", "e.example.com"), // wrong ip: mismatch
 		}},
 	}
