@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/resolver"
@@ -145,6 +147,13 @@ func Check(ctx context.Context, c *resolver.Client, domain string, opts Options)
 		Home:          a.home.String(),
 		Exists:        true,
 	}
+	if domain == "" {
+		r.Exists = false
+		r.Inbound = Inbound{Status: InboundError, Notes: []string{"no domain given"}}
+		r.Verdict = "No domain was given."
+		normalise(&r)
+		return r
+	}
 	r.Inbound = a.inbound(domain)
 	if r.Inbound.Status == InboundNXDomain {
 		r.Exists = false
@@ -255,21 +264,36 @@ func (a *auditor) inbound(domain string) Inbound {
 		in.MX = []MXHost{host}
 		return in
 	}
-	for _, mx := range mxs {
-		if mx.Host == "." {
-			if len(mxs) == 1 {
-				in.Status = InboundNullMX
-				in.Notes = append(in.Notes, "null MX (RFC 7505): the domain accepts no mail")
-				return in
-			}
-			in.Notes = append(in.Notes, "a null MX among other MX records is invalid (RFC 7505 3); it is ignored")
-			continue
-		}
+	if len(mxs) == 1 && mxs[0].Host == "." {
+		in.Status = InboundNullMX
+		in.Notes = append(in.Notes, "null MX (RFC 7505): the domain accepts no mail")
+		return in
+	}
+	if i := slices.IndexFunc(mxs, func(m resolver.MX) bool { return m.Host == "." }); i >= 0 {
+		in.Notes = append(in.Notes, "a null MX among other MX records is invalid (RFC 7505 3); it is ignored")
+		mxs = slices.Delete(mxs, i, i+1)
+	}
+	// Look the hosts up in parallel (the client bounds the queries in
+	// flight), keep them in MX order.
+	type found struct {
+		addrs []netip.Addr
+		err   error
+	}
+	results := make([]found, len(mxs))
+	var wg sync.WaitGroup
+	for i, mx := range mxs {
+		wg.Go(func() {
+			addrs, err := a.c.LookupAddrs(a.ctx, mx.Host)
+			results[i] = found{addrs, err}
+		})
+	}
+	wg.Wait()
+	for i, mx := range mxs {
 		host := MXHost{Preference: mx.Preference, Host: mx.Host}
 		if _, err := netip.ParseAddr(mx.Host); err == nil {
-			host.Notes = append(host.Notes, "the MX target is an address literal, not a host name (RFC 7505 and RFC 5321 5.1 want a name)")
+			host.Notes = append(host.Notes, "the MX target is an address literal, not a host name (RFC 5321 5.1 wants a name)")
 		}
-		addrs, err := a.c.LookupAddrs(a.ctx, mx.Host)
+		addrs, err := results[i].addrs, results[i].err
 		if err != nil {
 			host.Notes = append(host.Notes, errorNotes(err)...)
 		}
@@ -322,21 +346,12 @@ func (a *auditor) transport(domain string, mx []MXHost) Transport {
 		t.TLSRPT.Notes = append(t.TLSRPT.Notes, notes...)
 	}
 
-	for _, h := range mx {
-		d := DANE{Host: h.Host, Name: "_25._tcp." + h.Host}
-		recs, ad, err := a.c.LookupTLSA(a.ctx, d.Name)
-		switch {
-		case errors.Is(err, resolver.ErrNXDOMAIN):
-		case err != nil:
-			d.Notes = append(d.Notes, err.Error())
-		default:
-			d.Records, d.Validated = recs, ad && len(recs) > 0
-			if len(recs) > 0 && !ad {
-				d.Notes = append(d.Notes, "the resolver did not set the AD bit: the records are not DNSSEC-validated, so senders will not use them (RFC 7672 2.2)")
-			}
-		}
-		t.DANE = append(t.DANE, d)
+	t.DANE = make([]DANE, len(mx))
+	var wg sync.WaitGroup
+	for i, h := range mx {
+		wg.Go(func() { t.DANE[i] = a.dane(h.Host) })
 	}
+	wg.Wait()
 
 	if rec, notes := a.oneTXT("_dmarc."+domain, "v=DMARC1"); rec != "" {
 		t.DMARC.Present, t.DMARC.Record = true, rec
@@ -364,6 +379,23 @@ func (a *auditor) transport(domain string, mx []MXHost) Transport {
 		t.DMARC.Notes = append(t.DMARC.Notes, "the organisational domain's record was not consulted")
 	}
 	return t
+}
+
+// dane looks up the TLSA records of one MX host (RFC 7672 2.2).
+func (a *auditor) dane(host string) DANE {
+	d := DANE{Host: host, Name: "_25._tcp." + host}
+	recs, ad, err := a.c.LookupTLSA(a.ctx, d.Name)
+	switch {
+	case errors.Is(err, resolver.ErrNXDOMAIN):
+	case err != nil:
+		d.Notes = append(d.Notes, err.Error())
+	default:
+		d.Records, d.Validated = recs, ad && len(recs) > 0
+		if len(recs) > 0 && !ad {
+			d.Notes = append(d.Notes, "the resolver did not set the AD bit: the records are not DNSSEC-validated, so senders will not use them (RFC 7672 2.2)")
+		}
+	}
+	return d
 }
 
 func parsePercent(s string) (int, bool) {

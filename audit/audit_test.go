@@ -163,6 +163,8 @@ func TestInbound(t *testing.T) {
 		{"nomail.example.org", InboundNoMail, true, nil},
 		{"missing.example.org", InboundNXDomain, false, nil},
 		{"servfail.example.org", InboundError, true, nil},
+		{"bad domain\x1b.example.org", InboundError, true, nil},
+		{" . ", InboundError, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
