@@ -793,11 +793,13 @@ func (p *rcvParser) infoWord(i int) {
 	case len(w) == 3 && rcvEqualFold(w, "tls"):
 		if i+1 < p.cutTok && p.toks[i+1].kind == rcvWord {
 			v := p.toks[i+1].s
-			if rcvTLSVersionWord(v) {
+			switch {
+			case rcvTLSVersionWord(v):
 				p.setTLSVersion(v)
-			} else {
+			case strings.ContainsAny(v, "_-"):
 				p.setCipher(v)
 			}
+			// Also old Hotmail "over TLS secured channel".
 			p.tlsEvidence = true
 		}
 	case rcvHasPrefixFold(w, "auth="):
@@ -1455,10 +1457,13 @@ func (p *rcvParser) finish() {
 		p.warn("no date")
 		return
 	}
-	d, ok := parseRcvDate(r.DateRaw)
+	d, zoned, ok := parseRcvDateZone(r.DateRaw)
 	if !ok {
 		p.warn("unreadable date")
 		return
+	}
+	if !zoned {
+		p.warn("date without a known time zone, read as UTC")
 	}
 	r.Date = d
 }
