@@ -482,3 +482,23 @@ func BenchmarkCheck(b *testing.B) {
 		Check(b.Context(), c, "example.com", opts)
 	}
 }
+
+func TestNoLocator(t *testing.T) {
+	c, _ := fixture(t)
+	r := Check(t.Context(), c, "example.com", Options{})
+	for _, h := range r.Inbound.MX {
+		for _, a := range h.Addresses {
+			if a.Jurisdiction != analyzer.JurisdictionUnknown || a.Location.Country != "" {
+				t.Errorf("%s located without a Locator: %+v", a.IP, a)
+			}
+		}
+	}
+	if r.Home != "EEA" {
+		t.Errorf("default home = %q, want EEA", r.Home)
+	}
+	for _, want := range []string{"addresses in an unknown country", "Some receiving addresses could not be located.", "Some sending networks could not be located."} {
+		if !strings.Contains(r.Verdict, want) {
+			t.Errorf("verdict lacks %q:\n%s", want, r.Verdict)
+		}
+	}
+}
