@@ -74,6 +74,11 @@ func FuzzMboxReader(f *testing.F) {
 		if diff := cmp.Diff(whole, bytewise, cmp.AllowUnexported(fuzzMsg{})); diff != "" {
 			t.Errorf("reading one byte at a time differs (-whole +bytewise):\n%s", diff)
 		}
+		// Tiny buffers exercise compaction and growth on small inputs.
+		tiny, _ := fuzzRead(t, bytes.NewReader(data), limit, func(s *scanner) { s.minRead, s.chunk = 8, 40 })
+		if diff := cmp.Diff(whole, tiny, cmp.AllowUnexported(fuzzMsg{})); diff != "" {
+			t.Errorf("tiny buffers differ (-whole +tiny):\n%s", diff)
+		}
 	})
 }
 
@@ -85,8 +90,11 @@ type fuzzMsg struct {
 	err     string // input error
 }
 
-func fuzzRead(t *testing.T, r io.Reader, limit int) ([]fuzzMsg, int64) {
+func fuzzRead(t *testing.T, r io.Reader, limit int, tune ...func(*scanner)) ([]fuzzMsg, int64) {
 	m := NewMboxReader(r, "fuzz", Options{MaxHeaderBytes: limit})
+	for _, f := range tune {
+		f(m.s)
+	}
 	var out []fuzzMsg
 	var total int64
 	for i := 0; ; i++ {
@@ -140,6 +148,15 @@ func FuzzReadMessage(f *testing.F) {
 		}
 		if !bytes.Equal(m.Header, m2.Header) || m.Size != m2.Size || sentinelName(m.Err) != sentinelName(m2.Err) {
 			t.Errorf("one byte at a time: %q %d %v, whole: %q %d %v", m2.Header, m2.Size, m2.Err, m.Header, m.Size, m.Err)
+		}
+		s := newScanner(&oneByteReader{s: string(data)}, "f", Options{MaxHeaderBytes: limit}, false)
+		s.minRead, s.chunk = 8, 40
+		m3, err := s.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Header, m3.Header) || m.Size != m3.Size || sentinelName(m.Err) != sentinelName(m3.Err) {
+			t.Errorf("tiny buffers: %q %d %v, whole: %q %d %v", m3.Header, m3.Size, m3.Err, m.Header, m.Size, m.Err)
 		}
 	})
 }

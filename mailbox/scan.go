@@ -9,7 +9,8 @@ import (
 
 // Tuning of the streaming scanner.
 const (
-	// chunkSize is the size of one read and the initial buffer size.
+	// chunkSize is the buffer size after the first read (reads fill the
+	// free part of it).
 	chunkSize = 1 << 20
 	// minRead is the least free space worth a read; below it the buffer is
 	// compacted first.
@@ -67,6 +68,11 @@ type scanner struct {
 
 	sizeHint int64 // single message: total size when known (skip the body), else -1
 	slab     []byte
+
+	// Buffer sizes: minRead and chunkSize except in tests. A new buffer
+	// has 2*minRead bytes and grows to chunk on the second read, so small
+	// inputs stay cheap.
+	minRead, chunk int
 }
 
 func newScanner(src io.Reader, name string, opts Options, mbox bool) *scanner {
@@ -74,12 +80,8 @@ func newScanner(src io.Reader, name string, opts Options, mbox bool) *scanner {
 	if max <= 0 {
 		max = DefaultMaxHeaderBytes
 	}
-	return &scanner{src: src, name: name, max: max, mbox: mbox, line: 1, sizeHint: -1}
+	return &scanner{src: src, name: name, max: max, mbox: mbox, line: 1, sizeHint: -1, minRead: minRead, chunk: chunkSize}
 }
-
-// startBuf is the size of a new scanner buffer; it grows to chunkSize on the
-// second read, so small inputs stay cheap.
-const startBuf = 2 * minRead
 
 func (s *scanner) at(abs int64) int { return int(abs - s.base) }
 
@@ -105,7 +107,7 @@ func (s *scanner) consume(abs int64) {
 
 // bufLimit is the most the buffer ever needs: a From line and a header
 // section at their caps, the Content-Length lookahead and two reads.
-func (s *scanner) bufLimit() int { return maxFromLine + s.max + clLookahead + 2*chunkSize }
+func (s *scanner) bufLimit() int { return maxFromLine + s.max + clLookahead + 2*s.chunk }
 
 // more reads more data after buf[w]. It reports false when the source is
 // exhausted (EOF or error, see eof and rerr) or nothing could be read.
@@ -114,34 +116,34 @@ func (s *scanner) more() bool {
 		return false
 	}
 	if s.buf == nil {
-		s.buf = make([]byte, startBuf)
+		s.buf = make([]byte, 2*s.minRead)
 	}
-	if len(s.buf)-s.w < minRead && len(s.buf) < chunkSize {
-		nb := make([]byte, chunkSize)
+	if len(s.buf)-s.w < s.minRead && len(s.buf) < s.chunk {
+		nb := make([]byte, s.chunk)
 		s.w = copy(nb, s.buf[s.r:s.w])
 		s.base += int64(s.r)
 		s.r = 0
 		s.buf = nb
 	}
-	if len(s.buf)-s.w < minRead {
+	if len(s.buf)-s.w < s.minRead {
 		if s.r > 0 {
 			copy(s.buf, s.buf[s.r:s.w])
 			s.base += int64(s.r)
 			s.w -= s.r
 			s.r = 0
 		}
-		if len(s.buf)-s.w < minRead {
+		if len(s.buf)-s.w < s.minRead {
 			if len(s.buf) >= s.bufLimit() {
 				s.rerr = errors.New("internal error: scanner buffer limit reached")
 				return false
 			}
-			nb := make([]byte, 2*len(s.buf))
+			nb := make([]byte, min(2*len(s.buf), s.bufLimit()))
 			copy(nb, s.buf[:s.w])
 			s.buf = nb
 		}
 	}
 	free := s.buf[s.w:]
-	want := min(len(free), minRead)
+	want := min(len(free), s.minRead)
 	got, zero := 0, 0
 	for got < want {
 		n, err := s.src.Read(free[got:])
@@ -185,7 +187,11 @@ func (s *scanner) normalise(p []byte) int {
 			s.crPending, s.modeKnown = false, true
 			if p[0] != '\n' {
 				s.cr, s.crPrev = true, true
-				s.buf[s.w-1] = '\n'
+				if s.w > 0 {
+					// Still the last byte unless already consumed
+					// (then it no longer matters).
+					s.buf[s.w-1] = '\n'
+				}
 			}
 		} else if i := bytes.IndexAny(p, "\r\n"); i >= 0 {
 			switch {
@@ -481,14 +487,15 @@ func (s *scanner) nextMbox() (Message, error) {
 	if !s.started {
 		s.started = true
 		for {
-			for s.r < s.w && (s.buf[s.r] == '\n' || s.buf[s.r] == '\r') {
-				s.r++
+			i := s.r
+			for i < s.w && (s.buf[i] == '\n' || s.buf[i] == '\r') {
+				i++
 			}
+			s.consume(s.base + int64(i))
 			if s.r < s.w || !s.more() {
 				break
 			}
 		}
-		s.consume(s.base + int64(s.r))
 		if s.r == s.w && !s.more() {
 			return Message{}, s.end()
 		}
@@ -514,7 +521,9 @@ func (s *scanner) nextMbox() (Message, error) {
 		if i >= 0 {
 			hs = p + int64(i) + 1
 		} else {
-			p = s.avail()
+			// Look at the last byte again: a CR there becomes LF
+			// when the next read shows the input is CR-only.
+			p = max(start, s.avail()-1)
 		}
 		if (i >= 0 && hs-1-start > maxFromLine) || (i < 0 && p-start > maxFromLine) {
 			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("\"From \" line longer than %d bytes", maxFromLine)}

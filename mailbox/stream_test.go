@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"strconv"
@@ -154,5 +155,35 @@ func TestLongFromLine(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, msgs); diff != "" || errs != nil {
 		t.Errorf("(-want +got):\n%s\nerrors %q", diff, errs)
+	}
+}
+
+// splitReader returns its parts one per Read.
+type splitReader struct{ parts [][]byte }
+
+func (s *splitReader) Read(p []byte) (int, error) {
+	if len(s.parts) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.parts[0])
+	s.parts[0] = s.parts[0][n:]
+	if len(s.parts[0]) == 0 {
+		s.parts = s.parts[1:]
+	}
+	return n, nil
+}
+
+// TestPendingCRAfterSkip is a regression test: the first line end is a CR
+// at the very end of a read, and the header is already over the cap, so
+// the whole buffer is consumed before the next read decides the line ends.
+func TestPendingCRAfterSkip(t *testing.T) {
+	first := append(bytes.Repeat([]byte("x"), 69999), '\r')
+	rest := []byte("more\rB: 2\r\rbody\r")
+	m, err := ReadMessage(&splitReader{parts: [][]byte{first, rest}}, "f", Options{MaxHeaderBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(m.Err, ErrHeaderTooLarge) || len(m.Header) != 1024 || m.Size != int64(len(first)+len(rest)) {
+		t.Errorf("got %d header bytes, size %d, err %v", len(m.Header), m.Size, m.Err)
 	}
 }
