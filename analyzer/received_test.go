@@ -383,3 +383,23 @@ func TestParseReceivedLenient(t *testing.T) {
 		t.Errorf("Parsed = %v, warnings %v; want false with warnings", r.Parsed, r.Warnings)
 	}
 }
+
+// TestParseReceivedFoldedTolerated checks that a value whose folding was not
+// removed still parses like the unfolded one.
+func TestParseReceivedFoldedTolerated(t *testing.T) {
+	unfolded := "from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTPS id 1 for <u@example.org>; Thu, 11 Jan 2024 10:15:02 +0000"
+	folded := "from a.example (a.example [192.0.2.1])\r\n\tby b.example (Postfix) with ESMTPS id 1\r\n\tfor <u@example.org>;\r\n Thu, 11 Jan 2024 10:15:02 +0000"
+	a, b := ParseReceived(unfolded), ParseReceived(folded)
+	a.Raw, b.Raw = "", ""
+	a.DateRaw, b.DateRaw = "", ""
+	if diff := cmp.Diff(a, b, cmp.Comparer(func(x, y netip.Addr) bool { return x == y })); diff != "" {
+		t.Errorf("folded differs (-unfolded +folded):\n%s", diff)
+	}
+}
+
+func TestParseReceivedSendmailLocalIdent(t *testing.T) {
+	r := ParseReceived("(from alice@localhost) by h.example.org (8.17.1/8.17.1/Submit) id 40BAB4aa007788; Thu, 11 Jan 2024 11:14:15 +0100")
+	if r.Kind != KindLocal || r.Ident != "alice" || r.FromHELO != "" || r.By != "h.example.org" || r.ID != "40BAB4aa007788" {
+		t.Errorf("got Kind %q Ident %q FromHELO %q By %q ID %q", r.Kind, r.Ident, r.FromHELO, r.By, r.ID)
+	}
+}

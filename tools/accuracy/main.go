@@ -119,6 +119,14 @@ type counts struct {
 	ReadError int
 }
 
+// rawPct counts disputed relays as mismatches.
+func (c counts) rawPct() float64 {
+	if c.SARelays == 0 {
+		return 100
+	}
+	return 100 * float64(c.Matched) / float64(c.SARelays)
+}
+
 func (c counts) pct() float64 {
 	den := c.SARelays - c.Disputed
 	if den <= 0 {
@@ -545,10 +553,10 @@ func (rep *report) print(w io.Writer) {
 	}
 	sort.Strings(names)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "source\tmessages\treceived\tparsed\tnot parsed\tSA relays\tmatched\tdisputed\tmatch %\t")
+	fmt.Fprintln(tw, "source\tmessages\treceived\tparsed\tnot parsed\tSA relays\tmatched\tdisputed\tmatch %\tincl. disputed %\t")
 	row := func(name string, c counts) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", name, c.Messages, c.Fields, c.Parsed,
-			c.Fields-c.Parsed, c.SARelays, c.Matched, c.Disputed, c.pct())
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t%.2f\t\n", name, c.Messages, c.Fields, c.Parsed,
+			c.Fields-c.Parsed, c.SARelays, c.Matched, c.Disputed, c.pct(), c.rawPct())
 	}
 	for _, n := range names {
 		row(n, *rep.sources[n])
@@ -568,8 +576,9 @@ func (rep *report) print(w io.Writer) {
 	if f := rep.floorFailures(); len(f) > 0 {
 		verdict = "below floor: " + strings.Join(f, "; ")
 	}
-	fmt.Fprintf(w, "\nsummary: %d/%d SpamAssassin relays matched (%.2f%%, %d disputed excluded); %s\n",
-		rep.total.Matched, rep.total.SARelays-rep.total.Disputed, rep.total.pct(), rep.total.Disputed, verdict)
+	fmt.Fprintf(w, "\nsummary: %d/%d SpamAssassin relays matched (%.2f%%, %d disputed excluded; %d/%d = %.2f%% counting them as mismatches); %s\n",
+		rep.total.Matched, rep.total.SARelays-rep.total.Disputed, rep.total.pct(), rep.total.Disputed,
+		rep.total.Matched, rep.total.SARelays, rep.total.rawPct(), verdict)
 }
 
 // floorFailures lists the floors not met.
