@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 		res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		return res
 	}
-	h, warnings := ParseHeader(header)
+	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) })
 	for _, w := range warnings {
 		res.Notes = append(res.Notes, "header: "+w)
 	}
@@ -155,12 +156,46 @@ func (r *Result) buildPath(ctx context.Context, opts Options) {
 	r.summarise()
 }
 
+// wantField reports the header fields Analyze reads.
+func wantField(name []byte, keep []string) bool {
+	var std string
+	switch len(name) {
+	case 4:
+		if bytes.EqualFold(name, []byte("From")) || bytes.EqualFold(name, []byte("Date")) {
+			return true
+		}
+	case 7:
+		std = "Subject"
+	case 8:
+		std = "Received"
+	case 10:
+		std = "Message-Id"
+	case 11:
+		std = "Return-Path"
+	case 12:
+		std = "Content-Type"
+	case 14:
+		std = "Dkim-Signature"
+	}
+	if std != "" && bytes.EqualFold(name, []byte(std)) {
+		return true
+	}
+	for _, k := range keep {
+		if bytes.EqualFold(name, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}
+
 // describe fills the message-level fields from the header.
 func (r *Result) describe(h Header, keep []string) {
 	r.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
 	r.Subject = decodeWords(h.Get("Subject"))
 	if d := h.Get("Date"); d != "" {
-		if t, err := mail.ParseDate(d); err == nil {
+		// The Received date scanner reads RFC 5322 dates and the obsolete and
+		// broken forms clients write, without net/mail's error allocations.
+		if t, ok := parseRcvDate(d); ok {
 			r.Date = t.UTC().Format(time.RFC3339)
 		}
 	}

@@ -86,37 +86,84 @@ func (h Header) Values(key string) []string {
 }
 
 // ParseHeader splits a header section into fields with
-// github.com/emersion/go-message/textproto. It is lenient: a malformed line
-// (no colon, a bad field name, a continuation line at the start) is skipped
-// with a warning and parsing goes on with the next line.
-func ParseHeader(b []byte) (Header, []string) {
+// github.com/emersion/go-message/textproto. When want is not nil, only the
+// fields it accepts (by name, case-insensitively) are handed to textproto,
+// which keeps analysis of large headers cheap. It is lenient: a line that is
+// neither a field nor a continuation is skipped with a warning.
+func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 	var h Header
 	var warnings []string
-	// An mbox "From " line or a leading BOM is not part of the header.
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	// An mbox "From " line is not part of the header.
 	if bytes.HasPrefix(b, []byte("From ")) {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[i+1:]
-		} else {
-			b = nil
+		b = afterLine(b)
+	}
+	// Select well-formed fields; textproto stops at the first bad line, so
+	// bad lines are dropped here with a warning instead.
+	sel := make([]byte, 0, len(b)/2)
+	keep := false
+	for len(b) > 0 {
+		line := b[:lineLen(b)]
+		b = b[len(line):]
+		content := bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(content) == 0:
+			b = nil // end of the header section
+		case content[0] == ' ' || content[0] == '\t':
+			if keep {
+				sel = append(sel, content...)
+				sel = append(sel, '\n')
+			}
+		default:
+			colon := bytes.IndexByte(content, ':')
+			name := bytes.TrimRight(content[:max(colon, 0)], " \t")
+			if colon <= 0 || !validFieldName(name) {
+				warnings = append(warnings, clip(fmt.Sprintf("malformed header line skipped: %q", content), 120))
+				keep = false
+				continue
+			}
+			keep = want == nil || want(name)
+			if keep {
+				sel = append(sel, content...)
+				sel = append(sel, '\n')
+			}
 		}
 	}
-	br := bufio.NewReader(bytes.NewReader(b))
-	for range 1000 { // each round consumes at least one line
-		th, err := textproto.ReadHeader(br)
-		fields := th.Fields()
-		for fields.Next() {
-			h.Fields = append(h.Fields, Field{Key: fields.Key(), Value: fields.Value()})
-		}
-		if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
+	sel = append(sel, '\n')
+	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(sel), max(len(sel), 16)))
+	if err != nil && !errors.Is(err, io.EOF) {
 		warnings = append(warnings, clip(err.Error(), 120))
-		if _, perr := br.Peek(1); perr != nil {
-			break
-		}
+	}
+	h.Fields = make([]Field, 0, th.Len())
+	fields := th.Fields()
+	for fields.Next() {
+		h.Fields = append(h.Fields, Field{Key: fields.Key(), Value: fields.Value()})
 	}
 	return h, warnings
+}
+
+// lineLen returns the length of the first line of b including its LF.
+func lineLen(b []byte) int {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return i + 1
+	}
+	return len(b)
+}
+
+func afterLine(b []byte) []byte { return b[lineLen(b):] }
+
+// validFieldName reports an RFC 5322 2.2 field name: printable US-ASCII
+// without colon.
+func validFieldName(name []byte) bool {
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // clip shortens s to at most n bytes, marking the cut.

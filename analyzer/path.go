@@ -395,6 +395,16 @@ func registrableDomain(host string) string {
 	// The ICANN part of the Public Suffix List only: a private suffix such
 	// as compute-1.amazonaws.com would make every EC2 host an organisation
 	// of its own, where amazonaws.com is the operator.
+	if ps, icann := publicsuffix.PublicSuffix(host); icann {
+		if len(ps) >= len(host) {
+			return ""
+		}
+		label := host[:len(host)-len(ps)-1]
+		if j := strings.LastIndexByte(label, '.'); j >= 0 {
+			label = label[j+1:]
+		}
+		return label + "." + ps
+	}
 	for i := 0; i < len(host); {
 		suffix := host[i:]
 		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
