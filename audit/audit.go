@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/resolver"
 )
@@ -128,6 +130,7 @@ type DANE struct {
 // DMARC is the _dmarc TXT record (RFC 7489 6.3).
 type DMARC struct {
 	Present         bool     `json:"present"`
+	Domain          string   `json:"domain"` // where the record was found: the domain or its organisational domain
 	Record          string   `json:"record"`
 	Policy          string   `json:"policy"`           // p=
 	SubdomainPolicy string   `json:"subdomain_policy"` // sp=, empty when not given (then p= applies)
@@ -353,32 +356,56 @@ func (a *auditor) transport(domain string, mx []MXHost) Transport {
 	}
 	wg.Wait()
 
-	if rec, notes := a.oneTXT("_dmarc."+domain, "v=DMARC1"); rec != "" {
-		t.DMARC.Present, t.DMARC.Record = true, rec
-		tags := ParseTags(rec)
-		t.DMARC.Policy, _ = tagValue(tags, "p")
-		t.DMARC.SubdomainPolicy, _ = tagValue(tags, "sp")
-		t.DMARC.Percent = 100
-		if pct, ok := tagValue(tags, "pct"); ok {
-			n, ok := parsePercent(pct)
-			if !ok {
-				t.DMARC.Notes = append(t.DMARC.Notes, "pct="+pct+" is not 0-100; 100 assumed")
-			}
-			t.DMARC.Percent = n
-		}
-		rua, _ := tagValue(tags, "rua")
-		t.DMARC.RUA = splitURIs(rua)
-		switch strings.ToLower(t.DMARC.Policy) {
-		case "none", "quarantine", "reject":
-			t.DMARC.Policy = strings.ToLower(t.DMARC.Policy)
-		default:
-			t.DMARC.Notes = append(t.DMARC.Notes, "p= is missing or invalid (RFC 7489 6.3)")
-		}
-	} else {
-		t.DMARC.Notes = append(t.DMARC.Notes, notes...)
-		t.DMARC.Notes = append(t.DMARC.Notes, "the organisational domain's record was not consulted")
-	}
+	t.DMARC = a.dmarc(domain)
 	return t
+}
+
+// dmarc looks up the DMARC record of domain, falling back to its
+// organisational domain (RFC 7489 6.6.3) when the domain has none; a
+// subdomain then inherits the organisational domain's sp= policy.
+func (a *auditor) dmarc(domain string) DMARC {
+	var d DMARC
+	rec, notes := a.oneTXT("_dmarc."+domain, "v=DMARC1")
+	from := domain
+	if rec == "" {
+		d.Notes = append(d.Notes, notes...)
+		org, err := publicsuffix.EffectiveTLDPlusOne(domain)
+		if err != nil || org == domain {
+			return d
+		}
+		if rec, notes = a.oneTXT("_dmarc."+org, "v=DMARC1"); rec == "" {
+			d.Notes = append(d.Notes, notes...)
+			return d
+		}
+		from = org
+	}
+	d.Present, d.Record, d.Domain = true, rec, from
+	tags := ParseTags(rec)
+	d.Policy, _ = tagValue(tags, "p")
+	d.SubdomainPolicy, _ = tagValue(tags, "sp")
+	if from != domain {
+		d.Notes = append(d.Notes, "no record at _dmarc."+domain+"; the organisational domain "+from+"'s record applies (RFC 7489 6.6.3)")
+		if d.SubdomainPolicy != "" {
+			d.Policy = d.SubdomainPolicy
+		}
+	}
+	d.Percent = 100
+	if pct, ok := tagValue(tags, "pct"); ok {
+		n, ok := parsePercent(pct)
+		if !ok {
+			d.Notes = append(d.Notes, "pct="+pct+" is not 0-100; 100 assumed")
+		}
+		d.Percent = n
+	}
+	rua, _ := tagValue(tags, "rua")
+	d.RUA = splitURIs(rua)
+	switch strings.ToLower(d.Policy) {
+	case "none", "quarantine", "reject":
+		d.Policy = strings.ToLower(d.Policy)
+	default:
+		d.Notes = append(d.Notes, "p= is missing or invalid (RFC 7489 6.3)")
+	}
+	return d
 }
 
 // dane looks up the TLSA records of one MX host (RFC 7672 2.2).

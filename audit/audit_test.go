@@ -361,6 +361,8 @@ func TestTransport(t *testing.T) {
 		{"pipes.example.org", "", nil, "none", 100, map[string]bool{"mx1.example.com": true}, ""},
 		{"broken.example.org", "", nil, "", 0, map[string]bool{"mx1.example.com": true}, "TXT _dmarc.broken.example.org: timeout after 1 try"},
 		{"plusall.example.org", "", nil, "", 0, map[string]bool{"mx1.example.com": true}, "no record at _dmarc.plusall.example.org"},
+		{"sub.example.com", "", nil, "quarantine", 50, map[string]bool{"mx1.example.com": true},
+			"no record at _dmarc.sub.example.com; the organisational domain example.com's record applies (RFC 7489 6.6.3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
