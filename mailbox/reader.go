@@ -238,6 +238,9 @@ func (r *Reader) start(in input) error {
 			}
 			return nil
 		}
+		if err != nil {
+			return &InputError{Path: in.display, Err: fmt.Errorf("read: %w", err)}
+		}
 		what := "file"
 		if compressed {
 			what = "decompressed file"

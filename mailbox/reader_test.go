@@ -420,6 +420,17 @@ func TestReaderAccounting(t *testing.T) {
 	}
 }
 
+func TestReaderStdinTwice(t *testing.T) {
+	r := Open([]string{"-", "-"}, Options{Stdin: strings.NewReader(msg("once"))})
+	got := readAll(t, r)
+	if len(got) != 1 || got[0].Pos != "-" || got[0].Err != "" {
+		t.Errorf("got %+v, want one message from stdin", got)
+	}
+	if diff := cmp.Diff([]string{"-: skipped: standard input already read"}, r.Notes()); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
 func TestReaderCloseStops(t *testing.T) {
 	r := Open([]string{"-"}, Options{Stdin: strings.NewReader(mbox("a", "b"))})
 	if _, err := r.Next(); err != nil {
