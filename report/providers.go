@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/mailroute/mailroute/internal/safe"
 )
 
 // ProviderRule maps a domain pattern to the name of a mail provider.
@@ -210,7 +212,7 @@ func checkProviderName(s string) (string, error) {
 		return "", errors.New("provider name is not valid UTF-8")
 	}
 	for _, r := range name {
-		if unicode.IsControl(r) || isBidiControl(r) {
+		if unicode.IsControl(r) || safe.IsBidi(r) {
 			return "", fmt.Errorf("provider name contains control character %U", r)
 		}
 	}

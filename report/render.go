@@ -13,6 +13,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/mailroute/mailroute/internal/safe"
 )
 
 // Every renderer reads the same Report. Strings that come from mail (group
@@ -40,7 +42,7 @@ func columns(rep *Report) []string {
 // cells returns the displayed cells of one row, sanitised for a terminal.
 func cells(rep *Report, r *Row, st cellStyle) []string {
 	c := []string{
-		sanitize(r.Group),
+		safe.Terminal(r.Group),
 		strconv.Itoa(r.Messages),
 		median(r.MedianHops, r.Messages),
 		median(r.MedianRelays, r.Messages),
@@ -82,7 +84,7 @@ func orgCell(r *Row, st cellStyle) string {
 	}
 	parts := make([]string, 0, len(r.Organisations)+1)
 	for _, o := range r.Organisations {
-		parts = append(parts, fmt.Sprintf("%s (%d)", sanitize(o.Name), o.Messages))
+		parts = append(parts, fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages))
 	}
 	total := strconv.Itoa(r.DistinctOrganisations)
 	if r.OrganisationsCapped {
@@ -105,7 +107,7 @@ func countryCell(r *Row, st cellStyle) string {
 				b.WriteString(", ")
 			}
 		}
-		b.WriteString(sanitize(c.Name))
+		b.WriteString(safe.Terminal(c.Name))
 		b.WriteByte(' ')
 		b.WriteString(percent(r.Share(c.Messages)))
 	}
@@ -145,7 +147,7 @@ func tlsCell(r *Row, st cellStyle) string {
 	}
 	v := make([]string, len(r.TLSVersions))
 	for i, s := range r.TLSVersions {
-		v[i] = sanitize(s)
+		v[i] = safe.Terminal(s)
 	}
 	return strings.Join(v, st.listSep)
 }
@@ -186,12 +188,12 @@ func policyCell(r *Row, st cellStyle) string {
 // footer returns the lines printed under the text and Markdown tables,
 // sanitised for a terminal.
 func footer(rep *Report) []string {
-	lines := []string{"Home jurisdiction: " + sanitize(orDash(rep.Home))}
+	lines := []string{"Home jurisdiction: " + safe.Terminal(orDash(rep.Home))}
 	acc := fmt.Sprintf("Messages: %d read, %d analysed, %d failed", rep.Read, rep.Analysed, rep.Failed)
 	if len(rep.FailReasons) > 0 {
 		r := make([]string, len(rep.FailReasons))
 		for i, c := range rep.FailReasons {
-			r[i] = fmt.Sprintf("%s %d", sanitize(c.Name), c.Messages)
+			r[i] = fmt.Sprintf("%s %d", safe.Terminal(c.Name), c.Messages)
 		}
 		acc += " (" + strings.Join(r, ", ") + ")"
 	}
@@ -203,7 +205,7 @@ func footer(rep *Report) []string {
 		var bad []string
 		for i := range rep.Rows {
 			if len(rep.Rows[i].Violations) > 0 {
-				bad = append(bad, sanitize(rep.Rows[i].Group))
+				bad = append(bad, safe.Terminal(rep.Rows[i].Group))
 			}
 		}
 		if len(bad) == 0 {
@@ -213,7 +215,7 @@ func footer(rep *Report) []string {
 		}
 	}
 	for _, n := range rep.Notes {
-		lines = append(lines, "Note: "+sanitize(n))
+		lines = append(lines, "Note: "+safe.Terminal(n))
 	}
 	return lines
 }
@@ -273,7 +275,7 @@ func WriteTable(w io.Writer, rep Report) error {
 // table: HTML special characters become entities, backslashes and pipes are
 // escaped, and line breaks become spaces.
 func mdEscape(s string) string {
-	s = html.EscapeString(sanitize(s))
+	s = html.EscapeString(safe.Terminal(s))
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	return strings.ReplaceAll(s, "|", `\|`)
 }
@@ -359,15 +361,15 @@ func roundTo(f float64, places int) float64 {
 func csvRow(kind string, r *Row) []string {
 	orgs := make([]string, len(r.Organisations))
 	for i, o := range r.Organisations {
-		orgs[i] = fmt.Sprintf("%s (%d)", sanitize(o.Name), o.Messages)
+		orgs[i] = fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages)
 	}
 	countries := make([]string, len(r.Countries))
 	for i, c := range r.Countries {
-		countries[i] = fmt.Sprintf("%s %s", sanitize(c.Name), decimal(r.Share(c.Messages)))
+		countries[i] = fmt.Sprintf("%s %s", safe.Terminal(c.Name), decimal(r.Share(c.Messages)))
 	}
 	tls := make([]string, len(r.TLSVersions))
 	for i, v := range r.TLSVersions {
-		tls[i] = sanitize(v)
+		tls[i] = safe.Terminal(v)
 	}
 	viol := make([]string, len(r.Violations))
 	for i, v := range r.Violations {
@@ -384,7 +386,7 @@ func csvRow(kind string, r *Row) []string {
 	if r.OrganisationsCapped {
 		distinct = ">" + distinct
 	}
-	return []string{kind, sanitize(r.Group), strconv.Itoa(r.Messages), mh, mr,
+	return []string{kind, safe.Terminal(r.Group), strconv.Itoa(r.Messages), mh, mr,
 		strings.Join(orgs, "; "), distinct, strings.Join(countries, "; "),
 		decimal(r.Share(r.LeftHome)), strconv.Itoa(r.LeftHome),
 		decimal(r.Share(r.LeftEUEEA)), strconv.Itoa(r.LeftEUEEA),
@@ -423,7 +425,7 @@ func WriteCSV(w io.Writer, rep Report) error {
 	n := len(csvHeader())
 	for _, c := range rep.FailReasons {
 		rec := make([]string, n)
-		rec[0], rec[1], rec[2] = "failed", sanitize(c.Name), strconv.Itoa(c.Messages)
+		rec[0], rec[1], rec[2] = "failed", safe.Terminal(c.Name), strconv.Itoa(c.Messages)
 		if err := write(rec); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}

@@ -158,29 +158,6 @@ func TestHostileStrings(t *testing.T) {
 	}
 }
 
-func TestSanitize(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain", "plain"},
-		{"\x1b[31mred\x1b[0m", "red"},
-		{"a\x1b]0;title\x07b", "ab"},
-		{"a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"},
-		{"a\x1bcb", "ab"},
-		{"tab\there\r\nnext", "tab here  next"},
-		{"bell\x07 del\x7f", "bell del"},
-		{"c1\u0085 csi\u009b31mX", "c1 csiX"},
-		{"bidi\u202eevil\u2066", "bidievil"},
-		{"bad\xffutf8", "bad\uFFFDutf8"},
-		{"trailing\x1b", "trailing"},
-		{"trailing\x1b[", "trailing"},
-		{"Grüße", "Grüße"},
-	}
-	for _, tt := range tests {
-		if got := sanitize(tt.in); got != tt.want {
-			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestCSVNeutralise(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"=1+1", "'=1+1"},

@@ -4,25 +4,54 @@ package safe
 
 import (
 	"strings"
-	"unicode"
+	"unicode/utf8"
 )
 
-// Terminal removes what a terminal would interpret: C0 and C1 control
-// characters (ESC sequences lose their ESC), DEL, and Unicode bidirectional
-// overrides and isolates that can reorder what is shown. Tabs and newlines
-// become spaces.
+// Terminal makes a string taken from mail safe to print on a terminal: it
+// removes ANSI escape sequences (CSI, OSC and two-byte ESC sequences), other
+// C0 and C1 control characters and Unicode bidirectional controls, turns tab,
+// CR and LF into spaces and replaces invalid UTF-8 by U+FFFD. It returns s
+// itself when there is nothing to do.
 func Terminal(s string) string {
-	if isPlain(s) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == 0x1b { // ESC
+			i = skipEscape(s, i)
+			continue
+		}
+		if c < 0x80 {
+			switch {
+			case c == '\t' || c == '\n' || c == '\r':
+				b.WriteByte(' ')
+			case c < 0x20 || c == 0x7f:
+				// drop
+			default:
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), isBidi(r):
-			// dropped
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == 0x9b: // C1 CSI: skip its parameters like ESC [
+			i = skipCSIBody(s, i)
+		case r >= 0x80 && r <= 0x9f, IsBidi(r):
+			// drop
 		default:
 			b.WriteRune(r)
 		}
@@ -30,20 +59,64 @@ func Terminal(s string) string {
 	return b.String()
 }
 
-// isPlain reports whether s is printable ASCII only, the common case.
-func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
+// skipEscape returns the index after the escape sequence that starts with
+// the ESC at s[i].
+func skipEscape(s string, i int) int {
+	i++ // ESC
+	if i >= len(s) {
+		return i
 	}
-	return true
+	switch s[i] {
+	case '[':
+		return skipCSIBody(s, i+1)
+	case ']', 'P', '_', '^', 'X': // OSC, DCS, APC, PM, SOS: up to BEL or ESC \
+		for j := i + 1; j < len(s); j++ {
+			if s[j] == 0x07 {
+				return j + 1
+			}
+			if s[j] == 0x1b {
+				if j+1 < len(s) && s[j+1] == '\\' {
+					return j + 2
+				}
+				return j
+			}
+		}
+		return len(s)
+	}
+	if s[i] >= 0x20 && s[i] < 0x7f {
+		return i + 1 // two-byte sequence such as ESC c
+	}
+	return i
 }
 
-// isBidi reports the Unicode bidirectional formatting characters (embeddings,
-// overrides, isolates and marks) used in "trojan source" style spoofing.
-func isBidi(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+// skipCSIBody skips the parameter and intermediate bytes and the final byte
+// of a control sequence starting at s[i].
+func skipCSIBody(s string, i int) int {
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x40 && c <= 0x7e {
+			return i + 1
+		}
+		if c < 0x20 || c >= 0x7f {
+			return i // not a well-formed sequence: stop here
+		}
+	}
+	return i
+}
+
+// IsBidi reports whether r is a Unicode bidirectional formatting character
+// (embeddings, overrides, isolates, marks), which can make a terminal or a
+// page show text in a misleading order ("trojan source").
+func IsBidi(r rune) bool {
+	switch {
+	case r == 0x061c, r == 0x200e, r == 0x200f:
+		return true
+	case r >= 0x202a && r <= 0x202e:
+		return true
+	case r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // Markdown makes s safe inside a Markdown table cell that may be rendered as

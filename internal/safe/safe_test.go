@@ -1,15 +1,25 @@
 package safe
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestEscaping(t *testing.T) {
 	tests := []struct {
 		name, in, terminal, markdown, csv string
 	}{
 		{"plain", "mx.example.org", "mx.example.org", "mx.example.org", "mx.example.org"},
-		{"ansi colour", "\x1b[31mred\x1b[0m", "[31mred[0m", "[31mred[0m", "[31mred[0m"},
-		{"osc title", "a\x1b]0;pwned\x07b", "a]0;pwnedb", "a]0;pwnedb", "a]0;pwnedb"},
-		{"c1 csi", "a\u009b31mb", "a31mb", "a31mb", "a31mb"},
+		{"ansi colour", "\x1b[31mred\x1b[0m", "red", "red", "red"},
+		{"osc title", "a\x1b]0;pwned\x07b", "ab", "ab", "ab"},
+		{"osc hyperlink", "a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb", "alinkb", "alinkb"},
+		{"two-byte escape", "a\x1bcb", "ab", "ab", "ab"},
+		{"c1 csi", "a\u009b31mb", "ab", "ab", "ab"},
+		{"c1 nel", "c1\u0085x", "c1x", "c1x", "c1x"},
+		{"bell del", "bell\x07 del\x7f", "bell del", "bell del", "bell del"},
+		{"trailing esc", "trailing\x1b", "trailing", "trailing", "trailing"},
+		{"trailing csi", "trailing\x1b[", "trailing", "trailing", "trailing"},
 		{"newline", "a\r\nb", "a  b", "a  b", "a  b"},
 		{"bidi override", "abc\u202egpj.exe", "abcgpj.exe", "abcgpj.exe", "abcgpj.exe"},
 		{"html", `<script>alert("x")</script>`, `<script>alert("x")</script>`, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;", `<script>alert("x")</script>`},
@@ -40,12 +50,23 @@ func TestEscaping(t *testing.T) {
 func FuzzTerminal(f *testing.F) {
 	f.Add("\x1b[31mred")
 	f.Add("a\u202eb")
+	f.Add("\x1bP...\x1b\\")
+	f.Add("\xff\xfe")
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Terminal(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Terminal(%q) = %q is not valid UTF-8", s, out)
+		}
 		for _, r := range out {
-			if r < 0x20 || (r >= 0x7f && r < 0xa0) || isBidi(r) {
+			if r < 0x20 || (r >= 0x7f && r < 0xa0) || IsBidi(r) {
 				t.Fatalf("Terminal(%q) kept control %U", s, r)
 			}
+		}
+		if Terminal(out) != out {
+			t.Fatalf("Terminal is not idempotent on %q", s)
+		}
+		if m := Markdown(s); strings.ContainsAny(m, "\n\r<>") {
+			t.Fatalf("Markdown(%q) = %q keeps a newline or an HTML bracket", s, m)
 		}
 	})
 }
