@@ -76,7 +76,9 @@ type Message struct {
 
 // MessageError is a problem with one message, naming its position.
 type MessageError struct {
+	// Pos is the message's position.
 	Pos Position
+	// Err is the problem, often wrapping a sentinel such as ErrTruncated.
 	Err error
 }
 
@@ -91,7 +93,9 @@ func (e *MessageError) Unwrap() error { return e.Err }
 type InputError struct {
 	// Path names the input ("-" for standard input).
 	Path string
-	Err  error
+	// Err is the problem, wrapping the cause (fs.ErrNotExist,
+	// fs.ErrPermission, ErrTruncated, ErrNotMessage, ...).
+	Err error
 }
 
 // Error returns "path: problem".
