@@ -138,6 +138,14 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 // could not read fully fails with the reader's reason.
 func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
 	src := msg.Pos.String()
+	if msg.Err != nil && msg.Pos.N == 0 && len(msg.Header) > 0 && errors.Is(msg.Err, mailbox.ErrTruncated) {
+		// A single message cut off inside its header, such as header
+		// lines pasted without the empty line that ends them: what is
+		// there is analysed and the cut is noted.
+		res := analyzer.Analyze(ctx, msg.Header, src, opts)
+		res.Notes = append(res.Notes, "header section incomplete: "+msg.Err.Error())
+		return res
+	}
 	if msg.Err != nil {
 		res := analyzer.Analyze(ctx, nil, src, opts)
 		res.FailReason = analyzer.FailUnreadable

@@ -46,6 +46,10 @@ func TestRunKeepsInputOrder(t *testing.T) {
 	}
 	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "big.eml"}, Err: fmt.Errorf("big.eml: %w", mailbox.ErrHeaderTooLarge)})
 	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "nohdr.eml"}, Header: []byte("Subject: x\n\n")})
+	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "pasted.txt"}, Err: fmt.Errorf("pasted.txt: %w: input ends inside a header line", mailbox.ErrTruncated),
+		Header: []byte("Received: from a.example.org ([198.51.100.1]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000")})
+	src.items = append(src.items, mailbox.Message{Pos: mailbox.Position{File: "cut.mbox", N: 3}, Err: fmt.Errorf("cut.mbox:3: %w: input ends inside the header section", mailbox.ErrTruncated),
+		Header: []byte("Received: from a.example.org ([198.51.100.1]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n")})
 
 	var got []string
 	st, err := Run(context.Background(), src, Config{Workers: 4}, func(it Item) error {
@@ -66,11 +70,11 @@ func TestRunKeepsInputOrder(t *testing.T) {
 			want = append(want, "input-error")
 		}
 	}
-	want = append(want, "big.eml|"+analyzer.FailHeaderTooLarge, "nohdr.eml|"+analyzer.FailNoReceived)
+	want = append(want, "big.eml|"+analyzer.FailHeaderTooLarge, "nohdr.eml|"+analyzer.FailNoReceived, "pasted.txt|", "cut.mbox:3|"+analyzer.FailUnreadable)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("results out of order or wrong:\n got %v\nwant %v", got[:5], want[:5])
 	}
-	if st.Read != n+2 || st.Analysed != n || st.Failed != 2 || st.InputErrors != 1 {
+	if st.Read != n+4 || st.Analysed != n+1 || st.Failed != 3 || st.InputErrors != 1 {
 		t.Errorf("stats = %+v", st)
 	}
 	if st.Read != st.Analysed+st.Failed {
