@@ -428,3 +428,21 @@ func TestTraceResolve(t *testing.T) {
 		t.Errorf("final node = %+v, want 185.67.36.70 in DE via DNS", last)
 	}
 }
+
+func TestHelpAndCompletion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "Exit codes: 0 all analysed"},
+		{[]string{"scan", "--help"}, "--fail-on"},
+		{[]string{"completion", "bash"}, "bash completion"},
+		{[]string{"completion", "zsh"}, "compdef"},
+	}
+	for _, tt := range tests {
+		r := run(t, "", "", tt.args...)
+		if r.code != ExitOK || !strings.Contains(r.stdout, tt.want) {
+			t.Errorf("%v: exit %d, stdout lacks %q", tt.args, r.code, tt.want)
+		}
+	}
+}
