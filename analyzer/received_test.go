@@ -403,3 +403,29 @@ func TestParseReceivedSendmailLocalIdent(t *testing.T) {
 		t.Errorf("got Kind %q Ident %q FromHELO %q By %q ID %q", r.Kind, r.Ident, r.FromHELO, r.By, r.ID)
 	}
 }
+
+// TestParseReceivedLinear feeds large hostile values; parsing must stay
+// linear (a quadratic scan would take minutes on these).
+func TestParseReceivedLinear(t *testing.T) {
+	for _, v := range []string{
+		strings.Repeat("(", 1<<20),
+		strings.Repeat("()", 1<<19),
+		strings.Repeat("[", 1<<20),
+		"from " + strings.Repeat("a(b [192.0.2.1]) ", 1<<16),
+		strings.Repeat(";", 1<<20),
+		strings.Repeat("from (", 1<<17),
+		strings.Repeat("\"", 1<<20),
+		strings.Repeat("tls ", 1<<18),
+		"from x (" + strings.Repeat("HELO ", 1<<18) + ")",
+		"from x (" + strings.Repeat("(a", 1<<18) + ")",
+	} {
+		start := time.Now()
+		r := ParseReceived(v)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%.20q...: %v", v, d)
+		}
+		if r.Raw != v {
+			t.Errorf("%.20q...: Raw not kept", v)
+		}
+	}
+}
