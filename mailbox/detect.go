@@ -46,7 +46,8 @@ const maxFieldName = 998
 // Compression is told by magic bytes, never by file name. An mbox may start
 // with empty lines before its first "From " line; a message must start with a
 // header field "Name:" (RFC 5322 2.2: printable US-ASCII except colon; the
-// obsolete form with white space before the colon, RFC 5322 4.5, is allowed).
+// obsolete form with white space before the colon, RFC 5322 4.5, is allowed,
+// so "From  :" starts a message, not an mbox).
 func Detect(prefix []byte) Kind {
 	switch {
 	case len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b:
@@ -54,7 +55,7 @@ func Detect(prefix []byte) Kind {
 	case len(prefix) >= 4 && prefix[0] == 0x28 && prefix[1] == 0xb5 && prefix[2] == 0x2f && prefix[3] == 0xfd:
 		return KindZstd
 	}
-	if bytes.HasPrefix(skipBlankLines(prefix), fromLine) {
+	if ok, _ := isFromLine(skipBlankLines(prefix)); ok {
 		return KindMbox
 	}
 	if isFieldLine(prefix) {
@@ -63,8 +64,31 @@ func Detect(prefix []byte) Kind {
 	return KindUnknown
 }
 
-// fromLine starts an mbox separator line.
-var fromLine = []byte("From ")
+// fromWindow is how far isFromLine looks for the colon of an obsolete
+// "From :" header field: "From", up to 16 blanks, the colon.
+const fromWindow = 4 + 16 + 1
+
+// isFromLine reports whether b, the start of a line, is an mbox "From "
+// line: it starts with "From " and is not a header field in the obsolete
+// form with white space before the colon ("From  :", RFC 5322 4.5.6), which
+// real messages have. decided is false when b ends inside the blanks after
+// "From" before fromWindow bytes; ok is then the answer at the end of the
+// input.
+func isFromLine(b []byte) (ok, decided bool) {
+	if !bytes.HasPrefix(b, []byte("From ")) {
+		return false, true
+	}
+	for i := 4; i < len(b) && i < fromWindow; i++ {
+		switch b[i] {
+		case ' ', '\t':
+		case ':':
+			return false, true
+		default:
+			return true, true
+		}
+	}
+	return true, len(b) >= fromWindow
+}
 
 // skipBlankLines drops leading CR and LF bytes.
 func skipBlankLines(b []byte) []byte {

@@ -209,6 +209,41 @@ func TestMboxReader(t *testing.T) {
 			},
 		},
 		{
+			name: "header ended by the end of the input after a whole line",
+			in:   "From a Mon Jan  2 15:04:05 2006\nA: 1\n\nFrom b Mon Jan  2 15:04:05 2006\nB: 2\n",
+			want: []got{
+				{Pos: "m:1", Line: 1, Header: "A: 1\n\n", Size: 6},
+				{Pos: "m:2", Line: 4, Header: "B: 2\n", Size: 5},
+			},
+		},
+		{
+			// RFC 5322 4.5.6 obsolete syntax: white space before the
+			// colon. Such a line is a header field, not a separator,
+			// in a header section and in a body.
+			name: "obsolete From field is no separator",
+			in:   "From a Mon Jan  2 15:04:05 2006\nA: 1\nFrom  :<x@example.org>\nFrom\t: y\n\nbody\nFrom    :z\nFrom b Mon Jan  2 15:04:05 2006\nB: 2\n\n",
+			want: []got{
+				{Pos: "m:1", Line: 1, Header: "A: 1\nFrom  :<x@example.org>\nFrom\t: y\n\n", Size: int64(len("A: 1\nFrom  :<x@example.org>\nFrom\t: y\n\nbody\nFrom    :z\n"))},
+				{Pos: "m:2", Line: 8, Header: "B: 2\n\n", Size: 6},
+			},
+		},
+		{
+			name: "From line with many blanks is a separator",
+			in:   "From a\nA: 1\n\nFrom " + strings.Repeat(" ", 30) + ":x\nB: 2\n\n",
+			want: []got{
+				{Pos: "m:1", Line: 1, Header: "A: 1\n\n", Size: 6},
+				{Pos: "m:2", Line: 4, Header: "B: 2\n\n", Size: 6},
+			},
+		},
+		{
+			name: "From and blanks at the end of the input",
+			in:   "From a\nA: 1\n\nbody\nFrom   ",
+			want: []got{
+				{Pos: "m:1", Line: 1, Header: "A: 1\n\n", Size: 11},
+				{Pos: "m:2", Line: 5, Header: "", Size: 0, Err: "truncated"},
+			},
+		},
+		{
 			name: "ends after the From line",
 			in:   "From a Mon Jan  2 15:04:05 2006\nA: 1\n\nFrom b Mon Jan  2 15:04:05 2006",
 			want: []got{
@@ -383,7 +418,8 @@ func TestReadMessage(t *testing.T) {
 		{name: "crlf", in: "A: 1\r\n\r\nbody\r\n", want: got{Pos: "f", Line: 1, Header: "A: 1\r\n\r\n", Size: 14}},
 		{name: "cr only", in: "A: 1\rB: 2\r\rbody\r", want: got{Pos: "f", Line: 1, Header: "A: 1\nB: 2\n\n", Size: 16}},
 		{name: "header only", in: "A: 1\nB: 2\n", want: got{Pos: "f", Line: 1, Header: "A: 1\nB: 2\n", Size: 10}},
-		{name: "cut inside a line", in: "A: 1\nB: 2", want: got{Pos: "f", Line: 1, Header: "A: 1\nB: 2", Size: 9, Err: "truncated"}},
+		{name: "no final line end", in: "A: 1\nB: 2", want: got{Pos: "f", Line: 1, Header: "A: 1\nB: 2", Size: 9}},
+		{name: "obsolete From field", in: "From  :<a@example.org>\nB: 2\n\n", want: got{Pos: "f", Line: 1, Header: "From  :<a@example.org>\nB: 2\n\n", Size: 29}},
 		{name: "From line is a header line here", in: "A: 1\nFrom x\n\n", want: got{Pos: "f", Line: 1, Header: "A: 1\nFrom x\n\n", Size: 13}},
 		{name: "too large", max: 8, in: "A: 12345\nB: 2\n\nbody", want: got{Pos: "f", Line: 1, Header: "A: 12345", Size: 19, Err: "too-large"}},
 		{name: "empty", in: "", eof: true},

@@ -29,8 +29,7 @@ const (
 )
 
 const (
-	sepFrom   = "\nFrom " // an mbox separator: "From " at the start of a line
-	fromSpace = "From "
+	sepFrom = "\nFrom " // an mbox separator: "From " at the start of a line (see isFromLine)
 )
 
 // scanner is the streaming core shared by the mbox and the single-message
@@ -296,7 +295,7 @@ func (s *scanner) scanHeader(hs int64) headerScan {
 			h.end, h.terminated = lineEnd, true
 			return h
 		}
-		if s.mbox && bytes.HasPrefix(line, []byte(fromSpace)) {
+		if ok, _ := isFromLine(line); ok && s.mbox {
 			h.end, h.nextFrom = p, true
 			return h
 		}
@@ -331,24 +330,47 @@ func parseContentLength(v []byte) int64 {
 	return n
 }
 
-// scanBody finds the next "From " separator at or after from (the newline
-// before it may sit at from). It returns the offset of the next message's
-// "From " line, or the end of the data when the source is exhausted.
-// Data before the returned offset is consumed.
+// findSep looks for the first separator at or after from (the newline
+// before it may sit at from) in the buffered data. It returns the offset of
+// the separator's "From " line, or -1 and where to search again after
+// reading more.
+func (s *scanner) findSep(from int64) (sep, resume int64) {
+	for {
+		idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom))
+		if idx < 0 {
+			return -1, max(from, s.avail()-int64(len(sepFrom)-1))
+		}
+		start := from + int64(idx) + 1
+		ok, decided := isFromLine(s.buf[s.at(start):s.w])
+		if !decided && !s.exhausted() {
+			return -1, start - 1
+		}
+		if ok {
+			return start, start
+		}
+		from = start
+	}
+}
+
+// scanBody finds the next separator at or after from (see findSep). It
+// returns the offset of the next message's "From " line, or the end of the
+// data when the source is exhausted. Data before the returned offset is
+// consumed.
 func (s *scanner) scanBody(from int64) int64 {
 	for {
-		if idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom)); idx >= 0 {
-			end := from + int64(idx) + 1
-			s.consume(end)
-			return end
+		sep, resume := s.findSep(from)
+		if sep >= 0 {
+			s.consume(sep)
+			return sep
 		}
-		from = max(from, s.avail()-int64(len(sepFrom)-1))
-		s.consume(from)
-		if !s.more() {
+		if s.exhausted() {
 			end := s.avail()
 			s.consume(end)
 			return end
 		}
+		from = resume
+		s.consume(from)
+		s.more()
 	}
 }
 
@@ -374,10 +396,11 @@ func (s *scanner) scanContentLength(from, n int64) int64 {
 	for {
 		avail := s.avail()
 		if cand < 0 {
-			if idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom)); idx >= 0 {
-				cand = from + int64(idx) + 1
+			sep, resume := s.findSep(from)
+			if sep >= 0 {
+				cand = sep
 			} else {
-				from = max(from, avail-int64(len(sepFrom)-1))
+				from = resume
 			}
 		}
 		if cand >= 0 && target-cand > clLookahead {
@@ -385,7 +408,7 @@ func (s *scanner) scanContentLength(from, n int64) int64 {
 			s.consume(cand)
 			return cand
 		}
-		if avail >= target+10 || s.exhausted() {
+		if avail >= target+4+fromWindow || s.exhausted() {
 			if target <= avail {
 				if end, ok := s.landsOnFrom(target); ok {
 					s.consume(end)
@@ -428,7 +451,7 @@ func (s *scanner) landsOnFrom(target int64) (int64, bool) {
 	}
 	// "From " must start a line: after a skipped line end, or right at
 	// target when the length included the body's last newline.
-	if bytes.HasPrefix(rest, []byte(fromSpace)) && start > s.base+int64(s.r) && s.buf[s.at(start-1)] == '\n' {
+	if ok, _ := isFromLine(rest); ok && start > s.base+int64(s.r) && s.buf[s.at(start-1)] == '\n' {
 		return start, true
 	}
 	return 0, false
@@ -468,10 +491,11 @@ func (s *scanner) nextSingle() (Message, error) {
 		msg.Err = &MessageError{Pos: pos, Err: tooLarge(s.max)}
 	default:
 		msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
+		// A header section ended by the end of the input is accepted,
+		// even without a final line end (header-only files often lack
+		// it); only a read error makes it truncated.
 		if !h.terminated && s.rerr != nil {
 			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: header section cut off by a read error", ErrTruncated)}
-		} else if !h.terminated && len(msg.Header) > 0 && msg.Header[len(msg.Header)-1] != '\n' {
-			msg.Err = &MessageError{Pos: pos, Err: fmt.Errorf("%w: input ends inside a header line", ErrTruncated)}
 		}
 	}
 	if s.sizeHint >= 0 && s.rerr == nil {
@@ -565,10 +589,16 @@ func (s *scanner) nextMbox() (Message, error) {
 			why = fmt.Errorf("%w: next message starts inside the header section", ErrTruncated)
 		case s.rerr != nil:
 			why = fmt.Errorf("%w: header section cut off by a read error", ErrTruncated)
-		default:
-			why = fmt.Errorf("%w: input ends inside the header section", ErrTruncated)
+		case len(msg.Header) == 0:
+			why = fmt.Errorf("%w: input ends after the \"From \" line", ErrTruncated)
+		case msg.Header[len(msg.Header)-1] != '\n':
+			why = fmt.Errorf("%w: input ends inside a header line", ErrTruncated)
 		}
-		msg.Err = &MessageError{Pos: pos, Err: why}
+		// A header section ended by the end of the input after a
+		// complete line is accepted, as in a single message.
+		if why != nil {
+			msg.Err = &MessageError{Pos: pos, Err: why}
+		}
 		s.consume(h.end)
 		msg.Size = h.end - hs
 		return msg, nil
@@ -587,7 +617,8 @@ func (s *scanner) nextMbox() (Message, error) {
 // startsWithFrom reports whether the unconsumed data starts with "From ",
 // reading more when fewer than five bytes are buffered.
 func (s *scanner) startsWithFrom() bool {
-	for s.w-s.r < len(fromSpace) && s.more() {
+	for s.w-s.r < fromWindow && s.more() {
 	}
-	return bytes.HasPrefix(s.buf[s.r:s.w], []byte(fromSpace))
+	ok, _ := isFromLine(s.buf[s.r:s.w])
+	return ok
 }
