@@ -236,7 +236,11 @@ func addressDomain(v string) string {
 		return ""
 	}
 	var addr string
-	if a, err := mail.ParseAddress(v); err == nil {
+	if i := strings.LastIndexByte(v, '<'); i >= 0 && strings.HasSuffix(v, ">") && strings.IndexByte(v[i:], '@') > 0 && !strings.ContainsAny(v[i+1:len(v)-1], "<>\" ") {
+		// Fast path for the usual "Name <local@domain>"; the domain is all
+		// that is needed, so the display name need not be decoded.
+		addr = v[i+1 : len(v)-1]
+	} else if a, err := mail.ParseAddress(v); err == nil {
 		addr = a.Address
 	} else if l, err := mail.ParseAddressList(v); err == nil && len(l) > 0 {
 		addr = l[0].Address

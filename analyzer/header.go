@@ -130,7 +130,7 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 		}
 	}
 	sel = append(sel, '\n')
-	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(sel), max(len(sel), 16)))
+	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(sel), 512))
 	if err != nil && !errors.Is(err, io.EOF) {
 		warnings = append(warnings, clip(err.Error(), 120))
 	}

@@ -209,3 +209,26 @@ func BenchmarkAnalyze(b *testing.B) {
 		i++
 	}
 }
+
+func TestAddressDomain(t *testing.T) {
+	tests := map[string]string{
+		"Jürgen <juergen@Mail.Example.ORG>":       "mail.example.org",
+		"=?UTF-8?Q?J=C3=BCrgen?= <j@example.org>": "example.org",
+		"<bounce+abc=x@bounces.example.org>":      "bounces.example.org",
+		"j@example.org":                           "example.org",
+		"j@example.org (Jürgen)":                  "example.org",
+		`"Doe, John" <john@example.net>`:          "example.net",
+		"a@example.org, b@example.com":            "example.org",
+		"<>":                                      "",
+		"":                                        "",
+		"undisclosed-recipients:;":                "",
+		"Evil <a@b.example> <c@d.example>":        "d.example",
+		"broken <no-at-sign>":                     "",
+		"x <y@[192.0.2.1]>":                       "192.0.2.1",
+	}
+	for in, want := range tests {
+		if got := addressDomain(in); got != want {
+			t.Errorf("addressDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -26,6 +26,8 @@ type pathBuilder struct {
 func (b *pathBuilder) build() {
 	res := b.res
 	rs := res.Received
+	res.Nodes = make([]Node, 0, len(rs)+1)
+	res.Segments = make([]Segment, 0, len(rs))
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
@@ -279,7 +281,7 @@ func (b *pathBuilder) check() {
 func nameMatches(name string, rc Received) bool {
 	cands := []string{hostName(rc.FromRDNS), hostName(rc.FromHELO)}
 	if rc.FromIP.IsValid() {
-		if a, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil && a.Unmap() == rc.FromIP.Unmap() {
+		if a, ok := addressLiteral(name); ok && a.Unmap() == rc.FromIP.Unmap() {
 			return true
 		}
 	}
@@ -389,7 +391,7 @@ func registrableDomain(host string) string {
 	if host == "" || !strings.Contains(host, ".") {
 		return ""
 	}
-	if _, err := netip.ParseAddr(strings.TrimPrefix(host, "ipv6:")); err == nil {
+	if isAddressLiteral(host) {
 		return ""
 	}
 	// The ICANN part of the Public Suffix List only: a private suffix such
@@ -453,9 +455,27 @@ func sameOperator(a, b string) bool {
 // isAddressLiteral reports a host written as an address: "[192.0.2.1]",
 // "192.0.2.1", "[IPv6:2001:db8::1]".
 func isAddressLiteral(s string) bool {
-	s = strings.TrimPrefix(strings.ToLower(strings.Trim(s, "[]")), "ipv6:")
-	_, err := netip.ParseAddr(s)
-	return err == nil
+	_, ok := addressLiteral(s)
+	return ok
+}
+
+// addressLiteral parses a host written as an address. Names are rejected
+// before parsing: net/netip allocates an error for every failure.
+func addressLiteral(s string) (netip.Addr, bool) {
+	s = strings.Trim(s, "[]")
+	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
+		s = s[5:]
+	}
+	if s == "" || !(s[0] >= '0' && s[0] <= '9' || strings.IndexByte(s, ':') >= 0) {
+		return netip.Addr{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':' || c == '%') {
+			return netip.Addr{}, false
+		}
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
 }
 
 func firstLabel(s string) string {

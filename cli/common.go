@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,7 +66,7 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 	s.opts = analyzer.Options{
 		MaxHeaderBytes: f.maxHeaderBytes,
 		Home:           home,
-		Locator:        locator{db},
+		Locator:        newLocator(db),
 		Internal:       geo.IsInternal,
 	}
 	if f.resolve {
@@ -90,7 +91,15 @@ func openGeo(env Env, cityDB, asnDB string) (*geo.DB, error) {
 }
 
 // locator adapts geo.DB to analyzer.Locator.
-type locator struct{ db *geo.DB }
+type locator struct {
+	db *geo.DB
+	// sources caches the converted Location.Source lists: geo shares one
+	// Sources slice per combination of databases, so a few conversions
+	// serve every look-up (keyed by the slice's first element).
+	sources *sync.Map // *geo.Source -> []analyzer.DataSource
+}
+
+func newLocator(db *geo.DB) locator { return locator{db: db, sources: &sync.Map{}} }
 
 // Locate implements analyzer.Locator.
 func (l locator) Locate(addr netip.Addr) analyzer.Location {
@@ -101,11 +110,21 @@ func (l locator) Locate(addr netip.Addr) analyzer.Location {
 		City:        g.City,
 		ASN:         g.ASN,
 		ASOrg:       g.ASOrg,
-		Source:      make([]analyzer.DataSource, len(g.Sources)),
+		Source:      []analyzer.DataSource{},
 	}
+	if len(g.Sources) == 0 {
+		return loc
+	}
+	if src, ok := l.sources.Load(&g.Sources[0]); ok {
+		loc.Source = src.([]analyzer.DataSource)
+		return loc
+	}
+	src := make([]analyzer.DataSource, len(g.Sources))
 	for i, s := range g.Sources {
-		loc.Source[i] = analyzer.DataSource{Name: s.Name, Type: s.Type, Built: s.Built}
+		src[i] = analyzer.DataSource{Name: s.Name, Type: s.Type, Built: s.Built}
 	}
+	l.sources.Store(&g.Sources[0], src)
+	loc.Source = src
 	return loc
 }
 

@@ -44,7 +44,7 @@ func newGeoCmd(env Env) *cobra.Command {
 				}
 				addr = addr.Unmap()
 				internal := geo.IsInternal(addr)
-				loc := locator{db}.Locate(addr)
+				loc := newLocator(db).Locate(addr)
 				if internal {
 					loc = analyzer.Location{Source: []analyzer.DataSource{}}
 				}

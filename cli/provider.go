@@ -62,7 +62,7 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 			if err != nil {
 				return fmt.Errorf("resolver: %w", err)
 			}
-			opts := audit.Options{Locator: locator{db}, Home: h, IsInternal: geo.IsInternal}
+			opts := audit.Options{Locator: newLocator(db), Home: h, IsInternal: geo.IsInternal}
 			var reports []audit.Report
 			missing := 0
 			for _, d := range args {
