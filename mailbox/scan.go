@@ -268,10 +268,14 @@ type headerScan struct {
 // buffered, and keeps everything from hs buffered.
 func (s *scanner) scanHeader(hs int64) headerScan {
 	h := headerScan{contentLen: -1}
-	p := hs
+	p := hs // start of the current line
+	q := hs // where the search for its end resumes
 	for {
-		i := bytes.IndexByte(s.buf[s.at(p):s.w], '\n')
+		i := bytes.IndexByte(s.buf[s.at(q):s.w], '\n')
 		if i < 0 {
+			// Resume at the last byte: a CR there becomes LF when
+			// the next read shows the input is CR-only.
+			q = max(p, s.avail()-1)
 			if s.avail()-hs > int64(s.max) {
 				h.tooLarge, h.lineStart = true, p
 				return h
@@ -285,8 +289,8 @@ func (s *scanner) scanHeader(hs int64) headerScan {
 			}
 			continue
 		}
-		lineEnd := p + int64(i) + 1
-		line := s.buf[s.at(p) : s.at(p)+i]
+		lineEnd := q + int64(i) + 1
+		line := s.buf[s.at(p) : s.at(lineEnd)-1]
 		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
 			if lineEnd-hs > int64(s.max) {
 				h.tooLarge, h.lineStart = true, p
@@ -306,7 +310,7 @@ func (s *scanner) scanHeader(hs int64) headerScan {
 		if h.contentLen < 0 && len(line) > 15 && (line[0]|0x20) == 'c' && bytes.EqualFold(line[:15], []byte("Content-Length:")) {
 			h.contentLen = parseContentLength(line[15:])
 		}
-		p = lineEnd
+		p, q = lineEnd, lineEnd
 	}
 }
 
