@@ -232,3 +232,62 @@ func TestAddressDomain(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadHeader measures reading and splitting the header section of
+// the sample messages (the part of the per-message path before any Received
+// field is parsed).
+func BenchmarkReadHeader(b *testing.B) {
+	msgs := seedMessages(b)
+	var total int64
+	for _, m := range msgs {
+		total += int64(len(m))
+	}
+	b.SetBytes(total / int64(len(msgs)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		hdr, err := ReadHeader(bytes.NewReader(msgs[i%len(msgs)]), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ParseHeader(hdr, func(name []byte) bool { return wantField(name, nil) })
+		i++
+	}
+}
+
+func FuzzParseHeader(f *testing.F) {
+	for _, m := range seedMessages(f) {
+		f.Add(m)
+	}
+	f.Add([]byte(" leading continuation\nA: b\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		all, _ := ParseHeader(b, nil)
+		some, _ := ParseHeader(b, func(name []byte) bool { return wantField(name, nil) })
+		if len(some.Fields) > len(all.Fields) {
+			t.Fatalf("filtered header has more fields (%d) than the whole (%d)", len(some.Fields), len(all.Fields))
+		}
+		for _, f := range all.Fields {
+			if strings.Contains(f.Value, "\n") {
+				t.Fatalf("field %s not unfolded: %q", f.Key, f.Value)
+			}
+		}
+	})
+}
+
+func FuzzParseHome(f *testing.F) {
+	for _, s := range []string{"", "EEA", "EU", "DE", "de, at", "EU,CH,GB", "Germany", ",,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := ParseHome(s)
+		if err != nil {
+			return
+		}
+		if h.String() == "" {
+			t.Fatalf("ParseHome(%q) gave a Home without a label", s)
+		}
+		if h2, err := ParseHome(h.String()); err != nil || h2.String() != h.String() {
+			t.Fatalf("ParseHome(%q).String() = %q does not parse back: %v", s, h.String(), err)
+		}
+	})
+}
