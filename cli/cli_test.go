@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/mailroute/mailroute/geo/geotest"
 	"github.com/mailroute/mailroute/internal/dnstest"
+	"github.com/mailroute/mailroute/mailbox"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -444,5 +446,33 @@ func TestHelpAndCompletion(t *testing.T) {
 		if r.code != ExitOK || !strings.Contains(r.stdout, tt.want) {
 			t.Errorf("%v: exit %d, stdout lacks %q", tt.args, r.code, tt.want)
 		}
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	chdirRoot(t)
+	rd := mailbox.Open([]string{"samples/"}, mailbox.Options{})
+	defer rd.Close()
+	for {
+		if _, err := rd.Next(); err != nil {
+			break
+		}
+	}
+	var buf bytes.Buffer
+	var n atomic.Int64
+	n.Store(23)
+	stop := startProgress(&buf, rd, &n)
+	time.Sleep(600 * time.Millisecond)
+	stop()
+	if out := buf.String(); !strings.Contains(out, "scanning, 23 messages") {
+		t.Errorf("progress output lacks the message count:\n%q", out)
+	}
+}
+
+func TestNoProgressWhenNotTerminal(t *testing.T) {
+	chdirRoot(t)
+	r := run(t, geoDir(t), "", "scan", "samples/")
+	if strings.Contains(r.stderr, "scanning") {
+		t.Errorf("progress bar drawn on a non-terminal stderr:\n%s", r.stderr)
 	}
 }
