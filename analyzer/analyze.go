@@ -221,6 +221,9 @@ func (r *Result) describe(h Header, keep []string) {
 // decodeWords decodes RFC 2047 encoded words, keeping the input when it
 // cannot.
 func decodeWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
 	d, err := (&mime.WordDecoder{}).DecodeHeader(s)
 	if err != nil {
 		return s
@@ -278,6 +281,9 @@ func tagValue(list, name string) string {
 // bodyEncryption says whether the top-level body is PGP/MIME or S/MIME
 // encrypted (RFC 3156, RFC 8551), from the Content-Type alone.
 func bodyEncryption(ct string) string {
+	if !containsFold(ct, "encrypted") && !containsFold(ct, "pkcs7") {
+		return "none" // the common case, without parsing parameters
+	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {
 		mt = strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
@@ -294,4 +300,15 @@ func bodyEncryption(ct string) string {
 		}
 	}
 	return "none"
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,23 @@ import (
 type pathBuilder struct {
 	opts Options
 	res  *Result
+	// domains memoises registrableDomain for this message: the same few
+	// host names are asked about by several steps.
+	domains []hostDomain
+}
+
+type hostDomain struct{ host, domain string }
+
+// domain returns registrableDomain(host), memoised per message.
+func (b *pathBuilder) domain(host string) string {
+	for _, hd := range b.domains {
+		if hd.host == host {
+			return hd.domain
+		}
+	}
+	d := registrableDomain(host)
+	b.domains = append(b.domains, hostDomain{host, d})
+	return d
 }
 
 // build walks the Received fields from the bottom (the first hop) to the
@@ -198,7 +215,7 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 		case n.Location.ASOrg != "":
 			n.Organisation, n.OrgSource = n.Location.ASOrg, "asn"
 		default:
-			if d := registrableDomain(n.Name); d != "" {
+			if d := b.domain(n.Name); d != "" {
 				n.Organisation, n.OrgSource = d, "domain"
 			}
 		}
@@ -242,7 +259,7 @@ func (b *pathBuilder) check() {
 		rc := res.Received[seg.Received]
 		sender := res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
-		if sender.Name != "" && !nameMatches(sender.Name, rc) {
+		if sender.Name != "" && !b.nameMatches(sender.Name, rc) {
 			res.Flags = append(res.Flags, Flag{Code: "by-from-mismatch", Received: rc.Index,
 				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, rc.FromIP.String()))})
 		}
@@ -251,7 +268,7 @@ func (b *pathBuilder) check() {
 		// public one, so the field is forged or the hop is not what it says.
 		if rc.FromIP.IsValid() && b.opts.Internal(rc.FromIP) && !rc.FromIP.Unmap().IsLoopback() {
 			recv := res.Nodes[seg.To]
-			sd, rd := registrableDomain(sender.Name), registrableDomain(recv.Name)
+			sd, rd := b.domain(sender.Name), b.domain(recv.Name)
 			if sd != "" && rd != "" && sd != rd {
 				res.Flags = append(res.Flags, Flag{Code: "private-handover", Received: rc.Index,
 					Detail: fmt.Sprintf("relay %s (%s) handed the message to %s (%s) from private address %s", sender.Name, sd, recv.Name, rd, rc.FromIP)})
@@ -278,7 +295,7 @@ func (b *pathBuilder) check() {
 // nameMatches reports whether the from part of rc plausibly names the host
 // called name: same name, same first label, same registrable domain, or an
 // address that equals the name.
-func nameMatches(name string, rc Received) bool {
+func (b *pathBuilder) nameMatches(name string, rc Received) bool {
 	cands := []string{hostName(rc.FromRDNS), hostName(rc.FromHELO)}
 	if rc.FromIP.IsValid() {
 		if a, ok := addressLiteral(name); ok && a.Unmap() == rc.FromIP.Unmap() {
@@ -286,7 +303,7 @@ func nameMatches(name string, rc Received) bool {
 		}
 	}
 	known := false
-	nameDomain := registrableDomain(name)
+	nameDomain := b.domain(name)
 	for _, c := range cands {
 		if c == "" || !strings.Contains(c, ".") || isAddressLiteral(c) {
 			continue // an unqualified name or an address literal names nothing to compare
@@ -297,7 +314,7 @@ func nameMatches(name string, rc Received) bool {
 		}
 		// Same registrable domain, or the same organisation under another
 		// suffix (sourceforge.com / sourceforge.net).
-		if d := registrableDomain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain)) {
+		if d := b.domain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain)) {
 			return true
 		}
 	}
