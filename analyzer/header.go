@@ -25,7 +25,7 @@ func ReadHeader(r io.Reader, limit int) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxHeaderBytes
 	}
-	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)+1), 64<<10)
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)+1), 4096)
 	var buf bytes.Buffer
 	for {
 		line, err := br.ReadSlice('\n')
