@@ -98,6 +98,7 @@ func newResult(source string) Result {
 		Segments:      []Segment{},
 		Flags:         []Flag{},
 		Notes:         []string{},
+		Warnings:      []string{},
 		DKIMDomains:   []string{},
 		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[Jurisdiction]int{}, BodyEncryption: "none"},
 	}
@@ -119,7 +120,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	}
 	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) })
 	for _, w := range warnings {
-		res.Notes = append(res.Notes, "header: "+w)
+		res.Warnings = append(res.Warnings, w)
 	}
 	res.describe(h, opts.KeepHeaders)
 

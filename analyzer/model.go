@@ -228,7 +228,8 @@ type Result struct {
 	Segments         []Segment         `json:"segments"`
 	Flags            []Flag            `json:"flags"`
 	Summary          Summary           `json:"summary"`
-	Notes            []string          `json:"notes"` // explanations, e.g. why the US is a third country
+	Notes            []string          `json:"notes"`    // explanations, e.g. why the US is a third country
+	Warnings         []string          `json:"warnings"` // what was skipped while reading the header (malformed lines, a cut-off header)
 	Error            string            `json:"error"`
 	FailReason       string            `json:"fail_reason,omitempty"`
 }

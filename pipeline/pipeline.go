@@ -143,7 +143,7 @@ func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) an
 		// lines pasted without the empty line that ends them: what is
 		// there is analysed and the cut is noted.
 		res := analyzer.Analyze(ctx, msg.Header, src, opts)
-		res.Notes = append(res.Notes, "header section incomplete: "+msg.Err.Error())
+		res.Warnings = append(res.Warnings, "header section incomplete: "+msg.Err.Error())
 		return res
 	}
 	if msg.Err != nil {

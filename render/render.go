@@ -153,6 +153,9 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 	for _, n := range res.Notes {
 		fmt.Fprintf(b, "  note: %s\n", clean(n))
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(b, "  warning: %s\n", clean(w))
+	}
 	if res.Error != "" {
 		fmt.Fprintf(b, "  error: %s\n", clean(res.Error))
 	}

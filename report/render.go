@@ -99,7 +99,11 @@ func countryCell(r *Row, st cellStyle) string {
 		return "-"
 	}
 	var b strings.Builder
-	for i, c := range r.Countries {
+	shown := r.Countries
+	if len(shown) > maxCountriesShown {
+		shown = shown[:maxCountriesShown]
+	}
+	for i, c := range shown {
 		if i > 0 {
 			if st.wrap > 0 && i%st.wrap == 0 {
 				b.WriteString(",\n")
@@ -111,8 +115,15 @@ func countryCell(r *Row, st cellStyle) string {
 		b.WriteByte(' ')
 		b.WriteString(percent(r.Share(c.Messages)))
 	}
+	if more := len(r.Countries) - len(shown); more > 0 {
+		fmt.Fprintf(&b, "%s+%d more", st.listSep, more)
+	}
 	return b.String()
 }
+
+// maxCountriesShown bounds the countries listed in a table or Markdown cell
+// (the most frequent first); CSV and JSON list them all.
+const maxCountriesShown = 12
 
 func shareCell(n, of int) string {
 	if of == 0 {
