@@ -251,7 +251,7 @@ func (a *auditor) inbound(domain string) Inbound {
 		// RFC 5321 5.1: no MX means the domain itself is the exchanger.
 		addrs, err := a.c.LookupAddrs(a.ctx, domain)
 		if err != nil {
-			in.Notes = append(in.Notes, errorNotes(err)...)
+			in.Notes = append(in.Notes, resolver.ErrorNotes(err)...)
 		}
 		if len(addrs) == 0 {
 			in.Status = InboundNoMail
@@ -298,7 +298,7 @@ func (a *auditor) inbound(domain string) Inbound {
 		}
 		addrs, err := results[i].addrs, results[i].err
 		if err != nil {
-			host.Notes = append(host.Notes, errorNotes(err)...)
+			host.Notes = append(host.Notes, resolver.ErrorNotes(err)...)
 		}
 		if len(addrs) == 0 && err == nil {
 			host.Notes = append(host.Notes, "no A/AAAA record")
@@ -309,18 +309,6 @@ func (a *auditor) inbound(domain string) Inbound {
 		in.MX = append(in.MX, host)
 	}
 	return in
-}
-
-// errorNotes returns the messages of err (one per joined error).
-func errorNotes(err error) []string {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []string
-		for _, e := range j.Unwrap() {
-			out = append(out, e.Error())
-		}
-		return out
-	}
-	return []string{err.Error()}
 }
 
 // transport looks up MTA-STS, TLS-RPT, DANE and DMARC.

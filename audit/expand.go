@@ -320,7 +320,7 @@ func (e *expander) hosts(t SPFTerm, target, domain string, via []string, pass bo
 			if errors.Is(err, resolver.ErrNXDOMAIN) && t.Mechanism == "a" {
 				e.out.VoidLookups++
 			}
-			for _, n := range errorNotes(err) {
+			for _, n := range resolver.ErrorNotes(err) {
 				e.note("%s in the record of %s: %s", t.Raw, domain, n)
 			}
 		} else if len(addrs) == 0 && t.Mechanism == "a" {

@@ -54,11 +54,7 @@ func (s *setup) Close() {
 }
 
 func (f *commonFlags) setup(env Env) (*setup, error) {
-	home, err := analyzer.ParseHome(f.home)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	db, err := openGeo(env, f.cityDB, f.asnDB)
+	home, db, err := openHomeGeo(env, f.home, f.cityDB, f.asnDB)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +74,20 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		s.opts.Resolver = c
 	}
 	return s, nil
+}
+
+// openHomeGeo parses --home and opens the geolocation data: what every
+// command that classes addresses needs.
+func openHomeGeo(env Env, home, cityDB, asnDB string) (analyzer.Home, *geo.DB, error) {
+	h, err := analyzer.ParseHome(home)
+	if err != nil {
+		return analyzer.Home{}, nil, usageErr(err)
+	}
+	db, err := openGeo(env, cityDB, asnDB)
+	if err != nil {
+		return analyzer.Home{}, nil, err
+	}
+	return h, db, nil
 }
 
 func openGeo(env Env, cityDB, asnDB string) (*geo.DB, error) {

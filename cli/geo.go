@@ -21,11 +21,7 @@ func newGeoCmd(env Env) *cobra.Command {
   mailroute geo --format json 2a00:1450:4864:20::32f`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := analyzer.ParseHome(home)
-			if err != nil {
-				return usageErr(err)
-			}
-			db, err := openGeo(env, cityDB, asnDB)
+			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/audit"
 	"github.com/mailroute/mailroute/geo"
 	"github.com/mailroute/mailroute/resolver"
@@ -49,11 +48,7 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 			default:
 				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
 			}
-			h, err := analyzer.ParseHome(home)
-			if err != nil {
-				return usageErr(err)
-			}
-			db, err := openGeo(env, cityDB, asnDB)
+			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
 			}

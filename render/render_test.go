@@ -37,7 +37,7 @@ func hostile() analyzer.Result {
 		Flags:    []analyzer.Flag{{Code: "by-from-mismatch", Received: 0, Detail: "named \x1b[5mblink"}},
 		Notes:    []string{"note\x00with nul"},
 		Summary: analyzer.Summary{Hops: 1, Relays: 1, Organisations: []string{"=cmd|' /C calc'!A0"}, Countries: []string{"DE"},
-			Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1},
+			Jurisdictions:     map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1},
 			EncryptedSegments: 1, TLSVersions: []string{"TLSv1.3"}, TransitSeconds: f64(2), BodyEncryption: "pgp"},
 	}
 }

@@ -69,7 +69,7 @@ func (c *Client) Reverse(ctx context.Context, addr netip.Addr) analyzer.DNSInfo 
 	for i, name := range names {
 		addrs, err := c.LookupAddrs(ctx, name)
 		if err != nil {
-			info.Notes = append(info.Notes, splitJoined(err)...)
+			info.Notes = append(info.Notes, ErrorNotes(err)...)
 		}
 		if i == 0 {
 			firstAddrs = addrs
@@ -110,13 +110,14 @@ func (c *Client) Forward(ctx context.Context, name string) analyzer.DNSInfo {
 	addrs, err := c.LookupAddrs(ctx, name)
 	info.Addrs = addrs
 	if err != nil {
-		info.Notes = append(info.Notes, splitJoined(err)...)
+		info.Notes = append(info.Notes, ErrorNotes(err)...)
 	}
 	return info
 }
 
-// splitJoined returns the messages of the errors joined in err.
-func splitJoined(err error) []string {
+// ErrorNotes returns the messages of err as notes, one per error joined in
+// it (errors.Join), for reports that list DNS problems line by line.
+func ErrorNotes(err error) []string {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []string
 		for _, e := range j.Unwrap() {
