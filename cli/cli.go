@@ -31,9 +31,10 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	Now            func() time.Time
-	// IsTerminal reports whether w is a terminal (for the default format
-	// and progress bars).
-	IsTerminal func(w io.Writer) bool
+	// IsTerminal reports whether a stream (Stdin, Stdout or Stderr) is a
+	// terminal: for the default format, progress bars, and help instead of
+	// waiting for a message typed at a terminal.
+	IsTerminal func(stream any) bool
 }
 
 // OSEnv returns the process's real environment.
@@ -42,8 +43,8 @@ func OSEnv() Env {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Getenv: os.Getenv,
 		Now:    time.Now,
-		IsTerminal: func(w io.Writer) bool {
-			f, ok := w.(*os.File)
+		IsTerminal: func(stream any) bool {
+			f, ok := stream.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
 	}
@@ -76,7 +77,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		env.Now = time.Now
 	}
 	if env.IsTerminal == nil {
-		env.IsTerminal = func(io.Writer) bool { return false }
+		env.IsTerminal = func(any) bool { return false }
 	}
 	root := newRoot(env)
 	root.SetArgs(args)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +90,7 @@ func run(t *testing.T, geoDirPath string, stdin string, args ...string) runResul
 			return ""
 		},
 		Now:        func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) },
-		IsTerminal: func(io.Writer) bool { return false },
+		IsTerminal: func(any) bool { return false },
 	}
 	code := Run(context.Background(), args, env)
 	return runResult{code, out.String(), errb.String()}
@@ -474,5 +473,17 @@ func TestNoProgressWhenNotTerminal(t *testing.T) {
 	r := run(t, geoDir(t), "", "scan", "samples/")
 	if strings.Contains(r.stderr, "scanning") {
 		t.Errorf("progress bar drawn on a non-terminal stderr:\n%s", r.stderr)
+	}
+}
+
+func TestTerminalStdinShowsHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		IsTerminal: func(s any) bool { _, ok := s.(*strings.Reader); return ok }}
+	if code := Run(context.Background(), nil, env); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "Usage:") {
+		t.Errorf("no help on an interactive stdin:\n%s", out.String())
 	}
 }

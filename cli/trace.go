@@ -56,6 +56,11 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 		}
 	}
 	if len(args) == 0 {
+		if env.IsTerminal(env.Stdin) {
+			// Nothing piped in: show how to use mailroute rather than wait
+			// for a message typed at the terminal.
+			return cmd.Help()
+		}
 		args = []string{"-"}
 	}
 	s, err := f.setup(env)
