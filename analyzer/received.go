@@ -677,6 +677,12 @@ func (p *rcvParser) infoComment(c string) {
 			}
 		}
 		return
+	case rcvHasPrefixFold(c, "via ") && r.WithRaw == "":
+		// GMX / web.de webmail: "by web-mail.gmx.net (3c-app-...) (via HTTP)".
+		if pr, ok := rcvLookupProto(strings.TrimSpace(c[4:])); ok {
+			r.WithRaw, r.With = strings.TrimSpace(c[4:]), pr.name
+		}
+		return
 	case rcvHasPrefixFold(c, "Google Transport Security"):
 		p.tlsEvidence = true
 		return
@@ -1435,6 +1441,11 @@ func (p *rcvParser) finish() {
 	switch {
 	case p.tlsEvidence || pr.tls:
 		r.TLS.Encrypted = EncryptionYes
+	case r.With == "HTTP":
+		// Webmail ("with HTTP", GMX's "(via HTTP)") names the protocol
+		// behind the provider's TLS-terminating front end; whether the
+		// browser's connection was encrypted is not said.
+		r.TLS.Encrypted = EncryptionUnknown
 	case known || p.microsoft:
 		r.TLS.Encrypted = EncryptionNo
 	default:

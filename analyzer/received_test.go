@@ -298,7 +298,7 @@ func TestParseReceivedTLS(t *testing.T) {
 		{"plain lowercase", "from a.example ([192.0.2.1]) by b.example with esmtpa id 1", EncryptionNo, "", "", "ESMTPA"},
 		{"utf8", "from a.example ([192.0.2.1]) by b.example with UTF8SMTPSA id 1", EncryptionYes, "", "", "UTF8SMTPSA"},
 		{"lmtp", "from a.example by b.example with LMTP id 1", EncryptionNo, "", "", "LMTP"},
-		{"http", "from 192.0.2.1 by b.example with HTTP", EncryptionNo, "", "", "HTTP"},
+		{"http", "from 192.0.2.1 by b.example with HTTP", EncryptionUnknown, "", "", "HTTP"}, // webmail: TLS ends at the front end,
 		{"https", "from a.example (::1) by b.example with HTTPS", EncryptionYes, "", "", "HTTPS"},
 		{"mapi", "from a.example ([fe80::1]) by a.example ([fe80::1%5]) with mapi id 15.20.1.2", EncryptionUnknown, "", "", "MAPI"},
 		{"no with", "from a.example by b.example id 1", EncryptionUnknown, "", "", ""},
