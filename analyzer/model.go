@@ -161,6 +161,8 @@ type Node struct {
 	Jurisdiction Jurisdiction `json:"jurisdiction"`
 	DNS          *DNSInfo     `json:"dns,omitempty"`
 	Notes        []string     `json:"notes,omitempty"`
+
+	rdns string // the reverse name the headers gave for IP, if any
 }
 
 // Segment is the transfer between two consecutive nodes, recorded by one

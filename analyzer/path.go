@@ -82,6 +82,7 @@ func (b *pathBuilder) build() {
 				prev.Notes = append(prev.Notes, fmt.Sprintf("also known as %s (from its own Received field)", prev.IP))
 			}
 			prev.IP = rc.FromIP
+			prev.rdns = rc.FromRDNS
 		}
 		if prev.Name == "" {
 			prev.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
@@ -132,6 +133,7 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 	} else {
 		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
 		n.IP = rc.FromIP
+		n.rdns = rc.FromRDNS
 		n.Received = nil // the origin wrote no field; rc belongs to the first relay
 		b.res.Nodes = append(b.res.Nodes, n)
 		return false
@@ -200,12 +202,18 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 			n.IP = n.IP.Unmap()
 			n.Internal = b.opts.Internal(n.IP)
 		}
-		if b.opts.Resolver != nil {
-			b.resolve(ctx, n)
+		locate := n.IP // the address whose location stands for the node
+		if n.Internal {
+			locate = netip.Addr{}
 		}
-		if n.IP.IsValid() && !n.Internal && b.opts.Locator != nil {
+		if b.opts.Resolver != nil {
+			if a := b.resolve(ctx, n); a.IsValid() {
+				locate = a
+			}
+		}
+		if locate.IsValid() && b.opts.Locator != nil {
 			viaDNS := n.Location.ViaDNS
-			n.Location = b.opts.Locator.Locate(n.IP)
+			n.Location = b.opts.Locator.Locate(locate)
 			n.Location.ViaDNS = viaDNS
 		}
 		if n.Location.Source == nil {
@@ -222,33 +230,48 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 		if !n.IP.IsValid() && n.Role == RoleFinal {
 			n.Notes = append(n.Notes, "the final server's address is not in the headers")
 		}
-		n.Jurisdiction = b.opts.Home.Classify(n.Location.Country, n.Internal)
+		n.Jurisdiction = b.opts.Home.Classify(n.Location.Country, n.Internal && !n.Location.ViaDNS)
 		if note := b.opts.Home.Note(n.Location.Country); note != "" && !slices.Contains(res.Notes, note) {
 			res.Notes = append(res.Notes, note)
 		}
 	}
 }
 
-// resolve asks the Resolver about one node: PTR and FCrDNS for a public
-// address without a reverse name, and the addresses of a name without one.
-func (b *pathBuilder) resolve(ctx context.Context, n *Node) {
+// resolve asks the Resolver about one node: PTR with forward confirmation
+// for a public address the headers give no reverse name for, and the
+// addresses of a named node whose address the headers do not give or give
+// only as a private one (the final server; a provider's MX seen from inside).
+// It returns a public address found through DNS to locate the node by.
+func (b *pathBuilder) resolve(ctx context.Context, n *Node) netip.Addr {
 	switch {
 	case n.IP.IsValid() && !n.Internal:
+		if n.rdns != "" {
+			return netip.Addr{}
+		}
 		info := b.opts.Resolver.Reverse(ctx, n.IP)
 		n.DNS = &info
 		if n.Name == "" && info.PTR != "" {
 			n.Name = info.PTR
 		}
-	case !n.IP.IsValid() && n.Name != "" && strings.Contains(n.Name, ".") && !isLocalName(n.Name):
+	case n.Name != "" && strings.Contains(n.Name, ".") && !isLocalName(n.Name) && !isAddressLiteral(n.Name) && b.domain(n.Name) != "":
 		info := b.opts.Resolver.Forward(ctx, n.Name)
 		n.DNS = &info
-		if len(info.Addrs) > 0 {
-			n.IP = info.Addrs[0].Unmap()
-			n.Internal = b.opts.Internal(n.IP)
+		for _, a := range info.Addrs {
+			a = a.Unmap()
+			if b.opts.Internal(a) {
+				continue
+			}
 			n.Location.ViaDNS = true
-			n.Notes = append(n.Notes, fmt.Sprintf("address %s found through DNS (A/AAAA of %s), not in the headers", n.IP, n.Name))
+			if !n.IP.IsValid() {
+				n.IP = a
+				n.Notes = append(n.Notes, fmt.Sprintf("address %s found through DNS (A/AAAA of %s), not in the headers", a, n.Name))
+			} else {
+				n.Notes = append(n.Notes, fmt.Sprintf("located by %s, the public address of %s in DNS; the headers give only the internal %s", a, n.Name, n.IP))
+			}
+			return a
 		}
 	}
+	return netip.Addr{}
 }
 
 // check adds the consistency flags. None of them removes a hop.
