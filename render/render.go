@@ -123,8 +123,9 @@ func (t *tableWriter) Write(res analyzer.Result) error {
 
 func writeSummary(b *strings.Builder, res analyzer.Result) {
 	s := res.Summary
-	fmt.Fprintf(b, "  %d hops, %d relays, %d organisations (%s), countries %s\n",
-		s.Hops, s.Relays, len(s.Organisations), clean(strings.Join(s.Organisations, ", ")), orDash(strings.Join(s.Countries, ", ")))
+	fmt.Fprintf(b, "  %s, %s, %s (%s), countries %s\n",
+		plural(s.Hops, "hop"), plural(s.Relays, "relay"), plural(len(s.Organisations), "organisation"),
+		clean(strings.Join(s.Organisations, ", ")), orDash(strings.Join(s.Countries, ", ")))
 	var js []string
 	for _, j := range []analyzer.Jurisdiction{analyzer.JurisdictionHome, analyzer.JurisdictionEUEEA, analyzer.JurisdictionAdequate,
 		analyzer.JurisdictionThird, analyzer.JurisdictionInternal, analyzer.JurisdictionUnknown} {
@@ -136,7 +137,7 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		orDash(strings.Join(js, ", ")), yesNo(s.LeftHome), yesNo(s.LeftEUEEA), yesNo(s.ThirdCountry))
 	fmt.Fprintf(b, "  segments: %d encrypted, %d plaintext, %d unknown; TLS %s; transit %s\n",
 		s.EncryptedSegments, s.PlaintextSegments, s.UnknownSegments, orDash(strings.Join(s.TLSVersions, ", ")), delayText(s.TransitSeconds))
-	fmt.Fprintf(b, "  readable in clear by: every node above (%d machines)", len(res.Nodes))
+	fmt.Fprintf(b, "  readable in clear by: every node above (%s)", plural(len(res.Nodes), "machine"))
 	switch s.BodyEncryption {
 	case "pgp":
 		b.WriteString(", except the body: it is PGP/MIME encrypted")
@@ -144,7 +145,7 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		b.WriteString(", except the body: it is S/MIME encrypted")
 	}
 	if s.PlaintextSegments > 0 {
-		fmt.Fprintf(b, "; and anyone on the network of the %d plaintext segment(s)", s.PlaintextSegments)
+		fmt.Fprintf(b, "; and anyone on the network of the %s", plural(s.PlaintextSegments, "plaintext segment"))
 	}
 	b.WriteString("\n")
 	for _, f := range res.Flags {
@@ -232,6 +233,14 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// plural writes a count with its noun, "1 hop", "3 hops".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func yesNo(b bool) string {
