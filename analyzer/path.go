@@ -134,7 +134,7 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
 		n.IP = rc.FromIP
 		n.rdns = rc.FromRDNS
-		n.Received = nil // the origin wrote no field; rc belongs to the first relay
+		n.Received = []int{} // the origin wrote no field; rc belongs to the first relay
 		b.res.Nodes = append(b.res.Nodes, n)
 		return false
 	}
