@@ -3,7 +3,6 @@ package analyzer
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,9 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/mailroute/mailroute/internal/golden"
+)
 
 // readRcvCases reads a testdata/received/*.txt file: one unfolded Received
 // value per line; empty lines and lines starting with "#" are skipped.
@@ -61,20 +60,7 @@ func TestParseReceivedGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			b = append(b, '\n')
-			golden := strings.TrimSuffix(file, ".txt") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(b)); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(file, ".txt")+".golden.json", b)
 		})
 	}
 }

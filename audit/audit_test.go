@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -20,10 +19,9 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/internal/dnstest"
+	"github.com/mailroute/mailroute/internal/golden"
 	"github.com/mailroute/mailroute/resolver"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // mapLocator places addresses by a fixed table of networks, so no
 // geolocation database is needed.
@@ -110,19 +108,7 @@ func TestGolden(t *testing.T) {
 			if err := tt.write(&b, reports); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.file)
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("%s mismatch (-want +got):\n%s", tt.file, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.file), b.Bytes())
 		})
 	}
 	// The JSON Lines output has one object per domain, each with the schema version.

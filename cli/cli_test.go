@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/mailroute/mailroute/geo/geotest"
 	"github.com/mailroute/mailroute/internal/dnstest"
+	"github.com/mailroute/mailroute/internal/golden"
 	"github.com/mailroute/mailroute/mailbox"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixtureNets is what the test geolocation databases know: the networks of
 // the providers whose relays appear in samples/, with their real countries.
@@ -108,25 +104,9 @@ func chdirRoot(t *testing.T) string {
 	return filepath.Join(wd, "testdata")
 }
 
-func golden(t *testing.T, dir, name, got string) {
+func checkGolden(t *testing.T, dir, name, got string) {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cli -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join(dir, name), []byte(got))
 }
 
 func TestTraceSamples(t *testing.T) {
@@ -139,7 +119,7 @@ func TestTraceSamples(t *testing.T) {
 				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 			}
 			ext := map[string]string{"table": "txt", "json": "jsonl"}[format]
-			golden(t, td, "trace-samples."+ext, r.stdout)
+			checkGolden(t, td, "trace-samples."+ext, r.stdout)
 		})
 	}
 }
@@ -263,7 +243,7 @@ func TestGeoCommand(t *testing.T) {
 	if r.code != ExitSomeFailed {
 		t.Errorf("exit %d, want %d (one argument is not an address)", r.code, ExitSomeFailed)
 	}
-	golden(t, td, "geo.txt", r.stdout)
+	checkGolden(t, td, "geo.txt", r.stdout)
 	if !strings.Contains(r.stderr, `"not-an-ip" is not an IP address`) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
@@ -278,7 +258,7 @@ func TestScanFormats(t *testing.T) {
 			if r.code != ExitOK {
 				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 			}
-			golden(t, td, "scan-samples."+format, r.stdout)
+			checkGolden(t, td, "scan-samples."+format, r.stdout)
 		})
 	}
 }
@@ -372,7 +352,7 @@ func TestProviderCommand(t *testing.T) {
 			if r.code != ExitOK {
 				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 			}
-			golden(t, td, "provider-posteo."+format, r.stdout)
+			checkGolden(t, td, "provider-posteo."+format, r.stdout)
 		})
 	}
 	t.Run("missing domain", func(t *testing.T) {
@@ -422,7 +402,7 @@ func TestTraceResolve(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	golden(t, td, "trace-resolve.txt", strings.Join(got, "\n")+"\n")
+	checkGolden(t, td, "trace-resolve.txt", strings.Join(got, "\n")+"\n")
 	// The final server's address is found through DNS and located.
 	last := res.Nodes[len(res.Nodes)-1]
 	if last.IP != "185.67.36.70" || !last.Location.ViaDNS || last.Location.Country != "DE" {

@@ -3,7 +3,6 @@ package geo_test
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"net/netip"
@@ -19,9 +18,8 @@ import (
 
 	"github.com/mailroute/mailroute/geo"
 	"github.com/mailroute/mailroute/geo/geotest"
+	"github.com/mailroute/mailroute/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // eq lets go-cmp compare netip values.
 var eq = cmpopts.EquateComparable(netip.Prefix{}, netip.Addr{})
@@ -162,19 +160,7 @@ func TestLookupGolden(t *testing.T) {
 		}
 		db.Close()
 	}
-	golden := filepath.Join("testdata", "lookup.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), b.String()); diff != "" {
-		t.Errorf("look-ups differ from %s (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "lookup.golden"), []byte(b.String()))
 }
 
 // sourceSummary is "name path" per source, for comparing discovery results.

@@ -3,7 +3,6 @@ package mailbox
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,9 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/mailroute/mailroute/internal/golden"
+)
 
 func gz(tb testing.TB, data []byte) []byte {
 	tb.Helper()
@@ -198,19 +197,7 @@ func TestGoldenListing(t *testing.T) {
 // -update.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, path, []byte(got))
 }
 
 func TestReaderMaildirFS(t *testing.T) {

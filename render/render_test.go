@@ -3,19 +3,14 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func f64(v float64) *float64 { return &v }
 
@@ -53,22 +48,7 @@ func TestTableEscapes(t *testing.T) {
 			t.Errorf("table output contains %q", bad)
 		}
 	}
-	path := filepath.Join("testdata", "hostile.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), out); diff != "" {
-		t.Errorf("table mismatch (-want +got):\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "hostile.txt"), buf.Bytes())
 }
 
 func TestJSONLines(t *testing.T) {

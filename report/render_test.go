@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func mustHome(t testing.TB, s string) analyzer.Home {
 	t.Helper()
@@ -60,20 +56,7 @@ func TestGolden(t *testing.T) {
 				if err := f.write(&buf, rep); err != nil {
 					t.Fatal(err)
 				}
-				path := filepath.Join("testdata", name+"."+f.ext)
-				if *update {
-					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-					t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-				}
+				golden.Check(t, filepath.Join("testdata", name+"."+f.ext), buf.Bytes())
 			})
 		}
 	}
