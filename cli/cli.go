@@ -80,6 +80,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 		env.IsTerminal = func(any) bool { return false }
 	}
 	root := newRoot(env)
+	if args == nil {
+		args = []string{} // cobra would read os.Args for nil
+	}
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
