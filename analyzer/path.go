@@ -54,7 +54,7 @@ func (b *pathBuilder) build() {
 		}
 		by := hostName(rc.By)
 		if len(res.Nodes) == 0 {
-			if b.addOrigin(rc) || by == "" {
+			if b.addOrigin(rc) {
 				// The message started on this machine.
 				continue
 			}
@@ -103,7 +103,7 @@ func (b *pathBuilder) build() {
 			Encryption:    enc,
 			TLSVersion:    rc.TLS.Version,
 			Cipher:        rc.TLS.Cipher,
-			Authenticated: rc.Auth != "" || strings.HasSuffix(rc.With, "A") || strings.HasSuffix(rc.With, "SA"),
+			Authenticated: rc.Auth != "", // the parser sets Auth for ESMTPA/ESMTPSA/LMTPA... too
 		})
 	}
 	if n := len(res.Nodes); n > 1 {

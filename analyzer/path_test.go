@@ -133,6 +133,15 @@ func TestBuildPath(t *testing.T) {
 			wantFlags: []string{"private-handover"},
 		},
 		{
+			name: "first field without a by clause still makes a hop",
+			fields: []Received{
+				relay("a.example.org", "198.51.100.1", "", "SMTP", EncryptionNo, ""),
+				relay("relay.example.org", "198.51.100.2", "mx.example.net", "ESMTPS", EncryptionYes, ""),
+			},
+			wantNodes: []string{"origin:a.example.org@198.51.100.1", "relay:relay.example.org@198.51.100.2", "final:mx.example.net@invalid IP"},
+			wantSegs:  2,
+		},
+		{
 			name: "unparsed field is flagged and skipped",
 			fields: []Received{
 				relay("a.example.org", "198.51.100.1", "b.example.org", "ESMTPS", EncryptionYes, ""),
