@@ -147,7 +147,7 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 // filters such as amavis on port 10024), or a host handing to itself (LMTP
 // delivery on the same host).
 func (b *pathBuilder) sameMachine(rc *Received) bool {
-	cur := b.res.Nodes[len(b.res.Nodes)-1]
+	cur := &b.res.Nodes[len(b.res.Nodes)-1]
 	by := hostName(rc.By)
 	if rc.Kind == KindLocal {
 		return true
@@ -173,13 +173,12 @@ func (b *pathBuilder) sameMachine(rc *Received) bool {
 // delays fills segment delays from consecutive Received dates.
 func (b *pathBuilder) delays() {
 	res := b.res
-	var prev time.Time
 	for i := range res.Segments {
 		seg := &res.Segments[i]
 		t := res.Received[seg.Received].Date
 		// The time the message arrived at the sending node: the latest date
 		// among the fields merged into it.
-		prev = time.Time{}
+		var prev time.Time
 		for _, idx := range res.Nodes[seg.From].Received {
 			if d := res.Received[idx].Date; !d.IsZero() && d.After(prev) {
 				prev = d
