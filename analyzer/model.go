@@ -217,7 +217,8 @@ const (
 // understood before the failure.
 type Result struct {
 	SchemaVersion    int               `json:"schema_version"`
-	Source           string            `json:"source"` // "file", "file:N" for the Nth message of a mailbox, "-" for stdin
+	Source           string            `json:"source"`         // "file", "file:N" for the Nth message of a mailbox, "-" for stdin
+	Line             int               `json:"line,omitempty"` // line of the input the message starts on (its "From " line in an mbox), when known
 	MessageID        string            `json:"message_id"`
 	FromDomain       string            `json:"from_domain"`
 	ReturnPathDomain string            `json:"return_path_domain"`

@@ -137,6 +137,12 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 // analyze turns one mailbox message into a result; a message the reader
 // could not read fully fails with the reader's reason.
 func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
+	res := analyzeMessage(ctx, msg, opts)
+	res.Line = msg.Pos.Line
+	return res
+}
+
+func analyzeMessage(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
 	src := msg.Pos.String()
 	if msg.Err != nil && msg.Pos.N == 0 && len(msg.Header) > 0 && errors.Is(msg.Err, mailbox.ErrTruncated) {
 		// A single message cut off inside its header, such as header
