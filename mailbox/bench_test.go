@@ -152,20 +152,7 @@ func BenchmarkReaderZstdFile(b *testing.B) {
 	cpu := startCPU(b, int64(len(data)))
 	defer cpu.stop()
 	for b.Loop() {
-		r := Open([]string{dir + "/box.zst"}, Options{})
-		n := 0
-		for {
-			_, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		r.Close()
-		if n != want {
+		if n, _ := countAll(b, dir+"/box.zst"); n != want {
 			b.Fatalf("read %d messages, want %d", n, want)
 		}
 	}
@@ -180,20 +167,7 @@ func BenchmarkReaderFile(b *testing.B) {
 	cpu := startCPU(b, int64(len(data)))
 	defer cpu.stop()
 	for b.Loop() {
-		r := Open([]string{dir + "/box"}, Options{})
-		n := 0
-		for {
-			_, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		r.Close()
-		if n != want {
+		if n, _ := countAll(b, dir+"/box"); n != want {
 			b.Fatalf("read %d messages, want %d", n, want)
 		}
 	}
@@ -284,6 +258,25 @@ func writeFile(tb testing.TB, name string, data []byte) {
 	}
 }
 
+// countAll reads every message below path with Open and returns how many
+// there were and how many bytes the reader consumed.
+func countAll(b *testing.B, path string) (int, int64) {
+	b.Helper()
+	r := Open([]string{path}, Options{})
+	defer r.Close()
+	n := 0
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			return n, r.BytesRead()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
+
 // BenchmarkReaderMaildir reads a Maildir of 2000 messages (5-50 KB each);
 // bodies of single-message files are not read at all.
 func BenchmarkReaderMaildir(b *testing.B) {
@@ -305,21 +298,8 @@ func BenchmarkReaderMaildir(b *testing.B) {
 	b.SetBytes(total)
 	b.ReportAllocs()
 	for b.Loop() {
-		r := Open([]string{dir}, Options{})
-		got := 0
-		for {
-			_, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			got++
-		}
-		r.Close()
-		if got != n || r.BytesRead() != total {
-			b.Fatalf("read %d messages, %d bytes; want %d, %d", got, r.BytesRead(), n, total)
+		if got, read := countAll(b, dir); got != n || read != total {
+			b.Fatalf("read %d messages, %d bytes; want %d, %d", got, read, n, total)
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
