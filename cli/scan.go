@@ -117,16 +117,27 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	if !f.quiet && env.IsTerminal(env.Stderr) {
 		stopProgress = startProgress(env.Stderr, rd, &messages)
 	}
-	var inputErrs []string
+	// Problems are printed after the table; the first screenful is kept,
+	// the rest only counted (the table counts every failed message).
+	const maxShown = 20
+	var problems []string
+	hidden := 0
+	note := func(p string) {
+		if len(problems) < maxShown {
+			problems = append(problems, p)
+		} else {
+			hidden++
+		}
+	}
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
-			inputErrs = append(inputErrs, it.InputErr.Error())
+			note(it.InputErr.Error())
 			return nil
 		}
 		messages.Add(1)
 		agg.AddRef(&it.Result, groupDir(args, it.Pos.File))
-		if it.Result.Error != "" && !f.quiet {
-			inputErrs = append(inputErrs, it.Result.Error)
+		if it.Result.Error != "" {
+			note(it.Result.Error)
 		}
 		return nil
 	})
@@ -138,13 +149,11 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		return err
 	}
 	if !f.quiet {
-		// Per-message problems, at most a screenful; the table counts them all.
-		for i, e := range inputErrs {
-			if i == 20 {
-				fmt.Fprintf(env.Stderr, "mailroute: ... and %d more problems (counted in the table)\n", len(inputErrs)-20)
-				break
-			}
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", e)
+		for _, p := range problems {
+			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", p)
+		}
+		if hidden > 0 {
+			fmt.Fprintf(env.Stderr, "mailroute: ... and %d more problems (counted in the table)\n", hidden)
 		}
 		for _, n := range rd.Notes() {
 			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
