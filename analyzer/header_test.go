@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,4 +291,25 @@ func FuzzParseHome(f *testing.F) {
 			t.Fatalf("ParseHome(%q).String() = %q does not parse back: %v", s, h.String(), err)
 		}
 	})
+}
+
+// BenchmarkAnalyzeLongTrace analyses a header of 9000 Received fields with
+// distinct hosts (about 1 MiB, the default cap): per-message work must stay
+// linear in the number of fields.
+func BenchmarkAnalyzeLongTrace(b *testing.B) {
+	var buf bytes.Buffer
+	for i := range 9000 {
+		fmt.Fprintf(&buf, "Received: from h%d.ex%d.com ([198.51.%d.%d]) by h%d.ex%d.com with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n",
+			i, i, (i/250)%250, i%250+1, i+1, i+1)
+	}
+	buf.WriteString("Subject: long\n\n")
+	hdr := buf.Bytes()
+	b.SetBytes(int64(len(hdr)))
+	b.ReportAllocs()
+	for b.Loop() {
+		res := Analyze(context.Background(), hdr, "long", Options{})
+		if len(res.Nodes) != 9001 {
+			b.Fatalf("%d nodes, want 9001", len(res.Nodes))
+		}
+	}
 }

@@ -17,21 +17,43 @@ type pathBuilder struct {
 	opts Options
 	res  *Result
 	// domains memoises registrableDomain for this message: the same few
-	// host names are asked about by several steps.
-	domains []hostDomain
+	// host names are asked about by several steps. A short list serves
+	// ordinary traces; a map takes over for traces with many hosts.
+	domains   []hostDomain
+	domainMap map[string]string
 }
 
 type hostDomain struct{ host, domain string }
 
+// maxDomainList is the number of memoised domains kept in the list before
+// the map takes over.
+const maxDomainList = 16
+
 // domain returns registrableDomain(host), memoised per message.
 func (b *pathBuilder) domain(host string) string {
+	if b.domainMap != nil {
+		d, ok := b.domainMap[host]
+		if !ok {
+			d = registrableDomain(host)
+			b.domainMap[host] = d
+		}
+		return d
+	}
 	for _, hd := range b.domains {
 		if hd.host == host {
 			return hd.domain
 		}
 	}
 	d := registrableDomain(host)
-	b.domains = append(b.domains, hostDomain{host, d})
+	if len(b.domains) < maxDomainList {
+		b.domains = append(b.domains, hostDomain{host, d})
+		return d
+	}
+	b.domainMap = make(map[string]string, 2*maxDomainList)
+	for _, hd := range b.domains {
+		b.domainMap[hd.host] = hd.domain
+	}
+	b.domainMap[host] = d
 	return d
 }
 
@@ -348,12 +370,21 @@ func (b *pathBuilder) nameMatches(name string, rc Received) bool {
 func (r *Result) summarise() {
 	s := &r.Summary
 	s.Hops = len(r.Segments)
+	var orgSeen map[string]bool // for long traces, where a linear search would be quadratic
+	if len(r.Nodes) > maxDomainList {
+		orgSeen = make(map[string]bool)
+	}
 	for _, n := range r.Nodes {
 		if n.Role != RoleOrigin {
 			s.Relays++
 		}
-		if n.Organisation != "" && !slices.Contains(s.Organisations, n.Organisation) {
-			s.Organisations = append(s.Organisations, n.Organisation)
+		if o := n.Organisation; o != "" {
+			if orgSeen == nil && !slices.Contains(s.Organisations, o) || orgSeen != nil && !orgSeen[o] {
+				s.Organisations = append(s.Organisations, o)
+				if orgSeen != nil {
+					orgSeen[o] = true
+				}
+			}
 		}
 		if c := n.Location.Country; c != "" && !slices.Contains(s.Countries, c) {
 			s.Countries = append(s.Countries, c)
