@@ -42,7 +42,7 @@ left the home jurisdiction or the EU/EEA, and how much travelled unencrypted.
 the table marks the groups that do.`,
 		Example: `  mailroute scan ~/Mail/export.mbox
   mailroute scan --home DE --format markdown Maildir/ testmails/*.eml > providers.md
-  mailroute scan --group-by dir samples/providers/
+  mailroute scan --group-by dir testmails/    # one sub-folder per candidate provider
   mailroute scan --fail-on third-country,plaintext export.mbox.gz && echo "policy holds"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
