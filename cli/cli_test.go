@@ -467,3 +467,25 @@ func TestTerminalStdinShowsHelp(t *testing.T) {
 		t.Errorf("no help on an interactive stdin:\n%s", out.String())
 	}
 }
+
+func TestGroupDir(t *testing.T) {
+	tests := []struct {
+		args []string
+		file string
+		want string
+	}{
+		{[]string{"testmails/"}, "testmails/gmx/a.eml", "gmx"},
+		{[]string{"testmails"}, "testmails/gmx/sub/a.eml", "gmx"},
+		{[]string{"testmails"}, "testmails/a.eml", ""},
+		{[]string{"Maildir"}, "Maildir/cur/1:2,S", ""},
+		{[]string{"Maildir"}, "Maildir/.Work/cur/1:2,S", ".Work"},
+		{[]string{"a.mbox", "other/"}, "other/posteo/x.eml", "posteo"},
+		{[]string{"exports/gmx.mbox"}, "exports/gmx.mbox", "exports"},
+		{[]string{"-"}, "-", ""},
+	}
+	for _, tt := range tests {
+		if got := groupDir(tt.args, tt.file); got != tt.want {
+			t.Errorf("groupDir(%q, %q) = %q, want %q", tt.args, tt.file, got, tt.want)
+		}
+	}
+}
