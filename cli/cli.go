@@ -122,6 +122,11 @@ in $MAILROUTE_GEOIP_DIR or in /usr/share/GeoIP, /var/lib/GeoIP,
 /usr/local/share/GeoIP; otherwise the embedded country-level IP2Location LITE
 data. No network access unless --resolve or the provider command is used.
 
+This site or product includes IP2Location LITE data available from
+https://lite.ip2location.com (embedded, CC BY-SA 4.0). With GeoLite2: this
+product includes GeoLite2 data created by MaxMind, available from
+https://www.maxmind.com. With DB-IP lite: IP Geolocation by DB-IP.
+
 Exit codes: 0 all analysed, 1 error, 3 some inputs or messages failed,
 4 a --fail-on policy was violated, 130 interrupted.`
 
