@@ -52,7 +52,7 @@ func (o Options) withDefaults() Options {
 		o.Home, _ = ParseHome("EEA")
 	}
 	if o.Internal == nil {
-		o.Internal = basicInternal
+		o.Internal = DefaultInternal
 	}
 	if o.MaxSkew <= 0 {
 		o.MaxSkew = DefaultMaxSkew
@@ -60,9 +60,12 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// basicInternal is the fallback for Options.Internal: addresses that are not
-// global unicast, private, or shared (CGNAT, RFC 6598).
-func basicInternal(a netip.Addr) bool {
+// DefaultInternal is the check used when no fuller one (geo.IsInternal, from
+// the IANA special-purpose registries) is given: addresses that are not
+// global unicast (loopback, link-local, multicast, unspecified), private
+// (RFC 1918, RFC 4193) or shared (CGNAT, RFC 6598). IPv4-mapped addresses
+// are judged by their IPv4 address.
+func DefaultInternal(a netip.Addr) bool {
 	a = a.Unmap()
 	if !a.IsGlobalUnicast() || a.IsPrivate() {
 		return true

@@ -301,3 +301,15 @@ func TestRegistrableDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultInternal(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"10.1.2.3": true, "192.168.0.1": true, "127.0.0.1": true, "100.64.0.1": true, "100.128.0.1": false,
+		"169.254.1.1": true, "fe80::1": true, "fd00::1": true, "::1": true, "0.0.0.0": true, "224.0.0.1": true,
+		"192.0.2.1": false, "2001:db8::1": false, "8.8.8.8": false, "::ffff:10.0.0.1": true,
+	} {
+		if got := DefaultInternal(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("DefaultInternal(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}

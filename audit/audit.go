@@ -51,7 +51,7 @@ type Options struct {
 	// Home is the user's home jurisdiction; the zero Home means EEA.
 	Home analyzer.Home
 	// IsInternal reports addresses that must not be geolocated (private,
-	// loopback, ...); nil uses a minimal built-in check.
+	// loopback, ...); nil means analyzer.DefaultInternal.
 	IsInternal func(netip.Addr) bool
 }
 
@@ -189,24 +189,9 @@ func newAuditor(ctx context.Context, c *resolver.Client, opts Options) *auditor 
 		a.home, _ = analyzer.ParseHome("EEA")
 	}
 	if a.isInternal == nil {
-		a.isInternal = IsInternal
+		a.isInternal = analyzer.DefaultInternal
 	}
 	return a
-}
-
-// IsInternal is the minimal check used when Options.IsInternal is nil:
-// addresses that are not global unicast, private (RFC 1918, RFC 4193),
-// loopback, link-local, unspecified or shared (CGNAT, RFC 6598).
-func IsInternal(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsValid() || !a.IsGlobalUnicast() || a.IsPrivate() {
-		return true
-	}
-	if a.Is4() {
-		b := a.As4()
-		return b[0] == 100 && b[1]&0xc0 == 64 // 100.64.0.0/10
-	}
-	return false
 }
 
 // address locates and classifies one address.

@@ -311,7 +311,7 @@ func TestShares(t *testing.T) {
 		t.Errorf("include:_spf.cloud.example organisations = %+v", org)
 	}
 	for _, a := range loc.seen {
-		if IsInternal(a) {
+		if analyzer.DefaultInternal(a) {
 			t.Errorf("internal address %s was passed to the Locator", a)
 		}
 	}
@@ -446,18 +446,6 @@ func TestCheckCanceled(t *testing.T) {
 	r := Check(ctx, c, "example.com", Options{})
 	if r.Inbound.Status != InboundError {
 		t.Errorf("canceled check: inbound status %q, want %q", r.Inbound.Status, InboundError)
-	}
-}
-
-func TestIsInternal(t *testing.T) {
-	for addr, want := range map[string]bool{
-		"10.1.2.3": true, "192.168.0.1": true, "127.0.0.1": true, "100.64.0.1": true, "100.128.0.1": false,
-		"169.254.1.1": true, "fe80::1": true, "fd00::1": true, "::1": true, "0.0.0.0": true, "224.0.0.1": true,
-		"192.0.2.1": false, "2001:db8::1": false, "8.8.8.8": false, "::ffff:10.0.0.1": true,
-	} {
-		if got := IsInternal(netip.MustParseAddr(addr)); got != want {
-			t.Errorf("IsInternal(%s) = %v, want %v", addr, got, want)
-		}
 	}
 }
 
