@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -150,7 +151,24 @@ func newRoot(env Env) *cobra.Command {
 			return runTrace(cmd, env, tf, args)
 		},
 	}
+	root.Version = version()
 	tf.register(root)
 	root.AddCommand(newTraceCmd(env), newScanCmd(env), newGeoCmd(env), newProviderCmd(env))
 	return root
+}
+
+// version is the module version mailroute was built as ("(devel)" for a
+// source build), with the VCS revision when the build recorded one.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
 }

@@ -419,6 +419,7 @@ func TestHelpAndCompletion(t *testing.T) {
 		{[]string{"scan", "--help"}, "--fail-on"},
 		{[]string{"completion", "bash"}, "bash completion"},
 		{[]string{"completion", "zsh"}, "compdef"},
+		{[]string{"--version"}, "mailroute version"},
 	}
 	for _, tt := range tests {
 		r := run(t, "", "", tt.args...)
