@@ -13,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
 	"github.com/mailroute/mailroute/report"
@@ -51,33 +52,17 @@ the table marks the groups that do.`,
 	}
 	f.commonFlags.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, markdown, csv or json (JSON Lines)")
+	registerFormat(cmd, &f.format, "table", report.Formats(), " (json: JSON Lines)")
 	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: outside-home, third-country, plaintext, unknown-encryption")
 	fl.StringVar(&f.providers, "providers", "", "file of extra sender-domain to provider mappings (see README)")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "markdown", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{"provider", "sender-domain", "first-org", "dir", "header:"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"outside-home", "third-country", "plaintext", "unknown-encryption"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// scanWriters maps --format values to the report renderers.
-func scanWriter(format string) (func(io.Writer, report.Report) error, error) {
-	switch strings.ToLower(format) {
-	case "table":
-		return report.WriteTable, nil
-	case "markdown", "md":
-		return report.WriteMarkdown, nil
-	case "csv":
-		return report.WriteCSV, nil
-	case "json":
-		return report.WriteJSON, nil
-	}
-	return nil, fmt.Errorf("unknown format %q: want table, markdown, csv or json", format)
-}
-
 func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
-	write, err := scanWriter(f.format)
+	outFormat, err := format.Parse(f.format, report.Formats())
 	if err != nil {
 		return usageErr(err)
 	}
@@ -161,7 +146,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		writeSources(env.Stderr, s)
 	}
 	rep := agg.Report()
-	if err := write(env.Stdout, rep); err != nil {
+	if err := report.Write(env.Stdout, outFormat, rep); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if !f.quiet {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
 	"github.com/mailroute/mailroute/render"
@@ -19,8 +20,7 @@ type traceFlags struct {
 
 func (f *traceFlags) register(cmd *cobra.Command) {
 	f.commonFlags.register(cmd)
-	cmd.Flags().StringVarP(&f.format, "format", "f", "", "output format: table or json (JSON Lines); default table on a terminal, json otherwise")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	registerFormat(cmd, &f.format, "", traceFormats(), "; default table on a terminal, json (JSON Lines) otherwise")
 }
 
 func newTraceCmd(env Env) *cobra.Command {
@@ -45,13 +45,13 @@ location, AS organisation, jurisdiction class and how the message reached it.`,
 }
 
 func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
-	format := render.FormatJSON
+	outFormat := format.JSON
 	if env.IsTerminal(env.Stdout) {
-		format = render.FormatTable
+		outFormat = format.Table
 	}
 	if f.format != "" {
 		var err error
-		if format, err = render.ParseFormat(f.format); err != nil {
+		if outFormat, err = format.Parse(f.format, traceFormats()); err != nil {
 			return usageErr(err)
 		}
 	}
@@ -75,7 +75,10 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	out := render.New(env.Stdout, format)
+	out, err := render.New(env.Stdout, outFormat)
+	if err != nil {
+		return usageErr(err)
+	}
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
 			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", it.InputErr)
@@ -83,6 +86,9 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 		}
 		return out.Write(it.Result)
 	})
+	if cerr := out.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write results: %w", cerr)
+	}
 	if err != nil {
 		if cmd.Context().Err() != nil {
 			return &exitError{code: ExitInterrupted, err: errors.New("interrupted")}
@@ -93,11 +99,21 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 		for _, n := range rd.Notes() {
 			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
 		}
-		if format == render.FormatTable {
+		if outFormat == format.Table {
 			writeSources(env.Stderr, s)
 		}
 	}
 	return statsExit(env.Stderr, st, f.quiet)
+}
+
+// traceFormats are the formats trace writes.
+func traceFormats() []format.Format { return render.Formats() }
+
+// registerFormat adds the --format flag with the formats a command writes;
+// every command parses it with format.Parse against the same list.
+func registerFormat(cmd *cobra.Command, p *string, def string, fs []format.Format, extra string) {
+	cmd.Flags().StringVarP(p, "format", "f", def, "output format: "+format.List(fs)+extra)
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(format.Names(fs), cobra.ShellCompDirectiveNoFileComp))
 }
 
 // writeSources says which geolocation data answered.

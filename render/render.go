@@ -14,38 +14,29 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/internal/safe"
 )
 
-// Format is an output format for trace results.
-type Format string
+// Formats are the formats New writes.
+func Formats() []format.Format { return []format.Format{format.Table, format.JSON} }
 
-// Trace output formats.
-const (
-	FormatTable Format = "table"
-	FormatJSON  Format = "json"
-)
-
-// ParseFormat validates a --format value.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON:
-		return f, nil
-	}
-	return "", fmt.Errorf("unknown format %q: want table or json", s)
-}
-
-// Writer writes results one at a time in one format.
+// Writer writes results one at a time in one format; Close ends the output
+// (formats with a footer write it then).
 type Writer interface {
 	Write(res analyzer.Result) error
+	Close() error
 }
 
-// New returns a Writer for the format.
-func New(w io.Writer, f Format) Writer {
-	if f == FormatJSON {
-		return &jsonWriter{enc: json.NewEncoder(w)}
+// New returns a Writer for the format, one of Formats.
+func New(w io.Writer, f format.Format) (Writer, error) {
+	switch f {
+	case format.JSON:
+		return &jsonWriter{enc: json.NewEncoder(w)}, nil
+	case format.Table:
+		return &tableWriter{w: w}, nil
 	}
-	return &tableWriter{w: w}
+	return nil, fmt.Errorf("trace results: unsupported format %q (want %s)", f, format.List(Formats()))
 }
 
 type jsonWriter struct{ enc *json.Encoder }
@@ -59,10 +50,16 @@ func (j *jsonWriter) Write(res analyzer.Result) error {
 	return nil
 }
 
+// Close implements Writer; JSON Lines have no footer.
+func (j *jsonWriter) Close() error { return nil }
+
 type tableWriter struct {
 	w     io.Writer
 	count int
 }
+
+// Close implements Writer; the table has no footer.
+func (t *tableWriter) Close() error { return nil }
 
 // Write writes a short header, one row per node, and the summary.
 func (t *tableWriter) Write(res analyzer.Result) error {

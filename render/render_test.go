@@ -3,12 +3,14 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
@@ -39,7 +41,11 @@ func hostile() analyzer.Result {
 
 func TestTableEscapes(t *testing.T) {
 	var buf bytes.Buffer
-	if err := New(&buf, FormatTable).Write(hostile()); err != nil {
+	w, err := New(&buf, format.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(hostile()); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -53,7 +59,10 @@ func TestTableEscapes(t *testing.T) {
 
 func TestJSONLines(t *testing.T) {
 	var buf bytes.Buffer
-	w := New(&buf, FormatJSON)
+	w, err := New(&buf, format.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if err := w.Write(hostile()); err != nil {
 			t.Fatal(err)
@@ -75,13 +84,15 @@ func TestJSONLines(t *testing.T) {
 	}
 }
 
-func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"table": FormatTable, "JSON": FormatJSON} {
-		if got, err := ParseFormat(in); err != nil || got != want {
-			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+func TestNewFormats(t *testing.T) {
+	for _, f := range Formats() {
+		if _, err := New(io.Discard, f); err != nil {
+			t.Errorf("New(%s): %v", f, err)
 		}
 	}
-	if _, err := ParseFormat("xml"); err == nil {
-		t.Error("ParseFormat(xml) succeeded")
+	for _, f := range []format.Format{format.CSV, format.Markdown, format.HTML, "xml"} {
+		if _, err := New(io.Discard, f); err == nil {
+			t.Errorf("New(%s) succeeded; trace results have no such renderer", f)
+		}
 	}
 }

@@ -255,7 +255,7 @@ func TestBoundedState(t *testing.T) {
 		t.Error("row does not say organisations were capped")
 	}
 	var sb strings.Builder
-	if err := WriteTable(&sb, agg.Report()); err != nil {
+	if err := writeTable(&sb, agg.Report()); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sb.String(), "over 1000 distinct") {

@@ -14,6 +14,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/internal/safe"
 )
 
@@ -21,6 +22,26 @@ import (
 // names, organisations, countries, TLS versions, notes) are sanitised for the
 // terminal in the text table, and escaped for Markdown and CSV; JSON keeps
 // them as they are (encoding/json escapes control characters).
+
+// Formats are the formats Write renders a Report in.
+func Formats() []format.Format {
+	return []format.Format{format.Table, format.Markdown, format.CSV, format.JSON}
+}
+
+// Write renders rep in format f, one of Formats.
+func Write(w io.Writer, f format.Format, rep Report) error {
+	switch f {
+	case format.Table:
+		return writeTable(w, rep)
+	case format.Markdown:
+		return writeMarkdown(w, rep)
+	case format.CSV:
+		return writeCSV(w, rep)
+	case format.JSON:
+		return writeJSON(w, rep)
+	}
+	return fmt.Errorf("provider report: unsupported format %q (want %s)", f, format.List(Formats()))
+}
 
 // cellStyle says how list cells are joined.
 type cellStyle struct {
@@ -238,10 +259,10 @@ func orDash(s string) string {
 	return s
 }
 
-// WriteTable writes the report as a plain-text table with ASCII borders,
+// writeTable writes the report as a plain-text table with ASCII borders,
 // followed by the home jurisdiction, the accounting, the policy verdict and
 // the notes.
-func WriteTable(w io.Writer, rep Report) error {
+func writeTable(w io.Writer, rep Report) error {
 	cols := columns(&rep)
 	align := make([]tw.Align, len(cols))
 	for i := range align {
@@ -291,9 +312,9 @@ func mdEscape(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-// WriteMarkdown writes the report as a GitHub-flavoured Markdown table with
-// the same columns as WriteTable, followed by the same lines as a list.
-func WriteMarkdown(w io.Writer, rep Report) error {
+// writeMarkdown writes the report as a GitHub-flavoured Markdown table with
+// the same columns as writeTable, followed by the same lines as a list.
+func writeMarkdown(w io.Writer, rep Report) error {
 	var b strings.Builder
 	cols := columns(&rep)
 	row := func(c []string) {
@@ -408,13 +429,13 @@ func csvRow(kind string, r *Row) []string {
 		strings.Join(tls, "; "), tr, strings.Join(viol, "; ")}
 }
 
-// WriteCSV writes the report as CSV: a header line, one "group" row per
+// writeCSV writes the report as CSV: a header line, one "group" row per
 // group, a "total" row, and one "failed" row per failure reason (group =
 // reason, messages = count). Shares are fractions with four decimals. Cells
 // are sanitised and neutralised against spreadsheet formula injection. The
 // home jurisdiction and the notes are not in the CSV form (they would break
 // its one-record-per-line shape); the other formats carry them.
-func WriteCSV(w io.Writer, rep Report) error {
+func writeCSV(w io.Writer, rep Report) error {
 	cw := csv.NewWriter(w)
 	write := func(rec []string) error {
 		for i := range rec {
@@ -549,13 +570,13 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 	return j
 }
 
-// WriteJSON writes the report as JSON Lines: one object per group ("type":
+// writeJSON writes the report as JSON Lines: one object per group ("type":
 // "group") in row order, then one "totals" object with the totals row, the
 // accounting (read, analysed, failed, fail_reasons), the home jurisdiction,
 // the policy and the notes. Field names are snake_case; every object carries
 // schema_version. Shares are fractions rounded to four decimals; medians are
 // null for rows without messages.
-func WriteJSON(w io.Writer, rep Report) error {
+func writeJSON(w io.Writer, rep Report) error {
 	enc := json.NewEncoder(w)
 	for i := range rep.Rows {
 		if err := enc.Encode(toJSONRow(&rep, "group", &rep.Rows[i])); err != nil {

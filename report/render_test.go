@@ -43,10 +43,10 @@ func TestGolden(t *testing.T) {
 		ext   string
 		write func(io.Writer, Report) error
 	}{
-		{"txt", WriteTable},
-		{"md", WriteMarkdown},
-		{"csv", WriteCSV},
-		{"jsonl", WriteJSON},
+		{"txt", writeTable},
+		{"md", writeMarkdown},
+		{"csv", writeCSV},
+		{"jsonl", writeJSON},
 	}
 	for name, opts := range goldenConfigs(t) {
 		rep := build(opts)
@@ -72,7 +72,7 @@ func TestHostileStrings(t *testing.T) {
 	for _, w := range []struct {
 		buf *bytes.Buffer
 		fn  func(io.Writer, Report) error
-	}{{&txt, WriteTable}, {&md, WriteMarkdown}, {&csvBuf, WriteCSV}, {&js, WriteJSON}} {
+	}{{&txt, writeTable}, {&md, writeMarkdown}, {&csvBuf, writeCSV}, {&js, writeJSON}} {
 		if err := w.fn(w.buf, rep); err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestPercent(t *testing.T) {
 
 func TestEmptyReportRenders(t *testing.T) {
 	rep := NewAggregator(Options{}).Report()
-	for _, fn := range []func(io.Writer, Report) error{WriteTable, WriteMarkdown, WriteCSV, WriteJSON} {
+	for _, fn := range []func(io.Writer, Report) error{writeTable, writeMarkdown, writeCSV, writeJSON} {
 		var buf bytes.Buffer
 		if err := fn(&buf, rep); err != nil {
 			t.Fatal(err)
