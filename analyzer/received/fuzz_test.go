@@ -1,4 +1,4 @@
-package analyzer
+package received
 
 import (
 	"path/filepath"
@@ -7,15 +7,15 @@ import (
 )
 
 // FuzzParseReceived checks the invariants of the Received parser on any
-// input: no panic (parseRcv is called directly, without the recover of
-// ParseReceived), a valid or zero client address, a UTC date, Raw kept.
+// input: no panic (parse is called directly, without the recover of
+// Parse), a valid or zero client address, a UTC date, Raw kept.
 func FuzzParseReceived(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "received", "*.txt"))
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {
 		f.Fatal(err)
 	}
 	for _, file := range files {
-		for _, v := range readRcvCases(f, file) {
+		for _, v := range readCases(f, file) {
 			f.Add(v)
 		}
 	}
@@ -23,7 +23,7 @@ func FuzzParseReceived(f *testing.F) {
 	f.Add("(((((from")
 	f.Add("from a (b [1.2.3.4]:99999) by c; 31 Feb 2024 25:61:61 +9999")
 	f.Fuzz(func(t *testing.T, v string) {
-		r := parseRcv(v)
+		r := parse(v)
 		if r.Raw != v {
 			t.Fatalf("Raw = %q, want input %q", r.Raw, v)
 		}

@@ -1,4 +1,4 @@
-package analyzer
+package received
 
 import (
 	"bufio"
@@ -15,9 +15,9 @@ import (
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
-// readRcvCases reads a testdata/received/*.txt file: one unfolded Received
+// readCases reads a testdata/cases/*.txt file: one unfolded Received
 // value per line; empty lines and lines starting with "#" are skipped.
-func readRcvCases(t testing.TB, path string) []string {
+func readCases(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -41,7 +41,7 @@ func readRcvCases(t testing.TB, path string) []string {
 }
 
 func TestParseReceivedGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "received", "*.txt"))
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +52,8 @@ func TestParseReceivedGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txt")
 		t.Run(name, func(t *testing.T) {
 			var got []Received
-			for _, v := range readRcvCases(t, file) {
-				got = append(got, ParseReceived(v))
+			for _, v := range readCases(t, file) {
+				got = append(got, Parse(v))
 			}
 			b, err := json.MarshalIndent(got, "", "  ")
 			if err != nil {
@@ -109,7 +109,7 @@ func TestParseReceivedIPForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			var want netip.Addr
 			if tt.ip != "" {
 				want = netip.MustParseAddr(tt.ip)
@@ -151,7 +151,7 @@ func TestParseReceivedNoIPOutsideFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			if r.FromIP.IsValid() {
 				t.Errorf("FromIP = %v, want none", r.FromIP)
 			}
@@ -193,40 +193,40 @@ func TestParseReceivedDates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, ok := parseRcvDate(tt.raw)
+			got, ok := ParseDate(tt.raw)
 			if tt.want == "" {
 				if ok {
-					t.Errorf("parseRcvDate(%q) = %v, want unreadable", tt.raw, got)
+					t.Errorf("ParseDate(%q) = %v, want unreadable", tt.raw, got)
 				}
 				return
 			}
 			if !ok {
-				t.Fatalf("parseRcvDate(%q) unreadable, want %s", tt.raw, tt.want)
+				t.Fatalf("ParseDate(%q) unreadable, want %s", tt.raw, tt.want)
 			}
 			if got.Location() != time.UTC {
 				t.Errorf("location %v, want UTC", got.Location())
 			}
 			if s := got.Format(time.RFC3339); s != tt.want {
-				t.Errorf("parseRcvDate(%q) = %s, want %s", tt.raw, s, tt.want)
+				t.Errorf("ParseDate(%q) = %s, want %s", tt.raw, s, tt.want)
 			}
 		})
 	}
 	// Fractional seconds are kept.
-	got, _ := parseRcvDate("Mon, 01 Jan 2024 10:00:00.123 +0000")
+	got, _ := ParseDate("Mon, 01 Jan 2024 10:00:00.123 +0000")
 	if got.Nanosecond() != 123000000 {
 		t.Errorf("nanoseconds = %d, want 123000000", got.Nanosecond())
 	}
 }
 
 func TestParseReceivedDateRawKept(t *testing.T) {
-	r := ParseReceived("from a.example by b.example with SMTP; someday soon")
+	r := Parse("from a.example by b.example with SMTP; someday soon")
 	if r.DateRaw != "someday soon" || !r.Date.IsZero() {
 		t.Errorf("DateRaw = %q, Date = %v", r.DateRaw, r.Date)
 	}
 	if !hasWarning(r, "unreadable date") {
 		t.Errorf("warnings %v, want unreadable date", r.Warnings)
 	}
-	r = ParseReceived("from a.example by b.example with SMTP")
+	r = Parse("from a.example by b.example with SMTP")
 	if !hasWarning(r, "no date") {
 		t.Errorf("warnings %v, want no date", r.Warnings)
 	}
@@ -293,7 +293,7 @@ func TestParseReceivedTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			want := TLS{Encrypted: tt.enc, Version: tt.version, Cipher: tt.cipher}
 			if r.TLS != want {
 				t.Errorf("TLS = %+v, want %+v", r.TLS, want)
@@ -325,7 +325,7 @@ func TestParseReceivedKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			if r.Kind != tt.kind {
 				t.Errorf("Kind = %q, want %q", r.Kind, tt.kind)
 			}
@@ -342,7 +342,7 @@ func TestParseReceivedKind(t *testing.T) {
 
 func TestParseReceivedClauses(t *testing.T) {
 	v := "from a.example (a.example [192.0.2.1]) (Authenticated sender: u@example.org) by b.example (Postfix) with ESMTPSA id ABC123 for <rcpt@example.net>; Thu, 11 Jan 2024 10:15:02 +0000"
-	r := ParseReceived(v)
+	r := Parse(v)
 	want := Received{
 		Parsed: true, Kind: KindRelay, FromHELO: "a.example", FromRDNS: "a.example",
 		FromIP: netip.MustParseAddr("192.0.2.1"), By: "b.example", With: "ESMTPSA", WithRaw: "ESMTPSA",
@@ -356,7 +356,7 @@ func TestParseReceivedClauses(t *testing.T) {
 
 func TestParseReceivedLenient(t *testing.T) {
 	for _, v := range []string{"", "   ", "(", ")", "from", "by", ";", "from (", "from [", "from [1.2.3.4", "(from", strings.Repeat("(", 1000), strings.Repeat("from x ", 500)} {
-		r := ParseReceived(v)
+		r := Parse(v)
 		if r.Raw != v {
 			t.Errorf("Raw = %q, want %q", r.Raw, v)
 		}
@@ -364,7 +364,7 @@ func TestParseReceivedLenient(t *testing.T) {
 			t.Errorf("%q: Kind %q, Encrypted %q must be set", v, r.Kind, r.TLS.Encrypted)
 		}
 	}
-	r := ParseReceived("garbage that is not a received field")
+	r := Parse("garbage that is not a received field")
 	if r.Parsed || len(r.Warnings) == 0 {
 		t.Errorf("Parsed = %v, warnings %v; want false with warnings", r.Parsed, r.Warnings)
 	}
@@ -375,7 +375,7 @@ func TestParseReceivedLenient(t *testing.T) {
 func TestParseReceivedFoldedTolerated(t *testing.T) {
 	unfolded := "from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTPS id 1 for <u@example.org>; Thu, 11 Jan 2024 10:15:02 +0000"
 	folded := "from a.example (a.example [192.0.2.1])\r\n\tby b.example (Postfix) with ESMTPS id 1\r\n\tfor <u@example.org>;\r\n Thu, 11 Jan 2024 10:15:02 +0000"
-	a, b := ParseReceived(unfolded), ParseReceived(folded)
+	a, b := Parse(unfolded), Parse(folded)
 	a.Raw, b.Raw = "", ""
 	a.DateRaw, b.DateRaw = "", ""
 	if diff := cmp.Diff(a, b, cmp.Comparer(func(x, y netip.Addr) bool { return x == y })); diff != "" {
@@ -384,7 +384,7 @@ func TestParseReceivedFoldedTolerated(t *testing.T) {
 }
 
 func TestParseReceivedSendmailLocalIdent(t *testing.T) {
-	r := ParseReceived("(from alice@localhost) by h.example.org (8.17.1/8.17.1/Submit) id 40BAB4aa007788; Thu, 11 Jan 2024 11:14:15 +0100")
+	r := Parse("(from alice@localhost) by h.example.org (8.17.1/8.17.1/Submit) id 40BAB4aa007788; Thu, 11 Jan 2024 11:14:15 +0100")
 	if r.Kind != KindLocal || r.Ident != "alice" || r.FromHELO != "" || r.By != "h.example.org" || r.ID != "40BAB4aa007788" {
 		t.Errorf("got Kind %q Ident %q FromHELO %q By %q ID %q", r.Kind, r.Ident, r.FromHELO, r.By, r.ID)
 	}
@@ -406,7 +406,7 @@ func TestParseReceivedLinear(t *testing.T) {
 		"from x (" + strings.Repeat("(a", 1<<18) + ")",
 	} {
 		start := time.Now()
-		r := ParseReceived(v)
+		r := Parse(v)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("%.20q...: %v", v, d)
 		}

@@ -1,4 +1,4 @@
-package analyzer
+package received
 
 import (
 	"net/netip"
@@ -19,29 +19,29 @@ import (
 // regular expressions and allocates only for warnings and unusual protocol
 // words.
 
-// ParseReceived parses one Received field value (unfolded: CRLF before white
+// Parse parses one Received field value (unfolded: CRLF before white
 // space removed; value only, without the "Received:" name). It never panics:
 // a value it cannot read comes back with Parsed false and a warning. Index is
 // left 0 for the caller to set; Raw is the value.
-func ParseReceived(value string) (r Received) {
+func Parse(value string) (r Received) {
 	defer func() {
 		if e := recover(); e != nil {
 			r = Received{Raw: value, Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown},
 				Warnings: []string{"internal error while parsing the field"}}
 		}
 	}()
-	return parseRcv(value)
+	return parse(value)
 }
 
 // Token kinds.
 const (
-	rcvWord uint8 = iota
-	rcvComment
+	tokWord uint8 = iota
+	tokComment
 )
 
-// rcvTok is a word or a comment of a Received value. For a comment, s is the
+// token is a word or a comment of a Received value. For a comment, s is the
 // text between the outer parentheses.
-type rcvTok struct {
+type token struct {
 	s     string
 	off   int // offset of the token in the value
 	end   int // offset just past the token
@@ -49,35 +49,35 @@ type rcvTok struct {
 	glued bool // no white space between this token and the one before
 }
 
-// rcvMaxToks caps the tokens read from one field; real fields have fewer
+// maxToks caps the tokens read from one field; real fields have fewer
 // than 40.
-const rcvMaxToks = 64
+const maxToks = 64
 
 // Clauses of a Received field.
 const (
-	rcvClNone = iota
-	rcvClFrom
-	rcvClBy
-	rcvClVia
-	rcvClWith
-	rcvClID
-	rcvClFor
-	rcvClCount
+	clNone = iota
+	clFrom
+	clBy
+	clVia
+	clWith
+	clID
+	clFor
+	clCount
 )
 
-// rcvSpan is the range of tokens of one clause: the keyword is at start-1.
-type rcvSpan struct {
+// span is the range of tokens of one clause: the keyword is at start-1.
+type span struct {
 	start, end int
 	seen       bool
 }
 
-// rcvParser holds the state of parsing one field. It lives on the stack.
-type rcvParser struct {
+// parser holds the state of parsing one field. It lives on the stack.
+type parser struct {
 	v      string
 	r      Received
-	toks   [rcvMaxToks]rcvTok
+	toks   [maxToks]token
 	n      int
-	cl     [rcvClCount]rcvSpan
+	cl     [clCount]span
 	cutTok int // tokens from here on belong to the date (no ";" form)
 
 	tlsEvidence  bool
@@ -89,22 +89,22 @@ type rcvParser struct {
 	qmailHandled bool
 }
 
-func parseRcv(value string) Received {
-	var p rcvParser
+func parse(value string) Received {
+	var p parser
 	p.r = Received{Raw: value, Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
 	p.v = value
 	p.run()
 	return p.r
 }
 
-func (p *rcvParser) warn(w string) {
+func (p *parser) warn(w string) {
 	p.r.Warnings = append(p.r.Warnings, w)
 }
 
-func (p *rcvParser) run() {
+func (p *parser) run() {
 	v := p.v
 	head := v
-	semi := rcvLastTopSemicolon(v)
+	semi := lastTopSemicolon(v)
 	if semi >= 0 {
 		head = v[:semi]
 		p.r.DateRaw = strings.TrimSpace(v[semi+1:])
@@ -113,8 +113,8 @@ func (p *rcvParser) run() {
 	// (Sendmail local submission) holds the from clause.
 	lead := strings.TrimLeft(head, " \t\r\n")
 	skip := len(head) - len(lead)
-	if len(lead) > 6 && lead[0] == '(' && rcvEqualFold(lead[1:6], "from ") {
-		end := rcvCommentEnd(lead)
+	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
+		end := commentEnd(lead)
 		p.commentFrom = true
 		p.tokenize(lead[1:end-1], skip+1)
 		if end < len(lead) {
@@ -132,36 +132,36 @@ func (p *rcvParser) run() {
 	// envelope information.
 	for i := 0; i < p.cutTok; i++ {
 		t := &p.toks[i]
-		if t.kind == rcvComment {
+		if t.kind == tokComment {
 			p.infoComment(t.s)
 		} else {
 			p.infoWord(i)
 		}
 	}
-	if p.cl[rcvClBy].seen {
+	if p.cl[clBy].seen {
 		p.byClause()
 	}
-	if p.cl[rcvClWith].seen {
+	if p.cl[clWith].seen {
 		p.withClause()
 	}
-	if p.cl[rcvClVia].seen {
-		p.r.Via = p.joinWords(p.cl[rcvClVia])
+	if p.cl[clVia].seen {
+		p.r.Via = p.joinWords(p.cl[clVia])
 	}
-	if s := p.cl[rcvClID]; s.seen && s.start < s.end && p.toks[s.start].kind == rcvWord {
+	if s := p.cl[clID]; s.seen && s.start < s.end && p.toks[s.start].kind == tokWord {
 		p.r.ID = strings.TrimRight(p.toks[s.start].s, ",;")
 	}
-	if s := p.cl[rcvClFor]; s.seen && s.start < s.end && p.toks[s.start].kind == rcvWord {
-		p.r.For = rcvStripAngle(p.toks[s.start].s)
+	if s := p.cl[clFor]; s.seen && s.start < s.end && p.toks[s.start].kind == tokWord {
+		p.r.For = stripAngle(p.toks[s.start].s)
 	}
-	if p.cl[rcvClFrom].seen {
+	if p.cl[clFrom].seen {
 		p.fromClause()
 	}
 	p.finish()
 }
 
-// rcvLastTopSemicolon returns the offset of the last ";" outside comments, or
+// lastTopSemicolon returns the offset of the last ";" outside comments, or
 // -1. With unbalanced parentheses it falls back to the last ";" at all.
-func rcvLastTopSemicolon(v string) int {
+func lastTopSemicolon(v string) int {
 	depth, last := 0, -1
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
@@ -184,7 +184,7 @@ func rcvLastTopSemicolon(v string) int {
 	if depth > 0 {
 		if i := strings.LastIndexByte(v, ';'); i > last {
 			// Only use it when the text after it looks like a date.
-			if rcvLooksDate(v[i+1:]) {
+			if looksDate(v[i+1:]) {
 				return i
 			}
 		}
@@ -192,14 +192,14 @@ func rcvLastTopSemicolon(v string) int {
 	return last
 }
 
-// rcvLooksDate reports whether s starts like a date-time.
-func rcvLooksDate(s string) bool {
-	_, ok := parseRcvDate(s)
+// looksDate reports whether s starts like a date-time.
+func looksDate(s string) bool {
+	_, ok := ParseDate(s)
 	return ok
 }
 
-// rcvCommentEnd returns the offset just past the comment that starts s[0]=='('.
-func rcvCommentEnd(s string) int {
+// commentEnd returns the offset just past the comment that starts s[0]=='('.
+func commentEnd(s string) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -217,18 +217,18 @@ func rcvCommentEnd(s string) int {
 	return len(s)
 }
 
-func rcvIsSpace(c byte) bool {
+func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
 // tokenize splits s (at offset base of the value) into words and comments.
 // Commas and semicolons outside comments separate words like white space.
-func (p *rcvParser) tokenize(s string, base int) {
+func (p *parser) tokenize(s string, base int) {
 	glued := false
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		if rcvIsSpace(c) || c == ',' || c == ';' {
+		if isSpace(c) || c == ',' || c == ';' {
 			glued = false
 			i++
 			continue
@@ -237,20 +237,20 @@ func (p *rcvParser) tokenize(s string, base int) {
 			i++
 			continue
 		}
-		if p.n >= rcvMaxToks {
+		if p.n >= maxToks {
 			p.warn("too many words, rest ignored")
 			return
 		}
 		t := &p.toks[p.n]
 		if c == '(' {
-			end := rcvCommentEnd(s[i:]) + i
+			end := commentEnd(s[i:]) + i
 			inner := s[i+1 : end]
 			if end > i+1 && s[end-1] == ')' {
 				inner = s[i+1 : end-1]
 			} else {
 				p.warn("unclosed parenthesis")
 			}
-			*t = rcvTok{s: inner, off: base + i, end: base + end, kind: rcvComment, glued: glued && i > 0}
+			*t = token{s: inner, off: base + i, end: base + end, kind: tokComment, glued: glued && i > 0}
 			p.n++
 			i = end
 			glued = true
@@ -280,75 +280,75 @@ func (p *rcvParser) tokenize(s string, base int) {
 				j++
 			}
 		}
-		*t = rcvTok{s: s[i:j], off: base + i, end: base + j, kind: rcvWord, glued: glued}
+		*t = token{s: s[i:j], off: base + i, end: base + j, kind: tokWord, glued: glued}
 		p.n++
 		i = j
 		glued = true
 	}
 }
 
-// rcvKeyword maps a clause keyword to its clause, or rcvClNone.
-func rcvKeyword(w string) int {
+// keyword maps a clause keyword to its clause, or clNone.
+func keyword(w string) int {
 	switch len(w) {
 	case 2:
-		if rcvEqualFold(w, "by") {
-			return rcvClBy
+		if equalFold(w, "by") {
+			return clBy
 		}
-		if rcvEqualFold(w, "id") {
-			return rcvClID
+		if equalFold(w, "id") {
+			return clID
 		}
 	case 3:
-		if rcvEqualFold(w, "via") {
-			return rcvClVia
+		if equalFold(w, "via") {
+			return clVia
 		}
-		if rcvEqualFold(w, "for") {
-			return rcvClFor
+		if equalFold(w, "for") {
+			return clFor
 		}
 	case 4:
-		if rcvEqualFold(w, "from") {
-			return rcvClFrom
+		if equalFold(w, "from") {
+			return clFrom
 		}
-		if rcvEqualFold(w, "with") {
-			return rcvClWith
+		if equalFold(w, "with") {
+			return clWith
 		}
 	}
-	return rcvClNone
+	return clNone
 }
 
 // assignClauses walks the tokens and records the span of each clause. When
 // the value had no ";", it also finds where the date starts.
-func (p *rcvParser) assignClauses(findDate bool) {
+func (p *parser) assignClauses(findDate bool) {
 	p.cutTok = p.n
-	cur := rcvClNone
+	cur := clNone
 	curStart := 0
 	for i := 0; i < p.n; i++ {
 		t := &p.toks[i]
-		if t.kind != rcvWord {
+		if t.kind != tokWord {
 			continue
 		}
-		if findDate && i > curStart && (p.cl[rcvClBy].seen || p.cl[rcvClFrom].seen) && p.dateStartsAt(i) {
+		if findDate && i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
 			p.cutTok = i
 			break
 		}
-		k := rcvKeyword(t.s)
-		if k == rcvClNone || p.cl[k].seen {
+		k := keyword(t.s)
+		if k == clNone || p.cl[k].seen {
 			continue
 		}
-		if k == rcvClFrom && p.cl[rcvClBy].seen {
+		if k == clFrom && p.cl[clBy].seen {
 			continue
 		}
 		// A keyword right after a keyword is the value of the first ("from by by x").
-		if cur != rcvClNone && i == curStart {
+		if cur != clNone && i == curStart {
 			continue
 		}
-		if cur != rcvClNone {
+		if cur != clNone {
 			p.cl[cur].end = i
 		}
 		cur = k
 		curStart = i + 1
-		p.cl[k] = rcvSpan{start: i + 1, end: p.n, seen: true}
+		p.cl[k] = span{start: i + 1, end: p.n, seen: true}
 	}
-	if cur != rcvClNone {
+	if cur != clNone {
 		p.cl[cur].end = p.cutTok
 		if p.cl[cur].start > p.cutTok {
 			p.cl[cur].start = p.cutTok
@@ -361,19 +361,19 @@ func (p *rcvParser) assignClauses(findDate bool) {
 
 // dateStartsAt reports whether a date starts at word i (for values that have
 // no ";" before the date).
-func (p *rcvParser) dateStartsAt(i int) bool {
+func (p *parser) dateStartsAt(i int) bool {
 	w := p.toks[i].s
 	next := ""
-	if i+1 < p.n && p.toks[i+1].kind == rcvWord {
+	if i+1 < p.n && p.toks[i+1].kind == tokWord {
 		next = p.toks[i+1].s
 	}
-	if rcvDayName(w) {
-		return next != "" && (rcvAllDigits(next) || rcvMonth(next) > 0)
+	if dayName(w) {
+		return next != "" && (allDigits(next) || monthNum(next) > 0)
 	}
-	if len(w) <= 2 && rcvAllDigits(w) {
-		return rcvMonth(next) > 0
+	if len(w) <= 2 && allDigits(w) {
+		return monthNum(next) > 0
 	}
-	if len(w) == 10 && w[4] == '-' && w[7] == '-' && rcvAllDigits(w[:4]) {
+	if len(w) == 10 && w[4] == '-' && w[7] == '-' && allDigits(w[:4]) {
 		return true
 	}
 	return false
@@ -381,22 +381,22 @@ func (p *rcvParser) dateStartsAt(i int) bool {
 
 // joinWords returns the text of the words of a clause up to its first comment,
 // as one substring of the value.
-func (p *rcvParser) joinWords(s rcvSpan) string {
-	if s.start >= s.end || p.toks[s.start].kind != rcvWord {
+func (p *parser) joinWords(s span) string {
+	if s.start >= s.end || p.toks[s.start].kind != tokWord {
 		return ""
 	}
 	last := s.start
-	for i := s.start + 1; i < s.end && p.toks[i].kind == rcvWord; i++ {
+	for i := s.start + 1; i < s.end && p.toks[i].kind == tokWord; i++ {
 		last = i
 	}
 	return p.v[p.toks[s.start].off:p.toks[last].end]
 }
 
-func (p *rcvParser) byClause() {
-	s := p.cl[rcvClBy]
-	if s.start < s.end && p.toks[s.start].kind == rcvWord {
+func (p *parser) byClause() {
+	s := p.cl[clBy]
+	if s.start < s.end && p.toks[s.start].kind == tokWord {
 		w := strings.TrimRight(p.toks[s.start].s, ",;")
-		name, addr, _ := rcvSplitHostIP(w)
+		name, addr, _ := splitHostIP(w)
 		if name == "" && addr.IsValid() {
 			p.r.By = strings.Trim(w, "[]")
 			if i := strings.IndexByte(p.r.By, ']'); i >= 0 {
@@ -407,7 +407,7 @@ func (p *rcvParser) byClause() {
 			p.r.By = strings.TrimSuffix(name, ".")
 			if addr.IsValid() {
 				p.r.ByIP = addr
-			} else if a, _, ok := parseRcvIP(name); ok {
+			} else if a, _, ok := parseIP(name); ok {
 				p.r.ByIP = a
 			}
 		}
@@ -417,22 +417,22 @@ func (p *rcvParser) byClause() {
 	}
 	for i := s.start; i < s.end; i++ {
 		t := &p.toks[i]
-		if t.kind != rcvComment {
+		if t.kind != tokComment {
 			continue
 		}
-		if a, ok := rcvCommentAddr(t.s); ok {
+		if a, ok := commentAddr(t.s); ok {
 			p.r.ByIP = a
 			return
 		}
 	}
 }
 
-// rcvCommentAddr finds the address of a host in a by-clause comment: a
+// commentAddr finds the address of a host in a by-clause comment: a
 // bracketed address anywhere in it, or the whole comment being an address.
 // Version strings such as "(Scalix 10.0.1.3)" are not taken.
-func rcvCommentAddr(c string) (netip.Addr, bool) {
+func commentAddr(c string) (netip.Addr, bool) {
 	c = strings.TrimSpace(c)
-	if a, _, ok := parseRcvIP(c); ok {
+	if a, _, ok := parseIP(c); ok {
 		return a, true
 	}
 	for i := 0; i < len(c); i++ {
@@ -443,7 +443,7 @@ func rcvCommentAddr(c string) (netip.Addr, bool) {
 		if j < 0 {
 			break
 		}
-		if a, _, ok := parseRcvIP(c[i : i+j+1]); ok {
+		if a, _, ok := parseIP(c[i : i+j+1]); ok {
 			return a, true
 		}
 		i += j
@@ -451,11 +451,11 @@ func rcvCommentAddr(c string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-func (p *rcvParser) withClause() {
-	s := p.cl[rcvClWith]
+func (p *parser) withClause() {
+	s := p.cl[clWith]
 	i := s.start
 	// "with (DHE-RSA-AES256-SHA encrypted) SMTP": skip leading comments.
-	for i < s.end && p.toks[i].kind == rcvComment {
+	for i < s.end && p.toks[i].kind == tokComment {
 		i++
 	}
 	if i >= s.end {
@@ -464,8 +464,8 @@ func (p *rcvParser) withClause() {
 	w := p.toks[i].s
 	raw := w
 	// MessageLabs: "with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP".
-	if i+2 < s.end && p.toks[i+1].kind == rcvWord && rcvEqualFold(p.toks[i+1].s, "encrypted") &&
-		p.toks[i+2].kind == rcvWord {
+	if i+2 < s.end && p.toks[i+1].kind == tokWord && equalFold(p.toks[i+1].s, "encrypted") &&
+		p.toks[i+2].kind == tokWord {
 		p.setCipher(w)
 		p.tlsEvidence = true
 		i += 2
@@ -474,15 +474,15 @@ func (p *rcvParser) withClause() {
 	// "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384".
 	if j := strings.IndexByte(w, '/'); j > 0 {
 		rest := w[j+1:]
-		if rcvHasPrefixFold(rest, "TLS/") || rcvHasPrefixFold(rest, "SSL/") {
+		if hasPrefixFold(rest, "TLS/") || hasPrefixFold(rest, "SSL/") {
 			p.setCipher(rest[4:])
 			p.tlsEvidence = true
 			w = w[:j]
 		}
 	}
-	if rcvEqualFold(w, "Microsoft") {
+	if equalFold(w, "Microsoft") {
 		last := i
-		for j := i + 1; j < s.end && p.toks[j].kind == rcvWord && j < i+4; j++ {
+		for j := i + 1; j < s.end && p.toks[j].kind == tokWord && j < i+4; j++ {
 			last = j
 		}
 		raw = p.v[p.toks[i].off:p.toks[last].end]
@@ -492,7 +492,7 @@ func (p *rcvParser) withClause() {
 	if p.microsoft {
 		// "Microsoft SMTP Server" (Exchange 2007+) speaks ESMTP; "Microsoft
 		// SMTPSVC" is the IIS SMTP service.
-		if len(raw) > 10 && rcvEqualFold(raw[10:], "SMTP Server") {
+		if len(raw) > 10 && equalFold(raw[10:], "SMTP Server") {
 			p.r.With = "ESMTP"
 			if p.tlsEvidence {
 				p.r.With = "ESMTPS"
@@ -502,124 +502,124 @@ func (p *rcvParser) withClause() {
 		}
 		return
 	}
-	p.r.With = rcvNormProto(w)
+	p.r.With = normProto(w)
 	if p.r.With == "POP3S" || p.r.With == "IMAPS" {
 		p.tlsEvidence = true
 	}
 }
 
-// rcvProto is what is known about a protocol word.
-type rcvProto struct {
+// proto is what is known about a protocol word.
+type proto struct {
 	name string
 	tls  bool
 	auth bool
 }
 
-// rcvProtoTable lists the registered WITH protocol types (RFC 3848, RFC 6531,
+// protoTable lists the registered WITH protocol types (RFC 3848, RFC 6531,
 // IANA "Mail Transmission Types") and common extensions.
-func rcvLookupProto(w string) (rcvProto, bool) {
+func lookupProto(w string) (proto, bool) {
 	switch len(w) {
 	case 4:
 		switch {
-		case rcvEqualFold(w, "SMTP"):
-			return rcvProto{name: "SMTP"}, true
-		case rcvEqualFold(w, "LMTP"):
-			return rcvProto{name: "LMTP"}, true
-		case rcvEqualFold(w, "HTTP"):
-			return rcvProto{name: "HTTP"}, true
-		case rcvEqualFold(w, "IMAP"):
-			return rcvProto{name: "IMAP"}, true
-		case rcvEqualFold(w, "POP3"):
-			return rcvProto{name: "POP3"}, true
+		case equalFold(w, "SMTP"):
+			return proto{name: "SMTP"}, true
+		case equalFold(w, "LMTP"):
+			return proto{name: "LMTP"}, true
+		case equalFold(w, "HTTP"):
+			return proto{name: "HTTP"}, true
+		case equalFold(w, "IMAP"):
+			return proto{name: "IMAP"}, true
+		case equalFold(w, "POP3"):
+			return proto{name: "POP3"}, true
 		}
 	case 5:
 		switch {
-		case rcvEqualFold(w, "ESMTP"):
-			return rcvProto{name: "ESMTP"}, true
-		case rcvEqualFold(w, "HTTPS"):
-			return rcvProto{name: "HTTPS", tls: true}, true
-		case rcvEqualFold(w, "SMTPS"):
-			return rcvProto{name: "SMTPS", tls: true}, true
-		case rcvEqualFold(w, "LMTPS"):
-			return rcvProto{name: "LMTPS", tls: true}, true
-		case rcvEqualFold(w, "LMTPA"):
-			return rcvProto{name: "LMTPA", auth: true}, true
-		case rcvEqualFold(w, "ASMTP"):
-			return rcvProto{name: "ESMTPA", auth: true}, true
-		case rcvEqualFold(w, "local"):
-			return rcvProto{name: "local"}, true
-		case rcvEqualFold(w, "IMAP4"):
-			return rcvProto{name: "IMAP"}, true
-		case rcvEqualFold(w, "IMAPS"):
-			return rcvProto{name: "IMAPS", tls: true}, true
-		case rcvEqualFold(w, "POP3S"):
-			return rcvProto{name: "POP3S", tls: true}, true
+		case equalFold(w, "ESMTP"):
+			return proto{name: "ESMTP"}, true
+		case equalFold(w, "HTTPS"):
+			return proto{name: "HTTPS", tls: true}, true
+		case equalFold(w, "SMTPS"):
+			return proto{name: "SMTPS", tls: true}, true
+		case equalFold(w, "LMTPS"):
+			return proto{name: "LMTPS", tls: true}, true
+		case equalFold(w, "LMTPA"):
+			return proto{name: "LMTPA", auth: true}, true
+		case equalFold(w, "ASMTP"):
+			return proto{name: "ESMTPA", auth: true}, true
+		case equalFold(w, "local"):
+			return proto{name: "local"}, true
+		case equalFold(w, "IMAP4"):
+			return proto{name: "IMAP"}, true
+		case equalFold(w, "IMAPS"):
+			return proto{name: "IMAPS", tls: true}, true
+		case equalFold(w, "POP3S"):
+			return proto{name: "POP3S", tls: true}, true
 		}
 	case 6:
 		switch {
-		case rcvEqualFold(w, "ESMTPS"):
-			return rcvProto{name: "ESMTPS", tls: true}, true
-		case rcvEqualFold(w, "ESMTPA"):
-			return rcvProto{name: "ESMTPA", auth: true}, true
-		case rcvEqualFold(w, "LMTPSA"):
-			return rcvProto{name: "LMTPSA", tls: true, auth: true}, true
-		case rcvEqualFold(w, "HTTPSA"):
-			return rcvProto{name: "HTTPSA", tls: true, auth: true}, true
-		case rcvEqualFold(w, "SMTPSA"):
-			return rcvProto{name: "SMTPSA", tls: true, auth: true}, true
+		case equalFold(w, "ESMTPS"):
+			return proto{name: "ESMTPS", tls: true}, true
+		case equalFold(w, "ESMTPA"):
+			return proto{name: "ESMTPA", auth: true}, true
+		case equalFold(w, "LMTPSA"):
+			return proto{name: "LMTPSA", tls: true, auth: true}, true
+		case equalFold(w, "HTTPSA"):
+			return proto{name: "HTTPSA", tls: true, auth: true}, true
+		case equalFold(w, "SMTPSA"):
+			return proto{name: "SMTPSA", tls: true, auth: true}, true
 		}
 	case 7:
-		if rcvEqualFold(w, "ESMTPSA") {
-			return rcvProto{name: "ESMTPSA", tls: true, auth: true}, true
+		if equalFold(w, "ESMTPSA") {
+			return proto{name: "ESMTPSA", tls: true, auth: true}, true
 		}
 	case 8:
 		switch {
-		case rcvEqualFold(w, "UTF8SMTP"):
-			return rcvProto{name: "UTF8SMTP"}, true
-		case rcvEqualFold(w, "UTF8LMTP"):
-			return rcvProto{name: "UTF8LMTP"}, true
+		case equalFold(w, "UTF8SMTP"):
+			return proto{name: "UTF8SMTP"}, true
+		case equalFold(w, "UTF8LMTP"):
+			return proto{name: "UTF8LMTP"}, true
 		}
 	case 9:
 		switch {
-		case rcvEqualFold(w, "UTF8SMTPS"):
-			return rcvProto{name: "UTF8SMTPS", tls: true}, true
-		case rcvEqualFold(w, "UTF8SMTPA"):
-			return rcvProto{name: "UTF8SMTPA", auth: true}, true
-		case rcvEqualFold(w, "UTF8LMTPS"):
-			return rcvProto{name: "UTF8LMTPS", tls: true}, true
-		case rcvEqualFold(w, "UTF8LMTPA"):
-			return rcvProto{name: "UTF8LMTPA", auth: true}, true
+		case equalFold(w, "UTF8SMTPS"):
+			return proto{name: "UTF8SMTPS", tls: true}, true
+		case equalFold(w, "UTF8SMTPA"):
+			return proto{name: "UTF8SMTPA", auth: true}, true
+		case equalFold(w, "UTF8LMTPS"):
+			return proto{name: "UTF8LMTPS", tls: true}, true
+		case equalFold(w, "UTF8LMTPA"):
+			return proto{name: "UTF8LMTPA", auth: true}, true
 		}
 	case 10:
 		switch {
-		case rcvEqualFold(w, "UTF8SMTPSA"):
-			return rcvProto{name: "UTF8SMTPSA", tls: true, auth: true}, true
-		case rcvEqualFold(w, "UTF8LMTPSA"):
-			return rcvProto{name: "UTF8LMTPSA", tls: true, auth: true}, true
+		case equalFold(w, "UTF8SMTPSA"):
+			return proto{name: "UTF8SMTPSA", tls: true, auth: true}, true
+		case equalFold(w, "UTF8LMTPSA"):
+			return proto{name: "UTF8LMTPSA", tls: true, auth: true}, true
 		}
 	}
-	return rcvProto{}, false
+	return proto{}, false
 }
 
-// rcvNormProto normalises a protocol word: registered names upper case,
+// normProto normalises a protocol word: registered names upper case,
 // local submissions "local", anything else upper-cased as written.
-func rcvNormProto(w string) string {
-	if pr, ok := rcvLookupProto(w); ok {
+func normProto(w string) string {
+	if pr, ok := lookupProto(w); ok {
 		return pr.name
 	}
-	if len(w) > 6 && rcvEqualFold(w[:6], "local-") {
+	if len(w) > 6 && equalFold(w[:6], "local-") {
 		return "local"
 	}
 	// getmail: "POP3-SSL", "IMAP4-SSL".
-	if n := len(w); n > 4 && (rcvEqualFold(w[n-4:], "-SSL") || rcvEqualFold(w[n-4:], "-TLS")) {
+	if n := len(w); n > 4 && (equalFold(w[n-4:], "-SSL") || equalFold(w[n-4:], "-TLS")) {
 		switch base := w[:n-4]; {
-		case rcvEqualFold(base, "POP3"), rcvEqualFold(base, "POP"):
+		case equalFold(base, "POP3"), equalFold(base, "POP"):
 			return "POP3S"
-		case rcvEqualFold(base, "IMAP4"), rcvEqualFold(base, "IMAP"):
+		case equalFold(base, "IMAP4"), equalFold(base, "IMAP"):
 			return "IMAPS"
 		}
 	}
-	if rcvEqualFold(w, "mapi") {
+	if equalFold(w, "mapi") {
 		return "MAPI"
 	}
 	return strings.ToUpper(w)
@@ -627,109 +627,109 @@ func rcvNormProto(w string) string {
 
 // infoComment reads what a comment anywhere in the field says about TLS,
 // authentication, the envelope sender and the kind of hop.
-func (p *rcvParser) infoComment(c string) {
+func (p *parser) infoComment(c string) {
 	c = strings.TrimSpace(c)
 	if c == "" {
 		return
 	}
 	r := &p.r
 	switch {
-	case rcvHasPrefixFold(c, "using "):
+	case hasPrefixFold(c, "using "):
 		// Postfix: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
 		rest := c[6:]
-		ver, rest := rcvNextField(rest)
+		ver, rest := nextField(rest)
 		p.setTLSVersion(ver)
-		if i := rcvIndexFold(rest, "cipher "); i >= 0 {
-			ci, _ := rcvNextField(rest[i+7:])
+		if i := indexFold(rest, "cipher "); i >= 0 {
+			ci, _ := nextField(rest[i+7:])
 			p.setCipher(ci)
 		}
 		p.tlsEvidence = true
 		return
-	case rcvHasPrefixFold(c, "Authenticated sender"):
+	case hasPrefixFold(c, "Authenticated sender"):
 		r.Auth = "authenticated sender"
 		return
-	case rcvHasPrefixFold(c, "authenticated"):
+	case hasPrefixFold(c, "authenticated"):
 		if r.Auth == "" {
 			r.Auth = "authenticated"
 		}
 		return
-	case rcvHasPrefixFold(c, "AUTH:"):
+	case hasPrefixFold(c, "AUTH:"):
 		// Courier: "AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,AES256-SHA"
-		mech, _ := rcvNextField(c[5:])
+		mech, _ := nextField(c[5:])
 		if mech != "" {
 			r.Auth = strings.TrimRight(mech, ",")
 		}
-		if i := rcvIndexFold(c, "TLS: "); i >= 0 {
+		if i := indexFold(c, "TLS: "); i >= 0 {
 			p.courierTLS(c[i+5:])
-		} else if i := rcvIndexFold(c, "SSL: "); i >= 0 {
+		} else if i := indexFold(c, "SSL: "); i >= 0 {
 			p.courierTLS(c[i+5:])
 		}
 		return
-	case rcvHasPrefixFold(c, "TLS: ") || rcvHasPrefixFold(c, "SSL: "):
+	case hasPrefixFold(c, "TLS: ") || hasPrefixFold(c, "SSL: "):
 		p.courierTLS(c[5:])
 		return
-	case rcvHasPrefixFold(c, "envelope-from") || rcvHasPrefixFold(c, "envelope-sender"):
+	case hasPrefixFold(c, "envelope-from") || hasPrefixFold(c, "envelope-sender"):
 		i := strings.IndexAny(c, " \t<")
 		if i > 0 {
-			f, _ := rcvNextField(c[i:])
+			f, _ := nextField(c[i:])
 			if r.EnvelopeFrom == "" {
-				r.EnvelopeFrom = rcvStripAngle(strings.TrimRight(f, ",;"))
+				r.EnvelopeFrom = stripAngle(strings.TrimRight(f, ",;"))
 			}
 		}
 		return
-	case rcvHasPrefixFold(c, "via ") && r.WithRaw == "":
+	case hasPrefixFold(c, "via ") && r.WithRaw == "":
 		// GMX / web.de webmail: "by web-mail.gmx.net (3c-app-...) (via HTTP)".
-		if pr, ok := rcvLookupProto(strings.TrimSpace(c[4:])); ok {
+		if pr, ok := lookupProto(strings.TrimSpace(c[4:])); ok {
 			r.WithRaw, r.With = strings.TrimSpace(c[4:]), pr.name
 		}
 		return
-	case rcvHasPrefixFold(c, "Google Transport Security"):
+	case hasPrefixFold(c, "Google Transport Security"):
 		p.tlsEvidence = true
 		return
-	case rcvHasPrefixFold(c, "Exim "):
+	case hasPrefixFold(c, "Exim "):
 		p.exim = true
 		return
-	case rcvHasPrefixFold(c, "qmail "):
+	case hasPrefixFold(c, "qmail "):
 		p.qmailComment(c)
 		return
-	case rcvHasPrefixFold(c, "fetchmail") || rcvIndexFold(c, "getmail") >= 0:
+	case hasPrefixFold(c, "fetchmail") || indexFold(c, "getmail") >= 0:
 		p.retrieval = true
 		return
-	case rcvHasPrefixFold(c, "SquirrelMail authenticated") || rcvHasPrefixFold(c, "NaSMail authenticated"):
+	case hasPrefixFold(c, "SquirrelMail authenticated") || hasPrefixFold(c, "NaSMail authenticated"):
 		if r.Auth == "" {
 			r.Auth = "authenticated"
 		}
 		return
-	case rcvHasPrefixFold(c, "account "):
+	case hasPrefixFold(c, "account "):
 		if r.Auth == "" {
 			r.Auth = "account"
 		}
 		// CommuniGate may add "HELO x" here; the from clause reads it.
 		return
 	}
-	if rcvIndexFold(c, "from userid") >= 0 || rcvIndexFold(c, "from uid ") >= 0 {
+	if indexFold(c, "from userid") >= 0 || indexFold(c, "from uid ") >= 0 {
 		p.local = true
 	}
-	if rcvIndexFold(c, "version=") >= 0 || rcvHasPrefixFold(c, "cipher=") {
+	if indexFold(c, "version=") >= 0 || hasPrefixFold(c, "cipher=") {
 		// Sendmail, Gmail, Microsoft: "version=TLSv1.3 cipher=... bits=256 verify=NOT",
 		// "version=TLS1_2, cipher=TLS_ECDHE_...".
 		rest := c
 		for rest != "" {
 			var f string
-			f, rest = rcvNextField(rest)
+			f, rest = nextField(rest)
 			f = strings.TrimRight(f, ",;")
 			switch {
-			case rcvHasPrefixFold(f, "version="):
+			case hasPrefixFold(f, "version="):
 				p.setTLSVersion(f[8:])
 				p.tlsEvidence = true
-			case rcvHasPrefixFold(f, "cipher="):
+			case hasPrefixFold(f, "cipher="):
 				p.setCipher(f[7:])
 				p.tlsEvidence = true
 			}
 		}
 		return
 	}
-	if rcvTLSVersionWord(c) {
+	if tlsVersionWord(c) {
 		// Exim / OpenSMTPD: "TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256",
 		// "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO", or "TLS1.3" alone.
 		ver, rest, _ := strings.Cut(c, ":")
@@ -741,7 +741,7 @@ func (p *rcvParser) infoComment(c string) {
 		p.tlsEvidence = true
 		return
 	}
-	if n := len(c); n > 10 && rcvEqualFold(c[n-10:], " encrypted") {
+	if n := len(c); n > 10 && equalFold(c[n-10:], " encrypted") {
 		// "(DHE-RSA-AES256-SHA encrypted)"
 		p.setCipher(c[:n-10])
 		p.tlsEvidence = true
@@ -749,12 +749,12 @@ func (p *rcvParser) infoComment(c string) {
 }
 
 // courierTLS reads Courier's "TLSv1/SSLv3,256bits,AES256-SHA".
-func (p *rcvParser) courierTLS(s string) {
+func (p *parser) courierTLS(s string) {
 	s, _, _ = strings.Cut(s, ")")
 	f1, rest, _ := strings.Cut(s, ",")
 	p.setTLSVersion(strings.TrimSpace(f1))
 	_, ci, _ := strings.Cut(rest, ",")
-	ci, _ = rcvNextField(ci)
+	ci, _ = nextField(ci)
 	p.setCipher(strings.TrimRight(ci, ",;"))
 	p.tlsEvidence = true
 }
@@ -762,15 +762,15 @@ func (p *rcvParser) courierTLS(s string) {
 // qmailComment reads qmail's own lines: "qmail 1234 invoked by uid 89",
 // "qmail 87263 messnum 771997 invoked from network[83.70.48.2/host]",
 // "qmail 123 invoked for bounce".
-func (p *rcvParser) qmailComment(c string) {
-	i := rcvIndexFold(c, "invoked ")
+func (p *parser) qmailComment(c string) {
+	i := indexFold(c, "invoked ")
 	if i < 0 {
 		return
 	}
 	p.local = true
 	p.qmailHandled = true
 	rest := c[i+8:]
-	if !rcvHasPrefixFold(rest, "from network") {
+	if !hasPrefixFold(rest, "from network") {
 		return
 	}
 	rest = rest[len("from network"):]
@@ -781,10 +781,10 @@ func (p *rcvParser) qmailComment(c string) {
 		}
 		inner := rest[1:end]
 		ipPart, host, _ := strings.Cut(inner, "/")
-		if a, port, ok := parseRcvIP(ipPart); ok && !p.r.FromIP.IsValid() {
+		if a, port, ok := parseIP(ipPart); ok && !p.r.FromIP.IsValid() {
 			p.r.FromIP = a
 			p.r.FromPort = port
-			if host != "" && !rcvUnknownName(host) {
+			if host != "" && !unknownName(host) {
 				p.r.FromRDNS = strings.TrimSuffix(host, ".")
 			}
 		}
@@ -793,14 +793,14 @@ func (p *rcvParser) qmailComment(c string) {
 
 // infoWord reads loose words outside comments: Exim and RFC 8314 "tls
 // <cipher>", OpenSMTPD "auth=yes", Exim log style "X=TLS1.2:cipher:256".
-func (p *rcvParser) infoWord(i int) {
+func (p *parser) infoWord(i int) {
 	w := p.toks[i].s
 	switch {
-	case len(w) == 3 && rcvEqualFold(w, "tls"):
-		if i+1 < p.cutTok && p.toks[i+1].kind == rcvWord {
+	case len(w) == 3 && equalFold(w, "tls"):
+		if i+1 < p.cutTok && p.toks[i+1].kind == tokWord {
 			v := p.toks[i+1].s
 			switch {
-			case rcvTLSVersionWord(v):
+			case tlsVersionWord(v):
 				p.setTLSVersion(v)
 			case strings.ContainsAny(v, "_-"):
 				p.setCipher(v)
@@ -808,11 +808,11 @@ func (p *rcvParser) infoWord(i int) {
 			// Also old Hotmail "over TLS secured channel".
 			p.tlsEvidence = true
 		}
-	case rcvHasPrefixFold(w, "auth="):
-		if !rcvEqualFold(w[5:], "no") && p.r.Auth == "" {
+	case hasPrefixFold(w, "auth="):
+		if !equalFold(w[5:], "no") && p.r.Auth == "" {
 			p.r.Auth = "authenticated"
 		}
-	case rcvHasPrefixFold(w, "X=") && rcvTLSVersionWord(w[2:]):
+	case hasPrefixFold(w, "X=") && tlsVersionWord(w[2:]):
 		ver, rest, _ := strings.Cut(w[2:], ":")
 		p.setTLSVersion(ver)
 		ci, _, _ := strings.Cut(rest, ":")
@@ -821,15 +821,15 @@ func (p *rcvParser) infoWord(i int) {
 	}
 }
 
-func (p *rcvParser) setTLSVersion(v string) {
+func (p *parser) setTLSVersion(v string) {
 	v = strings.TrimRight(v, ",;)")
 	if v == "" || p.r.TLS.Version != "" {
 		return
 	}
-	p.r.TLS.Version = rcvNormTLSVersion(v)
+	p.r.TLS.Version = normTLSVersion(v)
 }
 
-func (p *rcvParser) setCipher(c string) {
+func (p *parser) setCipher(c string) {
 	c = strings.TrimRight(c, ",;)")
 	if c == "" || p.r.TLS.Cipher != "" {
 		return
@@ -837,10 +837,10 @@ func (p *rcvParser) setCipher(c string) {
 	p.r.TLS.Cipher = c
 }
 
-// rcvTLSVersionWord reports whether s starts with a TLS/SSL version such as
+// tlsVersionWord reports whether s starts with a TLS/SSL version such as
 // "TLSv1.2", "TLS1_3", "TLS-1.0", "SSLv3".
-func rcvTLSVersionWord(s string) bool {
-	if len(s) < 4 || !(rcvHasPrefixFold(s, "TLS") || rcvHasPrefixFold(s, "SSL")) {
+func tlsVersionWord(s string) bool {
+	if len(s) < 4 || !(hasPrefixFold(s, "TLS") || hasPrefixFold(s, "SSL")) {
 		return false
 	}
 	c := s[3]
@@ -853,10 +853,10 @@ func rcvTLSVersionWord(s string) bool {
 	return c >= '0' && c <= '9'
 }
 
-// rcvNormTLSVersion turns the spellings of the MTAs into "TLSv1.2",
+// normTLSVersion turns the spellings of the MTAs into "TLSv1.2",
 // "TLSv1.3", "SSLv3", ... Unknown spellings are kept.
-func rcvNormTLSVersion(v string) string {
-	if !rcvTLSVersionWord(v) {
+func normTLSVersion(v string) string {
+	if !tlsVersionWord(v) {
 		return v
 	}
 	ssl := v[0] == 'S' || v[0] == 's'
@@ -895,8 +895,8 @@ func rcvNormTLSVersion(v string) string {
 	return v
 }
 
-// rcvFromState collects what the from clause says before deciding.
-type rcvFromState struct {
+// fromState collects what the from clause says before deciding.
+type fromState struct {
 	word       string // the first word after "from" (the HELO name in most dialects)
 	wordIsIP   bool   // word is a bare address "1.2.3.4"
 	wordIsLit  bool   // word is an address literal "[1.2.3.4]"
@@ -924,41 +924,41 @@ type rcvFromState struct {
 	claiming     string
 }
 
-func (p *rcvParser) fromClause() {
-	sp := p.cl[rcvClFrom]
-	var f rcvFromState
+func (p *parser) fromClause() {
+	sp := p.cl[clFrom]
+	var f fromState
 	i := sp.start
-	if i < sp.end && p.toks[i].kind == rcvWord {
+	if i < sp.end && p.toks[i].kind == tokWord {
 		w := strings.TrimRight(p.toks[i].s, ",;")
 		f.word = w
-		if a, port, ok := parseRcvIP(w); ok {
+		if a, port, ok := parseIP(w); ok {
 			f.wordAddr, f.wordPort = a, port
 			if w[0] == '[' {
 				f.wordIsLit = true
 			} else {
 				f.wordIsIP = true
 			}
-		} else if name, a, ok := rcvSplitHostIP(w); ok && name != "" && a.IsValid() {
+		} else if name, a, ok := splitHostIP(w); ok && name != "" && a.IsValid() {
 			f.wordName, f.wordBrAddr = name, a
 		}
 		i++
 	}
 	for ; i < sp.end; i++ {
 		t := &p.toks[i]
-		if t.kind == rcvComment {
+		if t.kind == tokComment {
 			p.fromComment(&f, t, i == sp.start+1)
 			continue
 		}
 		w := t.s
 		switch {
 		case w[0] == '[':
-			if a, port, ok := parseRcvIP(w); ok && !f.ipOuter.IsValid() {
+			if a, port, ok := parseIP(w); ok && !f.ipOuter.IsValid() {
 				f.ipOuter, f.portOuter = a, port
 			}
-		case rcvEqualFold(w, "claiming") && i+3 < sp.end+1:
+		case equalFold(w, "claiming") && i+3 < sp.end+1:
 			// smtpd: "claiming to be "foo.example""
 			for j := i + 1; j < sp.end && j < i+4; j++ {
-				if s := p.toks[j].s; p.toks[j].kind == rcvWord && len(s) > 1 && s[0] == '"' {
+				if s := p.toks[j].s; p.toks[j].kind == tokWord && len(s) > 1 && s[0] == '"' {
 					f.claiming = strings.Trim(s, "\"")
 					break
 				}
@@ -1007,7 +1007,7 @@ func (p *rcvParser) fromClause() {
 	}
 
 	// Reverse DNS name as the receiver recorded it.
-	wordIsName := f.word != "" && !f.wordIsIP && !f.wordIsLit && f.wordName == "" && !rcvUnknownName(f.word) &&
+	wordIsName := f.word != "" && !f.wordIsIP && !f.wordIsLit && f.wordName == "" && !unknownName(f.word) &&
 		strings.IndexByte(f.word, '@') < 0
 	switch {
 	case f.rdnsSet:
@@ -1016,11 +1016,11 @@ func (p *rcvParser) fromClause() {
 		}
 	case f.rdnsUnknown:
 	case f.wordName != "":
-		if !rcvUnknownName(f.wordName) {
+		if !unknownName(f.wordName) {
 			r.FromRDNS = f.wordName
 		}
 	case f.heloCmdStyle:
-		if f.word != "" && !rcvUnknownName(f.word) && !f.wordIsLit {
+		if f.word != "" && !unknownName(f.word) && !f.wordIsLit {
 			r.FromRDNS = f.word
 		}
 	case !wordIsName:
@@ -1049,9 +1049,9 @@ func (p *rcvParser) fromClause() {
 }
 
 // fromComment reads one comment of the from clause.
-func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
+func (p *parser) fromComment(f *fromState, t *token, first bool) {
 	c := t.s
-	if rcvInfoPrefix(c) {
+	if infoPrefix(c) {
 		return
 	}
 	// Fields of the comment, split at white space; nested comments and
@@ -1064,7 +1064,7 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 	expectHELO := false
 	rest := c
 	for {
-		fld, r2 := rcvCommentField(rest)
+		fld, r2 := commentField(rest)
 		rest = r2
 		if fld == "" {
 			break
@@ -1086,7 +1086,7 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			fld = fld[1:]
 		}
 		switch {
-		case rcvIsHELOCmd(fld):
+		case isHELOCmd(fld):
 			p.r.HELOCmd = strings.ToUpper(fld)
 			f.heloCmdStyle = true
 			f.heloSet = true
@@ -1094,40 +1094,40 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			expectHELO = true
 			onlyAddr = false
 			continue
-		case rcvHasPrefixFold(fld, "helo="):
+		case hasPrefixFold(fld, "helo="):
 			f.helo, f.heloSet = strings.TrimRight(fld[5:], ","), true
 			f.heloKVStyle = true
 			if p.r.HELOCmd == "" {
 				p.r.HELOCmd = "HELO"
 			}
 			continue
-		case rcvHasPrefixFold(fld, "ident="):
+		case hasPrefixFold(fld, "ident="):
 			p.r.Ident = strings.TrimRight(fld[6:], ",")
 			continue
-		case rcvHasPrefixFold(fld, "port="):
+		case hasPrefixFold(fld, "port="):
 			continue
-		case rcvEqualFold(fld, "verified"):
+		case equalFold(fld, "verified"):
 			f.verified = true
 			continue
-		case rcvEqualFold(fld, "unverified"):
+		case equalFold(fld, "unverified"):
 			continue
-		case rcvEqualFold(fld, "account") && fieldNo == 1:
+		case equalFold(fld, "account") && fieldNo == 1:
 			// CommuniGate "(account user@example.org [ip] verified)": the
 			// account name is no host.
-			_, rest = rcvCommentField(rest)
+			_, rest = commentField(rest)
 			fieldNo = 0
 			onlyAddr = false
 			continue
 		}
 		if fld[0] == '[' {
-			if a, port, ok := parseRcvIP(fld); ok {
+			if a, port, ok := parseIP(fld); ok {
 				if !f.ipBracket.IsValid() {
 					f.ipBracket, f.portBracket = a, port
 				}
 				haveAddr = true
 				if pendName != "" && !f.rdnsSet {
 					f.rdnsName, f.rdnsSet = pendName, true
-					if rcvUnknownName(pendName) {
+					if unknownName(pendName) {
 						f.rdnsUnknown = true
 					}
 					if pendIdent != "" && p.r.Ident == "" {
@@ -1141,7 +1141,7 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			onlyAddr = false
 			continue
 		}
-		if a, port, ok := parseRcvIP(fld); ok {
+		if a, port, ok := parseIP(fld); ok {
 			if !f.ipBare.IsValid() {
 				f.ipBare, f.portBare = a, port
 			}
@@ -1154,7 +1154,7 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			}
 			continue
 		}
-		if name, a, ok := rcvSplitHostIP(fld); ok && a.IsValid() && name != "" {
+		if name, a, ok := splitHostIP(fld); ok && a.IsValid() && name != "" {
 			// "unknown[1.2.3.4]", "user@host[127.0.0.1]"
 			if !f.ipBracket.IsValid() {
 				f.ipBracket = a
@@ -1165,14 +1165,14 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			}
 			if !f.rdnsSet && name != "" {
 				f.rdnsName, f.rdnsSet = name, true
-				f.rdnsUnknown = rcvUnknownName(name)
+				f.rdnsUnknown = unknownName(name)
 			}
 			continue
 		}
 		if at := strings.LastIndexByte(fld, '@'); at > 0 {
 			user, host := fld[:at], fld[at+1:]
 			user = strings.TrimPrefix(user, "IDENT:")
-			if a, port, ok := parseRcvIP(host); ok {
+			if a, port, ok := parseIP(host); ok {
 				// qmail "(user@1.2.3.4)"
 				if !f.ipBare.IsValid() {
 					f.ipBare, f.portBare = a, port
@@ -1192,15 +1192,15 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 			onlyAddr = false
 			continue
 		}
-		if fieldNo == 1 && rcvHostLike(fld) {
+		if fieldNo == 1 && hostLike(fld) {
 			pendName = fld
-			if rcvUnknownName(fld) {
+			if unknownName(fld) {
 				f.rdnsUnknown = true
 			}
 		}
 		onlyAddr = false
 	}
-	if !haveAddr && fieldNo == 1 && pendName != "" && pendIdent == "" && !rcvUnknownName(pendName) && f.parenName == "" {
+	if !haveAddr && fieldNo == 1 && pendName != "" && pendIdent == "" && !unknownName(pendName) && f.parenName == "" {
 		f.parenName = pendName
 	}
 	if !onlyAddr {
@@ -1208,18 +1208,18 @@ func (p *rcvParser) fromComment(f *rcvFromState, t *rcvTok, first bool) {
 	}
 }
 
-// rcvCommentField returns the next white-space separated field of a comment;
+// commentField returns the next white-space separated field of a comment;
 // nested comments and bracketed literals are one field each.
-func rcvCommentField(s string) (string, string) {
+func commentField(s string) (string, string) {
 	i := 0
-	for i < len(s) && (rcvIsSpace(s[i]) || s[i] == ',') {
+	for i < len(s) && (isSpace(s[i]) || s[i] == ',') {
 		i++
 	}
 	if i >= len(s) {
 		return "", ""
 	}
 	if s[i] == '(' {
-		end := rcvCommentEnd(s[i:]) + i
+		end := commentEnd(s[i:]) + i
 		return s[i:end], s[end:]
 	}
 	j := i
@@ -1234,7 +1234,7 @@ func rcvCommentField(s string) (string, string) {
 			j += k + 1
 			continue
 		}
-		if rcvIsSpace(c) || c == '(' {
+		if isSpace(c) || c == '(' {
 			break
 		}
 		j++
@@ -1242,9 +1242,9 @@ func rcvCommentField(s string) (string, string) {
 	return s[i:j], s[j:]
 }
 
-// rcvInfoPrefix reports whether a comment is an informational note that never
+// infoPrefix reports whether a comment is an informational note that never
 // holds the client's address.
-func rcvInfoPrefix(c string) bool {
+func infoPrefix(c string) bool {
 	c = strings.TrimLeft(c, " \t")
 	for _, pre := range [...]string{
 		"using ", "Authenticated sender", "authenticated", "AUTH:", "TLS:", "SSL:",
@@ -1252,25 +1252,25 @@ func rcvInfoPrefix(c string) bool {
 		"version=", "cipher=", "Exim ", "qmail ", "Google Transport", "SquirrelMail",
 		"NaSMail", "may be forged", "Postfix", "amavisd",
 	} {
-		if rcvHasPrefixFold(c, pre) {
+		if hasPrefixFold(c, pre) {
 			return true
 		}
 	}
 	return false
 }
 
-func rcvIsHELOCmd(s string) bool {
-	return len(s) == 4 && (rcvEqualFold(s, "HELO") || rcvEqualFold(s, "EHLO") || rcvEqualFold(s, "LHLO"))
+func isHELOCmd(s string) bool {
+	return len(s) == 4 && (equalFold(s, "HELO") || equalFold(s, "EHLO") || equalFold(s, "LHLO"))
 }
 
-// rcvUnknownName reports whether a name stands for "no reverse DNS name".
-func rcvUnknownName(s string) bool {
-	return rcvEqualFold(s, "unknown") || rcvEqualFold(s, "softdnserr") ||
-		rcvEqualFold(s, "dnserr") || rcvEqualFold(s, "unverified")
+// unknownName reports whether a name stands for "no reverse DNS name".
+func unknownName(s string) bool {
+	return equalFold(s, "unknown") || equalFold(s, "softdnserr") ||
+		equalFold(s, "dnserr") || equalFold(s, "unverified")
 }
 
-// rcvHostLike reports whether s could be a host name.
-func rcvHostLike(s string) bool {
+// hostLike reports whether s could be a host name.
+func hostLike(s string) bool {
 	if s == "" || len(s) > 255 {
 		return false
 	}
@@ -1283,25 +1283,25 @@ func rcvHostLike(s string) bool {
 	return true
 }
 
-// rcvSplitHostIP splits "name[1.2.3.4]" or "name[1.2.3.4]:25". ok is false
+// splitHostIP splits "name[1.2.3.4]" or "name[1.2.3.4]:25". ok is false
 // when s has no bracket; name is s when the bracket is not an address.
-func rcvSplitHostIP(s string) (name string, addr netip.Addr, ok bool) {
+func splitHostIP(s string) (name string, addr netip.Addr, ok bool) {
 	i := strings.IndexByte(s, '[')
 	if i < 0 {
 		return s, netip.Addr{}, false
 	}
-	a, _, good := parseRcvIP(s[i:])
+	a, _, good := parseIP(s[i:])
 	if !good {
 		return s, netip.Addr{}, false
 	}
 	return s[:i], a, true
 }
 
-// parseRcvIP parses the address forms found in Received fields: "1.2.3.4",
+// parseIP parses the address forms found in Received fields: "1.2.3.4",
 // "[1.2.3.4]", "[1.2.3.4]:25", "[1.2.3.4:25]", "1.2.3.4:25", "1.2.3.4.25",
 // "[IPv6:2001:db8::1]", "::ffff:1.2.3.4" (unmapped), "fe80::1%eth0" (zone
 // dropped). The port is 0 when absent.
-func parseRcvIP(s string) (netip.Addr, uint16, bool) {
+func parseIP(s string) (netip.Addr, uint16, bool) {
 	var port uint16
 	for len(s) > 3 && s[0] == '[' && s[1] == '[' && s[len(s)-1] == ']' && s[len(s)-2] == ']' {
 		s = s[1 : len(s)-1]
@@ -1315,14 +1315,14 @@ func parseRcvIP(s string) (netip.Addr, uint16, bool) {
 			if tail[0] != ':' && tail[0] != '.' {
 				return netip.Addr{}, 0, false
 			}
-			pn, ok := rcvPort(tail[1:])
+			pn, ok := parsePort(tail[1:])
 			if !ok {
 				return netip.Addr{}, 0, false
 			}
 			port = pn
 		}
 		s = s[1:end]
-		if len(s) > 5 && rcvHasPrefixFold(s, "IPv6:") {
+		if len(s) > 5 && hasPrefixFold(s, "IPv6:") {
 			s = s[5:]
 		}
 	}
@@ -1348,7 +1348,7 @@ func parseRcvIP(s string) (netip.Addr, uint16, bool) {
 	// IPv4 with a port: "1.2.3.4:25" or "1.2.3.4.25".
 	if i := strings.LastIndexByte(s, ':'); i > 0 && strings.IndexByte(s[:i], ':') < 0 {
 		if a, err := netip.ParseAddr(s[:i]); err == nil && a.Is4() {
-			if pn, ok := rcvPort(s[i+1:]); ok && port == 0 {
+			if pn, ok := parsePort(s[i+1:]); ok && port == 0 {
 				return a, pn, true
 			}
 		}
@@ -1357,7 +1357,7 @@ func parseRcvIP(s string) (netip.Addr, uint16, bool) {
 	if strings.Count(s, ".") == 4 && strings.IndexByte(s, ':') < 0 {
 		i := strings.LastIndexByte(s, '.')
 		if a, err := netip.ParseAddr(s[:i]); err == nil {
-			if pn, ok := rcvPort(s[i+1:]); ok && port == 0 {
+			if pn, ok := parsePort(s[i+1:]); ok && port == 0 {
 				return a, pn, true
 			}
 		}
@@ -1365,7 +1365,7 @@ func parseRcvIP(s string) (netip.Addr, uint16, bool) {
 	return netip.Addr{}, 0, false
 }
 
-func rcvPort(s string) (uint16, bool) {
+func parsePort(s string) (uint16, bool) {
 	if s == "" || len(s) > 5 {
 		return 0, false
 	}
@@ -1382,7 +1382,7 @@ func rcvPort(s string) (uint16, bool) {
 	return uint16(n), true
 }
 
-func rcvStripAngle(s string) string {
+func stripAngle(s string) string {
 	s = strings.TrimRight(s, ",;")
 	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
 		s = s[1 : len(s)-1]
@@ -1393,32 +1393,32 @@ func rcvStripAngle(s string) string {
 	return s
 }
 
-// rcvNextField returns the first white-space separated field of s and the rest.
-func rcvNextField(s string) (string, string) {
+// nextField returns the first white-space separated field of s and the rest.
+func nextField(s string) (string, string) {
 	i := 0
-	for i < len(s) && rcvIsSpace(s[i]) {
+	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
 	j := i
-	for j < len(s) && !rcvIsSpace(s[j]) {
+	for j < len(s) && !isSpace(s[j]) {
 		j++
 	}
 	return s[i:j], s[j:]
 }
 
-func rcvHasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && rcvEqualFold(s[:len(prefix)], prefix)
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
 }
 
-// rcvIndexFold is a case-insensitive strings.Index for ASCII needles.
-func rcvIndexFold(s, needle string) int {
+// indexFold is a case-insensitive strings.Index for ASCII needles.
+func indexFold(s, needle string) int {
 	n := len(needle)
 	if n == 0 {
 		return 0
 	}
 	first := needle[0] | 0x20
 	for i := 0; i+n <= len(s); i++ {
-		if s[i]|0x20 == first && rcvEqualFold(s[i:i+n], needle) {
+		if s[i]|0x20 == first && equalFold(s[i:i+n], needle) {
 			return i
 		}
 	}
@@ -1427,9 +1427,9 @@ func rcvIndexFold(s, needle string) int {
 
 // finish decides kind, encryption and authentication, reads the date and
 // records warnings.
-func (p *rcvParser) finish() {
+func (p *parser) finish() {
 	r := &p.r
-	pr, known := rcvLookupProto(r.WithRaw)
+	pr, known := lookupProto(r.WithRaw)
 	if r.With == "local" {
 		p.local = true
 		known = true
@@ -1468,7 +1468,7 @@ func (p *rcvParser) finish() {
 		p.warn("no date")
 		return
 	}
-	d, zoned, ok := parseRcvDateZone(r.DateRaw)
+	d, zoned, ok := parseDateZone(r.DateRaw)
 	if !ok {
 		p.warn("unreadable date")
 		return
@@ -1479,9 +1479,9 @@ func (p *rcvParser) finish() {
 	r.Date = d
 }
 
-// rcvEqualFold is strings.EqualFold for ASCII text, without the Unicode
+// equalFold is strings.EqualFold for ASCII text, without the Unicode
 // folding the trace syntax never needs (and several times faster).
-func rcvEqualFold(a, b string) bool {
+func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
