@@ -49,8 +49,9 @@ func FuzzParseReceived(f *testing.F) {
 		default:
 			t.Fatalf("Encrypted = %q", r.TLS.Encrypted)
 		}
-		if r.Parsed != (r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal) && r.Parsed {
-			t.Fatalf("Parsed without from or by: %+v", r)
+		// Parsed means a host (from or by) or a local injection was understood.
+		if r.Parsed != (r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal) {
+			t.Fatalf("Parsed = %v disagrees with from, by and kind: %+v", r.Parsed, r)
 		}
 	})
 }

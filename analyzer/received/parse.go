@@ -80,13 +80,12 @@ type parser struct {
 	cl     [clCount]span
 	cutTok int // tokens from here on belong to the date (no ";" form)
 
-	tlsEvidence  bool
-	exim         bool
-	microsoft    bool
-	local        bool
-	retrieval    bool
-	commentFrom  bool // the from clause was written as a leading comment "(from x [ip])"
-	qmailHandled bool
+	tlsEvidence bool
+	exim        bool
+	microsoft   bool
+	local       bool
+	retrieval   bool
+	commentFrom bool // the from clause was written as a leading comment "(from x [ip])"
 }
 
 func parse(value string) Received {
@@ -768,7 +767,6 @@ func (p *parser) qmailComment(c string) {
 		return
 	}
 	p.local = true
-	p.qmailHandled = true
 	rest := c[i+8:]
 	if !hasPrefixFold(rest, "from network") {
 		return
@@ -1460,7 +1458,10 @@ func (p *parser) finish() {
 	case p.local:
 		r.Kind = KindLocal
 	}
-	r.Parsed = r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || p.qmailHandled
+	// Understood means a host was named (from or by) or a local injection
+	// was recorded (qmail "invoked by uid", Postfix "from userid"); a
+	// retrieval note alone (fetchmail) names neither.
+	r.Parsed = r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal
 	if !r.Parsed {
 		p.warn("no from or by clause understood")
 	}

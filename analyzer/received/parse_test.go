@@ -415,3 +415,32 @@ func TestParseReceivedLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestParseReceivedParsedNeedsHost checks that Parsed means a host was
+// understood (from or by) or a local injection was recorded, whatever other
+// comments say: a qmail "invoked" line marks the field local, but a
+// retrieval note beside it leaves no host and no local record.
+func TestParseReceivedParsedNeedsHost(t *testing.T) {
+	tests := []struct {
+		value  string
+		parsed bool
+		kind   Kind
+	}{
+		{"(qmail 123 invoked by uid 89); 11 Jan 2024 10:15:02 -0000", true, KindLocal},
+		{"(qmail 123 invoked by uid 89) (fetchmail)", false, KindRetrieval},
+		{"(fetchmail)", false, KindRetrieval},
+		{"by mx.example.org with POP3 (fetchmail-6.4.37)", true, KindRetrieval},
+		{"(Postfix, from userid 1000)", true, KindLocal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			r := Parse(tt.value)
+			if r.Parsed != tt.parsed || r.Kind != tt.kind {
+				t.Errorf("Parsed = %v, Kind = %q; want %v, %q", r.Parsed, r.Kind, tt.parsed, tt.kind)
+			}
+			if r.Parsed != (r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal) {
+				t.Errorf("Parsed = %v disagrees with from/by/kind: %+v", r.Parsed, r)
+			}
+		})
+	}
+}
