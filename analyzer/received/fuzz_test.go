@@ -7,8 +7,8 @@ import (
 )
 
 // FuzzParseReceived checks the invariants of the Received parser on any
-// input: no panic (parse is called directly, without the recover of
-// Parse), a valid or zero client address, a UTC date, Raw kept.
+// input: no panic (Parse has no recover), a valid or zero client address,
+// a UTC date, Raw kept, Parsed exactly when a host or local record was read.
 func FuzzParseReceived(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {
@@ -23,7 +23,7 @@ func FuzzParseReceived(f *testing.F) {
 	f.Add("(((((from")
 	f.Add("from a (b [1.2.3.4]:99999) by c; 31 Feb 2024 25:61:61 +9999")
 	f.Fuzz(func(t *testing.T, v string) {
-		r := parse(v)
+		r := Parse(v)
 		if r.Raw != v {
 			t.Fatalf("Raw = %q, want input %q", r.Raw, v)
 		}
