@@ -48,6 +48,7 @@ type token struct {
 	end   int // offset just past the token
 	kind  uint8
 	glued bool // no white space between this token and the one before
+	note  bool // a comment the comment table marks as a note without the client
 }
 
 // maxToks caps the tokens read from one field; real fields have fewer
@@ -81,12 +82,39 @@ type parser struct {
 	cl     [clCount]span
 	cutTok int // tokens from here on belong to the date (no ";" form)
 
-	tlsEvidence bool
-	exim        bool
-	microsoft   bool
-	local       bool
-	retrieval   bool
-	commentFrom bool // the from clause was written as a leading comment "(from x [ip])"
+	hints hints
+}
+
+// hints are what one rule learns about the dialect and another rule reads.
+// Everything else a rule learns goes straight into the record (TLS.Encrypted,
+// Kind), so that later rules see it there.
+type hints struct {
+	exim        bool // an "(Exim x.y)" comment: set by readExim, read by fromClause
+	microsoft   bool // "with Microsoft SMTP Server/SMTPSVC": set by withClause, read by fromClause and finish
+	commentFrom bool // the from clause was written as a leading comment "(from x [ip])": set by run, read by fromClause
+}
+
+// encrypted records evidence of TLS.
+func (p *parser) encrypted() {
+	p.r.TLS.Encrypted = EncryptionYes
+}
+
+// setKind records the kind of hop; a retrieval wins over a local
+// submission, which wins over a relay, whatever order the rules see them in.
+func (p *parser) setKind(k Kind) {
+	if kindRank(k) > kindRank(p.r.Kind) {
+		p.r.Kind = k
+	}
+}
+
+func kindRank(k Kind) int {
+	switch k {
+	case KindRetrieval:
+		return 2
+	case KindLocal:
+		return 1
+	}
+	return 0
 }
 
 func (p *parser) warn(w string) {
@@ -107,7 +135,7 @@ func (p *parser) run() {
 	skip := len(head) - len(lead)
 	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
 		end := commentEnd(lead)
-		p.commentFrom = true
+		p.hints.commentFrom = true
 		p.tokenize(lead[1:end-1], skip+1)
 		if end < len(lead) {
 			p.tokenize(lead[end:], skip+end)
@@ -120,33 +148,11 @@ func (p *parser) run() {
 		p.r.DateRaw = strings.TrimSpace(v[p.toks[p.cutTok].off:])
 	}
 
-	// Comments and loose words anywhere carry TLS, authentication and
-	// envelope information.
-	for i := 0; i < p.cutTok; i++ {
-		t := &p.toks[i]
-		if t.kind == tokComment {
-			p.infoComment(t.s)
-		} else {
-			p.infoWord(i)
+	p.readInfo()
+	for i := range clauseRules {
+		if c := clauseRules[i].cl; p.cl[c].seen {
+			p.readClause(c)
 		}
-	}
-	if p.cl[clBy].seen {
-		p.byClause()
-	}
-	if p.cl[clWith].seen {
-		p.withClause()
-	}
-	if p.cl[clVia].seen {
-		p.r.Via = p.joinWords(p.cl[clVia])
-	}
-	if s := p.cl[clID]; s.seen && s.start < s.end && p.toks[s.start].kind == tokWord {
-		p.r.ID = strings.TrimRight(p.toks[s.start].s, ",;")
-	}
-	if s := p.cl[clFor]; s.seen && s.start < s.end && p.toks[s.start].kind == tokWord {
-		p.r.For = stripAngle(p.toks[s.start].s)
-	}
-	if p.cl[clFrom].seen {
-		p.fromClause()
 	}
 	p.finish()
 }
@@ -279,34 +285,6 @@ func (p *parser) tokenize(s string, base int) {
 	}
 }
 
-// keyword maps a clause keyword to its clause, or clNone.
-func keyword(w string) int {
-	switch len(w) {
-	case 2:
-		if equalFold(w, "by") {
-			return clBy
-		}
-		if equalFold(w, "id") {
-			return clID
-		}
-	case 3:
-		if equalFold(w, "via") {
-			return clVia
-		}
-		if equalFold(w, "for") {
-			return clFor
-		}
-	case 4:
-		if equalFold(w, "from") {
-			return clFrom
-		}
-		if equalFold(w, "with") {
-			return clWith
-		}
-	}
-	return clNone
-}
-
 // assignClauses walks the tokens and records the span of each clause. When
 // the value had no ";", it also finds where the date starts.
 func (p *parser) assignClauses(findDate bool) {
@@ -384,6 +362,36 @@ func (p *parser) joinWords(s span) string {
 	return p.v[p.toks[s.start].off:p.toks[last].end]
 }
 
+// readInfo reads every comment and loose word before the date with the
+// comment and word tables: they carry TLS, authentication, the envelope
+// sender and the kind of hop wherever they stand.
+func (p *parser) readInfo() {
+	for i := 0; i < p.cutTok; i++ {
+		t := &p.toks[i]
+		if t.kind == tokComment {
+			t.note = p.readComment(t.s)
+		} else {
+			p.readWord(i)
+		}
+	}
+}
+
+func (p *parser) viaClause() {
+	p.r.Via = p.joinWords(p.cl[clVia])
+}
+
+func (p *parser) idClause() {
+	if s := p.cl[clID]; s.start < s.end && p.toks[s.start].kind == tokWord {
+		p.r.ID = strings.TrimRight(p.toks[s.start].s, ",;")
+	}
+}
+
+func (p *parser) forClause() {
+	if s := p.cl[clFor]; s.start < s.end && p.toks[s.start].kind == tokWord {
+		p.r.For = stripAngle(p.toks[s.start].s)
+	}
+}
+
 func (p *parser) byClause() {
 	s := p.cl[clBy]
 	if s.start < s.end && p.toks[s.start].kind == tokWord {
@@ -459,7 +467,7 @@ func (p *parser) withClause() {
 	if i+2 < s.end && p.toks[i+1].kind == tokWord && equalFold(p.toks[i+1].s, "encrypted") &&
 		p.toks[i+2].kind == tokWord {
 		p.setCipher(w)
-		p.tlsEvidence = true
+		p.encrypted()
 		i += 2
 		w, raw = p.toks[i].s, p.toks[i].s
 	}
@@ -468,7 +476,7 @@ func (p *parser) withClause() {
 		rest := w[j+1:]
 		if hasPrefixFold(rest, "TLS/") || hasPrefixFold(rest, "SSL/") {
 			p.setCipher(rest[4:])
-			p.tlsEvidence = true
+			p.encrypted()
 			w = w[:j]
 		}
 	}
@@ -478,15 +486,15 @@ func (p *parser) withClause() {
 			last = j
 		}
 		raw = p.v[p.toks[i].off:p.toks[last].end]
-		p.microsoft = true
+		p.hints.microsoft = true
 	}
 	p.r.WithRaw = raw
-	if p.microsoft {
+	if p.hints.microsoft {
 		// "Microsoft SMTP Server" (Exchange 2007+) speaks ESMTP; "Microsoft
 		// SMTPSVC" is the IIS SMTP service.
 		if len(raw) > 10 && equalFold(raw[10:], "SMTP Server") {
 			p.r.With = "ESMTP"
-			if p.tlsEvidence {
+			if p.r.TLS.Encrypted == EncryptionYes {
 				p.r.With = "ESMTPS"
 			}
 		} else {
@@ -496,7 +504,7 @@ func (p *parser) withClause() {
 	}
 	p.r.With = normProto(w)
 	if p.r.With == "POP3S" || p.r.With == "IMAPS" {
-		p.tlsEvidence = true
+		p.encrypted()
 	}
 }
 
@@ -617,129 +625,6 @@ func normProto(w string) string {
 	return strings.ToUpper(w)
 }
 
-// infoComment reads what a comment anywhere in the field says about TLS,
-// authentication, the envelope sender and the kind of hop.
-func (p *parser) infoComment(c string) {
-	c = strings.TrimSpace(c)
-	if c == "" {
-		return
-	}
-	r := &p.r
-	switch {
-	case hasPrefixFold(c, "using "):
-		// Postfix: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ..."
-		rest := c[6:]
-		ver, rest := nextField(rest)
-		p.setTLSVersion(ver)
-		if i := indexFold(rest, "cipher "); i >= 0 {
-			ci, _ := nextField(rest[i+7:])
-			p.setCipher(ci)
-		}
-		p.tlsEvidence = true
-		return
-	case hasPrefixFold(c, "Authenticated sender"):
-		r.Auth = "authenticated sender"
-		return
-	case hasPrefixFold(c, "authenticated"):
-		if r.Auth == "" {
-			r.Auth = "authenticated"
-		}
-		return
-	case hasPrefixFold(c, "AUTH:"):
-		// Courier: "AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,AES256-SHA"
-		mech, _ := nextField(c[5:])
-		if mech != "" {
-			r.Auth = strings.TrimRight(mech, ",")
-		}
-		if i := indexFold(c, "TLS: "); i >= 0 {
-			p.courierTLS(c[i+5:])
-		} else if i := indexFold(c, "SSL: "); i >= 0 {
-			p.courierTLS(c[i+5:])
-		}
-		return
-	case hasPrefixFold(c, "TLS: ") || hasPrefixFold(c, "SSL: "):
-		p.courierTLS(c[5:])
-		return
-	case hasPrefixFold(c, "envelope-from") || hasPrefixFold(c, "envelope-sender"):
-		i := strings.IndexAny(c, " \t<")
-		if i > 0 {
-			f, _ := nextField(c[i:])
-			if r.EnvelopeFrom == "" {
-				r.EnvelopeFrom = stripAngle(strings.TrimRight(f, ",;"))
-			}
-		}
-		return
-	case hasPrefixFold(c, "via ") && r.WithRaw == "":
-		// GMX / web.de webmail: "by web-mail.gmx.net (3c-app-...) (via HTTP)".
-		if pr, ok := lookupProto(strings.TrimSpace(c[4:])); ok {
-			r.WithRaw, r.With = strings.TrimSpace(c[4:]), pr.name
-		}
-		return
-	case hasPrefixFold(c, "Google Transport Security"):
-		p.tlsEvidence = true
-		return
-	case hasPrefixFold(c, "Exim "):
-		p.exim = true
-		return
-	case hasPrefixFold(c, "qmail "):
-		p.qmailComment(c)
-		return
-	case hasPrefixFold(c, "fetchmail") || indexFold(c, "getmail") >= 0:
-		p.retrieval = true
-		return
-	case hasPrefixFold(c, "SquirrelMail authenticated") || hasPrefixFold(c, "NaSMail authenticated"):
-		if r.Auth == "" {
-			r.Auth = "authenticated"
-		}
-		return
-	case hasPrefixFold(c, "account "):
-		if r.Auth == "" {
-			r.Auth = "account"
-		}
-		// CommuniGate may add "HELO x" here; the from clause reads it.
-		return
-	}
-	if indexFold(c, "from userid") >= 0 || indexFold(c, "from uid ") >= 0 {
-		p.local = true
-	}
-	if indexFold(c, "version=") >= 0 || hasPrefixFold(c, "cipher=") {
-		// Sendmail, Gmail, Microsoft: "version=TLSv1.3 cipher=... bits=256 verify=NOT",
-		// "version=TLS1_2, cipher=TLS_ECDHE_...".
-		rest := c
-		for rest != "" {
-			var f string
-			f, rest = nextField(rest)
-			f = strings.TrimRight(f, ",;")
-			switch {
-			case hasPrefixFold(f, "version="):
-				p.setTLSVersion(f[8:])
-				p.tlsEvidence = true
-			case hasPrefixFold(f, "cipher="):
-				p.setCipher(f[7:])
-				p.tlsEvidence = true
-			}
-		}
-		return
-	}
-	if tlsVersionWord(c) {
-		// Exim / OpenSMTPD: "TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256",
-		// "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO", or "TLS1.3" alone.
-		ver, rest, _ := strings.Cut(c, ":")
-		p.setTLSVersion(ver)
-		if rest != "" {
-			ci, _, _ := strings.Cut(rest, ":")
-			p.setCipher(ci)
-		}
-		p.tlsEvidence = true
-		return
-	}
-	if n := len(c); n > 10 && equalFold(c[n-10:], " encrypted") {
-		// "(DHE-RSA-AES256-SHA encrypted)"
-		p.setCipher(c[:n-10])
-		p.tlsEvidence = true
-	}
-}
-
 // courierTLS reads Courier's "TLSv1/SSLv3,256bits,AES256-SHA".
 func (p *parser) courierTLS(s string) {
 	s, _, _ = strings.Cut(s, ")")
@@ -748,7 +633,7 @@ func (p *parser) courierTLS(s string) {
 	_, ci, _ := strings.Cut(rest, ",")
 	ci, _ = nextField(ci)
 	p.setCipher(strings.TrimRight(ci, ",;"))
-	p.tlsEvidence = true
+	p.encrypted()
 }
 
 // qmailComment reads qmail's own lines: "qmail 1234 invoked by uid 89",
@@ -759,7 +644,7 @@ func (p *parser) qmailComment(c string) {
 	if i < 0 {
 		return
 	}
-	p.local = true
+	p.setKind(KindLocal)
 	rest := c[i+8:]
 	if !hasPrefixFold(rest, "from network") {
 		return
@@ -779,36 +664,6 @@ func (p *parser) qmailComment(c string) {
 				p.r.FromRDNS = strings.TrimSuffix(host, ".")
 			}
 		}
-	}
-}
-
-// infoWord reads loose words outside comments: Exim and RFC 8314 "tls
-// <cipher>", OpenSMTPD "auth=yes", Exim log style "X=TLS1.2:cipher:256".
-func (p *parser) infoWord(i int) {
-	w := p.toks[i].s
-	switch {
-	case len(w) == 3 && equalFold(w, "tls"):
-		if i+1 < p.cutTok && p.toks[i+1].kind == tokWord {
-			v := p.toks[i+1].s
-			switch {
-			case tlsVersionWord(v):
-				p.setTLSVersion(v)
-			case strings.ContainsAny(v, "_-"):
-				p.setCipher(v)
-			}
-			// Also old Hotmail "over TLS secured channel".
-			p.tlsEvidence = true
-		}
-	case hasPrefixFold(w, "auth="):
-		if !equalFold(w[5:], "no") && p.r.Auth == "" {
-			p.r.Auth = "authenticated"
-		}
-	case hasPrefixFold(w, "X=") && tlsVersionWord(w[2:]):
-		ver, rest, _ := strings.Cut(w[2:], ":")
-		p.setTLSVersion(ver)
-		ci, _, _ := strings.Cut(rest, ":")
-		p.setCipher(ci)
-		p.tlsEvidence = true
 	}
 }
 
@@ -1019,9 +874,9 @@ func (p *parser) fromClause() {
 		r.FromRDNS = f.word
 	case f.parenName != "" && used == "outer":
 		r.FromRDNS = f.word
-	case f.bracketOnly && p.exim:
+	case f.bracketOnly && p.hints.exim:
 		r.FromRDNS = f.word
-	case f.bareComment && !p.microsoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0 &&
+	case f.bareComment && !p.hints.microsoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0 &&
 		r.With != "MAPI" && !strings.HasPrefix(r.With, "HTTP"):
 		// qmail "from host (1.2.3.4)": the name is the verified reverse name.
 		r.FromRDNS = f.word
@@ -1029,9 +884,9 @@ func (p *parser) fromClause() {
 	if r.FromRDNS != "" {
 		r.FromRDNS = strings.TrimSuffix(r.FromRDNS, ".")
 	}
-	if p.commentFrom && !r.FromIP.IsValid() {
+	if p.hints.commentFrom && !r.FromIP.IsValid() {
 		// Sendmail "(from user@localhost) by host (8.x/Submit)": a user, not a HELO.
-		p.local = true
+		p.setKind(KindLocal)
 		if at := strings.LastIndexByte(f.word, '@'); at > 0 && r.FromHELO == f.word {
 			r.Ident = f.word[:at]
 			r.FromHELO = ""
@@ -1042,7 +897,7 @@ func (p *parser) fromClause() {
 // fromComment reads one comment of the from clause.
 func (p *parser) fromComment(f *fromState, t *token, first bool) {
 	c := t.s
-	if infoPrefix(c) {
+	if t.note {
 		return
 	}
 	// Fields of the comment, split at white space; nested comments and
@@ -1233,23 +1088,6 @@ func commentField(s string) (string, string) {
 	return s[i:j], s[j:]
 }
 
-// infoPrefix reports whether a comment is an informational note that never
-// holds the client's address.
-func infoPrefix(c string) bool {
-	c = strings.TrimLeft(c, " \t")
-	for _, pre := range [...]string{
-		"using ", "Authenticated sender", "authenticated", "AUTH:", "TLS:", "SSL:",
-		"No client certificate", "Client did not present", "Client CN", "envelope-",
-		"version=", "cipher=", "Exim ", "qmail ", "Google Transport", "SquirrelMail",
-		"NaSMail", "may be forged", "Postfix", "amavisd",
-	} {
-		if hasPrefixFold(c, pre) {
-			return true
-		}
-	}
-	return false
-}
-
 func isHELOCmd(s string) bool {
 	return len(s) == 4 && (equalFold(s, "HELO") || equalFold(s, "EHLO") || equalFold(s, "LHLO"))
 }
@@ -1422,34 +1260,31 @@ func (p *parser) finish() {
 	r := &p.r
 	pr, known := lookupProto(r.WithRaw)
 	if r.With == "local" {
-		p.local = true
+		// Exim 4 "with local", "with local-bsmtp"; RFC 5321 4.4 leaves
+		// local protocols unregistered.
+		p.setKind(KindLocal)
 		known = true
 	}
 	switch r.With {
 	case "POP3", "IMAP", "POP3S", "IMAPS":
-		p.retrieval = true
+		// fetchmail and getmail record the mailbox protocol they read.
+		p.setKind(KindRetrieval)
 	}
 	switch {
-	case p.tlsEvidence || pr.tls:
+	case r.TLS.Encrypted == EncryptionYes || pr.tls:
 		r.TLS.Encrypted = EncryptionYes
 	case r.With == "HTTP":
 		// Webmail ("with HTTP", GMX's "(via HTTP)") names the protocol
 		// behind the provider's TLS-terminating front end; whether the
 		// browser's connection was encrypted is not said.
 		r.TLS.Encrypted = EncryptionUnknown
-	case known || p.microsoft:
+	case known || p.hints.microsoft:
 		r.TLS.Encrypted = EncryptionNo
 	default:
 		r.TLS.Encrypted = EncryptionUnknown
 	}
 	if r.Auth == "" && pr.auth {
 		r.Auth = pr.name
-	}
-	switch {
-	case p.retrieval:
-		r.Kind = KindRetrieval
-	case p.local:
-		r.Kind = KindLocal
 	}
 	// Understood means a host was named (from or by) or a local injection
 	// was recorded (qmail "invoked by uid", Postfix "from userid"); a
