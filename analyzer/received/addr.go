@@ -68,7 +68,7 @@ func parseIP(s string) (netip.Addr, uint16, bool) {
 			}
 			port = pn
 		}
-		s = s[1:end]
+		s = unwrapLiteral(s[1:end])
 		if len(s) > 5 && hasPrefixFold(s, "IPv6:") {
 			s = s[5:]
 		}

@@ -479,3 +479,20 @@ func keyword(w string) int {
 	}
 	return clNone
 }
+
+// literalWrappers are decorations some servers write inside the brackets of
+// an address literal (RFC 5321 4.1.3 "[1.2.3.4]"); parseIP removes them.
+var literalWrappers = [...]struct{ open, close, origin string }{
+	{"(", ")", "MDaemon \"from host [(1.2.3.4)]\""},
+}
+
+// unwrapLiteral removes one decoration of literalWrappers from the text
+// between the brackets of an address literal.
+func unwrapLiteral(s string) string {
+	for _, w := range literalWrappers {
+		if len(s) > len(w.open)+len(w.close) && strings.HasPrefix(s, w.open) && strings.HasSuffix(s, w.close) {
+			return s[len(w.open) : len(s)-len(w.close)]
+		}
+	}
+	return s
+}

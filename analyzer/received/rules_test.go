@@ -29,6 +29,11 @@ func TestCommentRulesWellFormed(t *testing.T) {
 		}
 		seen[k] = true
 	}
+	for _, w := range literalWrappers {
+		if w.open == "" || w.close == "" || w.origin == "" {
+			t.Errorf("literal wrapper %+v incomplete", w)
+		}
+	}
 	for _, r := range wordRules {
 		if r.origin == "" || r.read == doNothing {
 			t.Errorf("word row %q needs origin and read", r.word)
