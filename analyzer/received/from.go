@@ -371,16 +371,16 @@ func commentField(s string) (string, string) {
 		return s[i:end], s[end:]
 	}
 	j := i
+	plainBracketsUntil := 0 // as in tokenize: a literal never spans white space
 	for j < len(s) {
 		c := s[j]
-		if c == '[' {
-			k := strings.IndexByte(s[j:], ']')
-			if k < 0 {
-				j = len(s)
-				break
+		if c == '[' && j >= plainBracketsUntil {
+			k := literalEnd(s, j)
+			if k < len(s) && s[k] == ']' {
+				j = k + 1
+				continue
 			}
-			j += k + 1
-			continue
+			plainBracketsUntil = k
 		}
 		if isSpace(c) || c == '(' {
 			break

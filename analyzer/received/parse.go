@@ -25,9 +25,14 @@ import "strings"
 // for FuzzParseReceived to find, not something to hide as a warning.
 func Parse(value string) Received {
 	var p parser
-	p.r = Received{Raw: value, Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
-	p.v = value
+	v, removed := withoutControls(value)
+	p.r = Received{Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
+	if removed {
+		p.warn("control characters ignored")
+	}
+	p.v = v
 	p.run()
+	p.r.Raw = value
 	return p.r
 }
 
@@ -212,6 +217,17 @@ func commentEnd(s string) int {
 	return len(s)
 }
 
+// literalEnd returns the offset of the "]" closing the address literal that
+// opens at s[j] == '[', or of the first white space (or len(s)) when none
+// closes before it.
+func literalEnd(s string, j int) int {
+	k := j + 1
+	for k < len(s) && s[k] != ']' && !isSpace(s[k]) {
+		k++
+	}
+	return k
+}
+
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
@@ -222,6 +238,7 @@ func isSpace(c byte) bool {
 // quoted strings are one word (RFC 5321 4.1.2, 4.1.3).
 func (p *parser) tokenize(s string, base int) {
 	glued := false
+	plainBracketsUntil := 0 // a "[" before this offset opens no literal
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -258,12 +275,20 @@ func (p *parser) tokenize(s string, base int) {
 		for j < len(s) {
 			switch s[j] {
 			case '[':
-				k := strings.IndexByte(s[j:], ']')
-				if k < 0 {
-					j = len(s)
-					break word
+				// An address literal (RFC 5321 4.1.3) is one word, even with
+				// "(" or "," inside (MDaemon "[(1.2.3.4)]"); it never spans
+				// white space, so a "[" in a HELO name ("evil[31m.example",
+				// what is left of a terminal escape) cannot swallow the
+				// comments after it.
+				if j >= plainBracketsUntil {
+					k := literalEnd(s, j)
+					if k < len(s) && s[k] == ']' {
+						j = k + 1
+						continue
+					}
+					plainBracketsUntil = k // no literal ends before k
 				}
-				j += k + 1
+				j++
 			case '"':
 				k := strings.IndexByte(s[j+1:], '"')
 				if k < 0 {
