@@ -27,6 +27,7 @@ type dateFields struct {
 	off                int // seconds east of UTC
 	haveZone           bool
 	numericZone        bool
+	meridiem           bool // an AM/PM field was read
 }
 
 // parseDateZone is ParseDate that also says whether a zone was found.
@@ -144,6 +145,9 @@ func (d *dateFields) field(f string) bool {
 	if dayName(f) {
 		return true
 	}
+	if len(f) == 2 && (equalFold(f, "AM") || equalFold(f, "PM")) {
+		return d.meridiemField(f)
+	}
 	if off, ok := zoneOffset(f); ok {
 		if !d.numericZone && !d.haveZone {
 			d.off, d.haveZone = off, true
@@ -227,9 +231,70 @@ func (d *dateFields) isoField(f string) bool {
 	return true
 }
 
-// dashedField reads "04-Apr-2006" or "11/01/2024"-like fields only in the
-// unambiguous "day-Mon-year" form.
+// meridiemField reads the "AM"/"PM" after a 12-hour time, as Windows
+// servers in a US locale write it ("4/20/2018 11:01:16 PM -0400").
+func (d *dateFields) meridiemField(f string) bool {
+	if !d.haveTime || d.meridiem {
+		return false
+	}
+	// A 24-hour time with a redundant marker ("13:01 PM") keeps its hour.
+	d.meridiem = true
+	pm := f[0] == 'P' || f[0] == 'p'
+	switch {
+	case pm && d.hour >= 1 && d.hour < 12:
+		d.hour += 12
+	case !pm && d.hour == 12:
+		d.hour = 0
+	}
+	return true
+}
+
+// numericDate reads the all-numeric dates of Windows and web servers:
+// "4/20/2018" (month/day/year, a US locale; day/month when the first number
+// cannot be a month), "2018-4-20" and "2018/04/20" (year first, ISO 8601
+// order with one-digit fields).
+func (d *dateFields) numericDate(f string, sep byte) bool {
+	a, rest, _ := strings.Cut(f, string(sep))
+	b, c, ok := strings.Cut(rest, string(sep))
+	if !ok || d.year >= 0 {
+		return false
+	}
+	x, ok1 := atoi(a)
+	y, ok2 := atoi(b)
+	z, ok3 := atoi(c)
+	if !ok1 || !ok2 || !ok3 || len(b) > 2 {
+		return false
+	}
+	var year, month, day int
+	switch {
+	case len(a) == 4 && len(c) <= 2:
+		year, month, day = x, y, z
+	case len(a) <= 2 && len(c) == 4 && sep == '/':
+		year, month, day = z, x, y
+		if x > 12 && y <= 12 {
+			month, day = y, x
+		}
+	default:
+		return false
+	}
+	if month < 1 || month > 12 {
+		return false
+	}
+	d.year, d.month, d.day = year, month, day
+	return true
+}
+
+// dashedField reads "04-Apr-2006" (day-Mon-year) and the numeric dates of
+// numericDate.
 func (d *dateFields) dashedField(f string) bool {
+	if strings.IndexByte(f, '/') > 0 {
+		return d.numericDate(f, '/')
+	}
+	if n := strings.IndexByte(f, '-'); n == 4 {
+		if _, ok := atoi(f[:4]); ok {
+			return d.numericDate(f, '-')
+		}
+	}
 	a, rest, _ := strings.Cut(f, "-")
 	b, c, ok := strings.Cut(rest, "-")
 	if !ok {

@@ -44,6 +44,7 @@ type fromState struct {
 	bareComment  bool   // a comment holding just an address
 	bracketOnly  bool   // a comment "[ip]" with nothing but helo=/port
 	claiming     string
+	anyComment   bool // the clause has a comment that is not a note
 }
 
 // fromClause reads the client (RFC 5321 4.4 From-domain and TCP-info): its
@@ -174,10 +175,14 @@ func (p *parser) fromClause() {
 	case f.parenName != "" && used == addrOuter:
 		// Exim 3 "from rdns (helo) [ip]".
 		r.FromRDNS = f.word
+	case used == addrOuter && !f.anyComment && r.With == "QMQP":
+		// qmail-qmqpd "from host [1.2.3.4] by ... with QMQP": the name in
+		// front of a bare bracketed address is the reverse name.
+		r.FromRDNS = f.word
 	case f.bracketOnly && p.hints.exim:
 		// Exim 4 "from rdns ([ip])" when HELO equals the reverse name.
 		r.FromRDNS = f.word
-	case f.bareComment && !p.hints.microsoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0 &&
+	case f.bareComment && p.hints.microsoft == notMicrosoft && f.portBare == 0 && strings.IndexByte(f.word, '.') > 0 &&
 		r.With != "MAPI" && !strings.HasPrefix(r.With, "HTTP"):
 		// qmail "from host (1.2.3.4)": the name is the verified reverse
 		// name. Microsoft "(ip)" and webmail keep the client's own name.
@@ -202,6 +207,7 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 	if t.note {
 		return
 	}
+	f.anyComment = true
 	// Fields of the comment, split at white space; nested comments and
 	// bracketed literals are kept whole.
 	pendName := ""
@@ -289,7 +295,9 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 			onlyAddr = false
 			continue
 		}
-		if a, port, ok := parseIP(fld); ok {
+		// smap (TIS firewall toolkit) "from host(1.2.3.4, HELO x)": the
+		// address ends with a comma.
+		if a, port, ok := parseIP(strings.TrimSuffix(fld, ",")); ok {
 			if !f.ipBare.IsValid() {
 				f.ipBare, f.portBare = a, port
 			}

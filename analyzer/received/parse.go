@@ -91,10 +91,20 @@ type parser struct {
 // Everything else a rule learns goes straight into the record (TLS.Encrypted,
 // Kind), so that later rules see it there.
 type hints struct {
-	exim        bool // an "(Exim x.y)" comment: set by readExim, read by fromClause
-	microsoft   bool // "with Microsoft SMTP Server/SMTPSVC": set by withClause, read by fromClause and finish
-	commentFrom bool // the from clause was written as a leading comment "(from x [ip])": set by run, read by fromClause
+	exim        bool            // an "(Exim x.y)" comment: set by readExim, read by fromClause
+	microsoft   microsoftServer // "with Microsoft ...": set by withClause, read by fromClause and finish
+	commentFrom bool            // the from clause was written as a leading comment "(from x [ip])": set by run, read by fromClause
 }
+
+// microsoftServer is which Microsoft server wrote a "with Microsoft ..."
+// clause.
+type microsoftServer uint8
+
+const (
+	notMicrosoft microsoftServer = iota
+	msExchange                   // "Microsoft SMTP Server" (Exchange 2007+, Microsoft 365): states TLS when used
+	msIIS                        // "Microsoft SMTPSVC" (IIS SMTP service): never records TLS
+)
 
 // encrypted records evidence of TLS.
 func (p *parser) encrypted() {
@@ -559,7 +569,10 @@ func (p *parser) finish() {
 		// behind the provider's TLS-terminating front end; whether the
 		// browser's connection was encrypted is not said.
 		r.TLS.Encrypted = EncryptionUnknown
-	case known || p.hints.microsoft:
+	case known || p.hints.microsoft == msExchange:
+		// A server that records TLS when it is used (RFC 3848 "ESMTPS",
+		// Exchange's "version=" comment) did not: plain text. IIS SMTPSVC
+		// never records TLS, so its fields stay unknown.
 		r.TLS.Encrypted = EncryptionNo
 	default:
 		r.TLS.Encrypted = EncryptionUnknown

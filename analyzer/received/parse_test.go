@@ -104,6 +104,12 @@ func TestParseReceivedIPForms(t *testing.T) {
 			"198.51.100.4", 0, "f.example", "g.example"},
 		{"double brackets", "from h.example [[192.0.2.8]] by mx.example.org with XMAIL; Thu, 11 Jan 2024 10:00:00 +0000",
 			"192.0.2.8", 0, "", "h.example"},
+		{"mdaemon parenthesised literal", "from h.example [(192.0.2.9)] by mx.example.org (MDaemon PRO v10.1.2) with ESMTP; Thu, 11 Jan 2024 10:00:00 +0000",
+			"192.0.2.9", 0, "", "h.example"},
+		{"smap", "from c.example(192.0.2.10, HELO h.example) by gw.example.org via smap (V2.1) id xma1; Thu, 11 Jan 2024 10:00:00 +0000",
+			"192.0.2.10", 0, "c.example", "h.example"},
+		{"qmqp", "from c.example [192.0.2.11] by mx.example.org with QMQP; 11 Jan 2024 10:00:00 -0000",
+			"192.0.2.11", 0, "c.example", "c.example"},
 		{"no ip", "from localhost by mx.example.org with SMTP; Thu, 11 Jan 2024 10:00:00 +0000",
 			"", 0, "", "localhost"},
 	}
@@ -186,6 +192,15 @@ func TestParseReceivedDates(t *testing.T) {
 		{"Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11", "2005-11-10T14:24:21Z"},
 		{"Thursday, 11-Jan-2024 10:15:07 (GMT-8)", "2024-01-11T18:15:07Z"},
 		{"Fri, 31 Dec 1999 23:59:60 +0000", "1999-12-31T23:59:59Z"},
+		{"4/20/2018 23:01:06 -0400 (EDT)", "2018-04-21T03:01:06Z"},
+		{"4/20/2018 11:01:16 PM -0400", "2018-04-21T03:01:16Z"},
+		{"4/20/2018 12:01:16 AM -0400", "2018-04-20T04:01:16Z"},
+		{"20/4/2018 23:01:06 +0000", "2018-04-20T23:01:06Z"},
+		{"2018-4-20 11:01:08 PM", "2018-04-20T23:01:08Z"},
+		{"2018/04/20 09:01:08 AM +0200", "2018-04-20T07:01:08Z"},
+		{"Fri, 20 Apr 2018\r\n\t23:01:06 -0400", "2018-04-21T03:01:06Z"},
+		{"4/20/2018 13:01:16 PM -0400", "2018-04-20T17:01:16Z"},
+		{"13/20/2018 10:00:00 +0000", ""},
 		{"Thu, 30 Feb 2024 10:15:02 +0000", ""},
 		{"Thu, 11 Jan 2024 25:15:02 +0000", ""},
 		{"not a date", ""},
@@ -289,6 +304,14 @@ func TestParseReceivedTLS(t *testing.T) {
 		{"mapi", "from a.example ([fe80::1]) by a.example ([fe80::1%5]) with mapi id 15.20.1.2", EncryptionUnknown, "", "", "MAPI"},
 		{"no with", "from a.example by b.example id 1", EncryptionUnknown, "", "", ""},
 		{"unknown protocol", "from a.example by b.example with QMQP", EncryptionUnknown, "", "", "QMQP"},
+		{"exim 4 Cipher", "from a.example ([192.0.2.1]) by b.example with esmtp (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 4.34) id 1",
+			EncryptionYes, "TLSv1.0", "DES-CBC3-SHA", "ESMTP"},
+		{"exim 4 tls_cipher", "from u by b.example with local-esmtps (tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32) (Exim 4.50) id 1",
+			EncryptionYes, "TLSv1.0", "RSA_AES_256_CBC_SHA", "local"},
+		{"courier spaced", "from a.example (a.example [192.0.2.1]) (TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA) by b.example with ESMTPS",
+			EncryptionYes, "TLSv1/SSLv3", "DES-CBC3-SHA", "ESMTPS"},
+		{"iis smtpsvc", "from a.example ([192.0.2.1]) by b.example with Microsoft SMTPSVC(6.0.3790.4675)", EncryptionUnknown, "", "", "SMTP"},
+		{"iis smtpsvc over tls", "from a ([192.0.2.1]) by b.example over TLS secured channel with Microsoft SMTPSVC(6.0.3790.4675)", EncryptionYes, "", "", "SMTP"},
 		{"local", "from www by b.example with local (Exim 4.96) id 1", EncryptionNo, "", "", "local"},
 	}
 	for _, tt := range tests {
@@ -442,5 +465,23 @@ func TestParseReceivedParsedNeedsHost(t *testing.T) {
 				t.Errorf("Parsed = %v disagrees with from/by/kind: %+v", r.Parsed, r)
 			}
 		})
+	}
+}
+
+// TestParseReceivedFoldedDate checks dates folded onto the next line, after
+// the ";" and inside the date, as a header reader that keeps the folding
+// passes them.
+func TestParseReceivedFoldedDate(t *testing.T) {
+	want := time.Date(2018, 4, 21, 3, 1, 6, 0, time.UTC)
+	for _, v := range []string{
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP;\r\n\tFri, 20 Apr 2018 23:01:06 -0400",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP id 1\r\n\tFri, 20 Apr 2018 23:01:06 -0400",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP; Fri, 20 Apr 2018\r\n 23:01:06 -0400 (EDT)",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP;\r\n\t4/20/2018 11:01:06 PM\r\n\t-0400",
+	} {
+		r := Parse(v)
+		if !r.Date.Equal(want) {
+			t.Errorf("%q: Date = %v, want %v (warnings %v)", v, r.Date, want, r.Warnings)
+		}
 	}
 }

@@ -43,6 +43,8 @@ var commentRules = [...]commentRule{
 	{prefix: "SSL:", origin: "Courier (no TLS data without the space)"},
 	{prefix: "version=", read: doKVTLS, origin: "Sendmail 8.x, Gmail, Microsoft 365 (version=TLS1_2, cipher=...)"},
 	{prefix: "cipher=", read: doKVTLS, origin: "Momentum/ecelerity 4"},
+	{prefix: "Cipher ", read: doKeywordColonTLS, origin: "Exim 4, older received_header_text \"with esmtp (Cipher TLSv1:DES-CBC3-SHA:168)\""},
+	{prefix: "tls_cipher ", read: doKeywordColonTLS, origin: "Exim 4 \"with local-esmtps (tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32)\""},
 	{prefix: "Google Transport Security", read: doTLSNote, origin: "Gmail"},
 	{prefix: "Google Transport", origin: "Gmail"},
 	{prefix: "No client certificate", origin: "Postfix 2.2+"},
@@ -112,6 +114,7 @@ const (
 	doRetrieval
 	doTLSNote
 	doViaProto
+	doKeywordColonTLS
 	doTLSWord
 	doAuthWord
 	doEximLogTLS
@@ -153,6 +156,8 @@ func (p *parser) do(a action, c string, i int) bool {
 		return p.readTLSNote(c)
 	case doViaProto:
 		return p.readViaProto(c)
+	case doKeywordColonTLS:
+		return p.readKeywordColonTLS(c)
 	case doTLSWord:
 		return p.readTLSWord(i)
 	case doAuthWord:
@@ -266,6 +271,14 @@ func (p *parser) readColonTLS(c string) bool {
 	}
 	p.encrypted()
 	return true
+}
+
+// readKeywordColonTLS reads "Cipher TLSv1:DES-CBC3-SHA:168" and
+// "tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32": a keyword, then the Exim
+// version:cipher:bits triple.
+func (p *parser) readKeywordColonTLS(c string) bool {
+	_, rest, _ := strings.Cut(c, " ")
+	return p.readColonTLS(strings.TrimSpace(rest))
 }
 
 // readEncryptedCipher reads "(DHE-RSA-AES256-SHA encrypted)".

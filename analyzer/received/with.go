@@ -40,20 +40,23 @@ func (p *parser) withClause() {
 			last = j
 		}
 		raw = p.v[p.toks[i].off:p.toks[last].end]
-		p.hints.microsoft = true
+		// "Microsoft SMTP Server" (Exchange 2007+) speaks ESMTP; anything
+		// else ("Microsoft SMTPSVC(6.0.3790.4675)") is the IIS SMTP service.
+		p.hints.microsoft = msIIS
+		if len(raw) > 10 && equalFold(raw[10:], "SMTP Server") {
+			p.hints.microsoft = msExchange
+		}
 	}
 	p.r.WithRaw = raw
-	if p.hints.microsoft {
-		// "Microsoft SMTP Server" (Exchange 2007+) speaks ESMTP; "Microsoft
-		// SMTPSVC" is the IIS SMTP service.
-		if len(raw) > 10 && equalFold(raw[10:], "SMTP Server") {
-			p.r.With = "ESMTP"
-			if p.r.TLS.Encrypted == EncryptionYes {
-				p.r.With = "ESMTPS"
-			}
-		} else {
-			p.r.With = "SMTP"
+	switch p.hints.microsoft {
+	case msExchange:
+		p.r.With = "ESMTP"
+		if p.r.TLS.Encrypted == EncryptionYes {
+			p.r.With = "ESMTPS"
 		}
+		return
+	case msIIS:
+		p.r.With = "SMTP"
 		return
 	}
 	p.r.With = normProto(w)
