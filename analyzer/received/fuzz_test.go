@@ -55,3 +55,28 @@ func FuzzParseReceived(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDate checks the date scanner on any input: no panic, a UTC time
+// when it reads one, and the same answer from ParseDate and parseDateZone.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{
+		"Thu, 11 Jan 2024 10:15:02 +0100 (CET)", "Mon Jan  2 15:04:05 MST 2006",
+		"2024-01-11 10:15:02.123456789 +0000 UTC m=+12.5", "4/20/2018 11:01:16 PM -0400",
+		"2018-4-20 11:01:08 PM", "Thursday, 11-Jan-2024 10:15:07 (GMT-8)", "Fri, 31 Dec 1999 23:59:60 +0000",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseDate(s)
+		d2, _, ok2 := parseDateZone(s)
+		if ok != ok2 || !d.Equal(d2) {
+			t.Fatalf("ParseDate and parseDateZone disagree on %q", s)
+		}
+		if ok && d.Location() != time.UTC {
+			t.Fatalf("ParseDate(%q) = %v, not UTC", s, d)
+		}
+		if !ok && !d.IsZero() {
+			t.Fatalf("ParseDate(%q) unreadable but %v", s, d)
+		}
+	})
+}
