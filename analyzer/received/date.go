@@ -163,7 +163,7 @@ func (d *dateFields) timeField(f string) bool {
 		return false
 	}
 	// A zone glued to the time.
-	if i := strings.IndexAny(f, "+-"); i > 0 {
+	if i := indexSign(f); i > 0 {
 		off, ok := numericZone(f[i:])
 		if !ok {
 			return false
@@ -384,7 +384,7 @@ func zoneOffset(f string) (int, bool) {
 	}
 	name := f
 	off := 0
-	if i := strings.IndexAny(f, "+-"); i > 0 {
+	if i := indexSign(f); i > 0 {
 		name = f[:i]
 		o, ok := numericZone(f[i:])
 		if !ok {
@@ -516,7 +516,7 @@ func monthNum(s string) int {
 
 // dayName reports whether s is a day of the week ("Mon", "Monday", "Mon.").
 func dayName(s string) bool {
-	s = strings.TrimRight(s, ",.")
+	s = trimRightSet(s, ",.")
 	if len(s) < 3 {
 		return false
 	}

@@ -55,7 +55,7 @@ func (p *parser) fromClause() {
 	var f fromState
 	i := sp.start
 	if i < sp.end && p.toks[i].kind == tokWord {
-		w := strings.TrimRight(p.toks[i].s, ",;")
+		w := trimRightSet(p.toks[i].s, ",;")
 		f.word = w
 		if a, port, ok := parseIP(w); ok {
 			f.wordAddr, f.wordPort = a, port

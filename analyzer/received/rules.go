@@ -247,7 +247,7 @@ func (p *parser) readKVTLS(c string) bool {
 	for rest != "" {
 		var f string
 		f, rest = nextField(rest)
-		f = strings.TrimRight(f, ",;")
+		f = trimRightSet(f, ",;")
 		switch {
 		case hasPrefixFold(f, "version="):
 			p.setTLSVersion(f[8:])
@@ -333,7 +333,7 @@ func (p *parser) readEnvelopeFrom(c string) bool {
 	if i > 0 {
 		f, _ := nextField(c[i:])
 		if p.r.EnvelopeFrom == "" {
-			p.r.EnvelopeFrom = stripAngle(strings.TrimRight(f, ",;"))
+			p.r.EnvelopeFrom = stripAngle(trimRightSet(f, ",;"))
 		}
 	}
 	return true

@@ -191,12 +191,12 @@ func (p *parser) courierTLS(s string) {
 	p.setTLSVersion(strings.TrimSpace(f1))
 	_, ci, _ := strings.Cut(rest, ",")
 	ci, _ = nextField(ci)
-	p.setCipher(strings.TrimRight(ci, ",;"))
+	p.setCipher(trimRightSet(ci, ",;"))
 	p.encrypted()
 }
 
 func (p *parser) setTLSVersion(v string) {
-	v = strings.TrimRight(v, ",;)")
+	v = trimRightSet(v, ",;)")
 	if v == "" || p.r.TLS.Version != "" {
 		return
 	}
@@ -204,7 +204,7 @@ func (p *parser) setTLSVersion(v string) {
 }
 
 func (p *parser) setCipher(c string) {
-	c = strings.TrimRight(c, ",;)")
+	c = trimRightSet(c, ",;)")
 	if c == "" || p.r.TLS.Cipher != "" {
 		return
 	}
