@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/mailbox"
 	"io"
 	"mime"
 	"net/mail"
@@ -27,7 +28,7 @@ const DefaultMaxSkew = 5 * time.Minute
 // Options controls Analyze. The zero value analyses without geolocation or DNS
 // against the EEA as home.
 type Options struct {
-	// MaxHeaderBytes caps the header section (DefaultMaxHeaderBytes when 0).
+	// MaxHeaderBytes caps the header section (mailbox.DefaultMaxHeaderBytes when 0).
 	MaxHeaderBytes int
 	// Home is the home jurisdiction; the zero Home means EEA.
 	Home jurisdiction.Home
@@ -47,7 +48,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.MaxHeaderBytes <= 0 {
-		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+		o.MaxHeaderBytes = mailbox.DefaultMaxHeaderBytes
 	}
 	if o.Home.IsZero() {
 		o.Home, _ = jurisdiction.ParseHome("EEA")
@@ -83,7 +84,7 @@ func AnalyzeReader(ctx context.Context, r io.Reader, source string, opts Options
 	if err != nil {
 		res := newResult(source)
 		switch {
-		case errors.Is(err, ErrHeaderTooLarge):
+		case errors.Is(err, mailbox.ErrHeaderTooLarge):
 			res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		default:
 			res.fail(FailUnreadable, fmt.Sprintf("%s: %v", source, err))
@@ -144,7 +145,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 		res.Received[i] = rc
 	}
 	if len(values) > MaxReceived {
-		res.Flags = append(res.Flags, Flag{Code: "too-many-received", Received: -1,
+		res.Flags = append(res.Flags, Flag{Code: FlagTooManyReceived, Received: -1,
 			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
 	}
 	res.buildPath(ctx, opts)

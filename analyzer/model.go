@@ -166,11 +166,33 @@ type Segment struct {
 	DelaySeconds  *float64   `json:"delay_seconds"` // nil when either date is unknown
 }
 
+// FlagCode names a finding about a path that a reader should check.
+type FlagCode string
+
+// Flag codes.
+const (
+	// FlagUnparsed: a Received field could not be read.
+	FlagUnparsed FlagCode = "unparsed"
+	// FlagByFromMismatch: a relay's own name (its by) does not match the
+	// sender the next field recorded: a field may be forged or a hop
+	// missing.
+	FlagByFromMismatch FlagCode = "by-from-mismatch"
+	// FlagPrivateHandover: a relay handed the message to another
+	// organisation's server from a private address, which the receiver
+	// could not have seen over the internet.
+	FlagPrivateHandover FlagCode = "private-handover"
+	// FlagTimeBackwards: a field is dated before the one below it.
+	FlagTimeBackwards FlagCode = "time-backwards"
+	// FlagTooManyReceived: the message has more Received fields than are
+	// analysed.
+	FlagTooManyReceived FlagCode = "too-many-received"
+)
+
 // Flag is a consistency finding about a message's trace.
 type Flag struct {
-	Code     string `json:"code"`     // "by-from-mismatch", "time-backwards", "private-handover", "too-many-received", ...
-	Received int    `json:"received"` // index of the Received field concerned, -1 for the whole message
-	Detail   string `json:"detail"`
+	Code     FlagCode `json:"code"`
+	Received int      `json:"received"` // index of the Received field concerned, -1 for the whole message
+	Detail   string   `json:"detail"`
 }
 
 // Summary is the per-message accounting.
