@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mailroute/mailroute/analyzer/received"
 )
 
 // MaxReceived is the number of Received fields beyond which a message is
@@ -140,7 +142,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	}
 	res.Received = make([]Received, len(values))
 	for i, v := range values {
-		rc := ParseReceived(v)
+		rc := received.Parse(v)
 		rc.Index = i
 		res.Received[i] = rc
 	}
@@ -201,7 +203,7 @@ func (r *Result) describe(h Header, keep []string) {
 	if d := h.Get("Date"); d != "" {
 		// The Received date scanner reads RFC 5322 dates and the obsolete and
 		// broken forms clients write, without net/mail's error allocations.
-		if t, ok := parseRcvDate(d); ok {
+		if t, ok := received.ParseDate(d); ok {
 			r.Date = t.UTC().Format(time.RFC3339)
 		}
 	}
