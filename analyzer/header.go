@@ -89,7 +89,8 @@ func (h Header) Values(key string) []string {
 // github.com/emersion/go-message/textproto. When want is not nil, only the
 // fields it accepts (by name, case-insensitively) are handed to textproto,
 // which keeps analysis of large headers cheap. It is lenient: a line that is
-// neither a field nor a continuation is skipped with a warning.
+// neither a field nor a continuation is skipped with a warning, and so are
+// lines holding only white space before the first field.
 func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 	var h Header
 	var warnings []string
@@ -97,6 +98,17 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 	// An mbox "From " line is not part of the header.
 	if bytes.HasPrefix(b, []byte("From ")) {
 		b = afterLine(b)
+	}
+	// Lines holding only white space before the first field are skipped
+	// with a warning, as SpamAssassin and Python's email package do (the
+	// mailbox readers skip them already).
+	if n, lines := spaceLines(b); lines > 0 {
+		b = b[n:]
+		if lines == 1 {
+			warnings = append(warnings, "skipped 1 white-space-only line before the header section")
+		} else {
+			warnings = append(warnings, fmt.Sprintf("skipped %d white-space-only lines before the header section", lines))
+		}
 	}
 	// Select well-formed fields; textproto stops at the first bad line, so
 	// bad lines are dropped here with a warning instead.
@@ -140,6 +152,25 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 		h.Fields = append(h.Fields, Field{Key: fields.Key(), Value: fields.Value()})
 	}
 	return h, warnings
+}
+
+// spaceLines measures the lines at the start of b that hold only white
+// space: spaces, tabs and CRs, at least one space or tab, ended by LF (an
+// empty line ends the header section instead). It returns their length and
+// number.
+func spaceLines(b []byte) (n, lines int) {
+	for {
+		j, blank := n, false
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+			blank = blank || b[j] != '\r'
+			j++
+		}
+		if j == len(b) || b[j] != '\n' || !blank {
+			return n, lines
+		}
+		n = j + 1
+		lines++
+	}
 }
 
 // lineLen returns the length of the first line of b including its LF.

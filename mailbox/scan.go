@@ -486,9 +486,10 @@ func (s *scanner) nextSingle() (Message, error) {
 	}
 	s.done = true
 	pos := Position{File: s.name, Line: 1}
-	hs := s.base + int64(s.r)
-	h := s.scanHeader(hs)
+	start := s.base + int64(s.r)
 	msg := Message{Pos: pos}
+	hs := s.skipSpaceLines(start, &msg)
+	h := s.scanHeader(hs)
 	switch {
 	case h.tooLarge:
 		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
@@ -506,8 +507,28 @@ func (s *scanner) nextSingle() (Message, error) {
 		msg.Size = s.sizeHint
 		return msg, nil
 	}
-	msg.Size = s.skipAll() - hs
+	msg.Size = s.skipAll() - start
 	return msg, nil
+}
+
+// skipSpaceLines skips the lines holding only white space at hs (see
+// spaceLines), at most the header cap of them, noting them in msg, and
+// returns where the header section starts. The decision depends on the
+// first max+1 bytes only, never on how the input is split into reads.
+func (s *scanner) skipSpaceLines(hs int64, msg *Message) int64 {
+	for {
+		buffered := s.buf[s.at(hs):s.w]
+		b := buffered[:min(len(buffered), s.max+1)]
+		n, lines, partial := spaceLines(b)
+		if partial && len(buffered) <= s.max+1 && s.more() {
+			continue
+		}
+		if lines == 0 || n > s.max {
+			return hs
+		}
+		msg.Warnings = append(msg.Warnings, spaceLinesWarning(lines))
+		return hs + int64(n)
+	}
 }
 
 // nextMbox reads the next message of an mbox.
@@ -570,6 +591,8 @@ func (s *scanner) nextMbox() (Message, error) {
 		}
 	}
 
+	fromEnd := hs
+	hs = s.skipSpaceLines(hs, &msg)
 	h := s.scanHeader(hs)
 	if h.tooLarge {
 		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
@@ -580,7 +603,7 @@ func (s *scanner) nextMbox() (Message, error) {
 		}
 		s.consume(from)
 		end := s.scanBody(from)
-		msg.Size = end - hs
+		msg.Size = end - fromEnd
 		return msg, nil
 	}
 	msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
@@ -604,7 +627,7 @@ func (s *scanner) nextMbox() (Message, error) {
 			msg.Err = &MessageError{Pos: pos, Err: why}
 		}
 		s.consume(h.end)
-		msg.Size = h.end - hs
+		msg.Size = h.end - fromEnd
 		return msg, nil
 	}
 	s.consume(h.end - 1)
@@ -614,7 +637,7 @@ func (s *scanner) nextMbox() (Message, error) {
 	} else {
 		end = s.scanBody(h.end - 1)
 	}
-	msg.Size = end - hs
+	msg.Size = end - fromEnd
 	return msg, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/mailbox"
@@ -139,6 +140,10 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
 	res := analyzeMessage(ctx, msg, opts)
 	res.Line = msg.Pos.Line
+	if len(msg.Warnings) > 0 {
+		// What the reader skipped comes first, as it came first.
+		res.Warnings = append(slices.Clip(msg.Warnings), res.Warnings...)
+	}
 	return res
 }
 
