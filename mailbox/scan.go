@@ -334,13 +334,48 @@ func parseContentLength(v []byte) int64 {
 	return n
 }
 
+// indexSep returns the index of the first sepFrom in b, or -1; it is
+// bytes.Index(b, []byte(sepFrom)), faster on mail. bytes.Index looks for the
+// separator's first byte, the newline, which comes every 60-80 bytes of a
+// body; indexSep looks for its "F", ten times rarer in text, and checks the
+// bytes around it. When "F" is frequent (base64 has one every 64 bytes), it
+// hands the rest of b to bytes.Index after a few misses, so it is never much
+// slower than that.
+func indexSep(b []byte) int {
+	const n = len(sepFrom)
+	if len(b) < n {
+		return -1
+	}
+	last := len(b) - n + 1 // the "F" of a separator is at 1..last
+	misses := 0
+	for i := 1; i <= last; {
+		j := bytes.IndexByte(b[i:last+1], 'F')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if b[i-1] == '\n' && string(b[i:i+n-1]) == sepFrom[1:] {
+			return i - 1
+		}
+		i++
+		misses++
+		if misses > 8+i>>7 {
+			if k := bytes.Index(b[i:], []byte(sepFrom)); k >= 0 {
+				return i + k
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
 // findSep looks for the first separator at or after from (the newline
 // before it may sit at from) in the buffered data. It returns the offset of
 // the separator's "From " line, or -1 and where to search again after
 // reading more.
 func (s *scanner) findSep(from int64) (sep, resume int64) {
 	for {
-		idx := bytes.Index(s.buf[s.at(from):s.w], []byte(sepFrom))
+		idx := indexSep(s.buf[s.at(from):s.w])
 		if idx < 0 {
 			return -1, max(from, s.avail()-int64(len(sepFrom)-1))
 		}
