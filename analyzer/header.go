@@ -115,10 +115,13 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 	}
 
 	// One pass: the kept keys and values go into text, the fields record
-	// where; the strings are cut from text at the end.
+	// where; the strings are cut from text at the end. text never needs
+	// more than the header's length, so for a header section of usual
+	// size it is allocated once, and its String does not copy.
 	var spanBuf [32]fieldSpan
 	spans := spanBuf[:0]
-	text := make([]byte, 0, 1024)
+	var text strings.Builder
+	text.Grow(min(len(b), 32<<10))
 	keep := false
 	for len(b) > 0 {
 		n := lineLen(b)
@@ -129,7 +132,7 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 			b = nil // end of the header section
 		case content[0] == ' ' || content[0] == '\t':
 			if keep {
-				text = appendPiece(text, spans[len(spans)-1].valStart, content)
+				appendPiece(&text, spans[len(spans)-1].valStart, content)
 			}
 		default:
 			colon := bytes.IndexByte(content, ':')
@@ -145,19 +148,19 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 			}
 			sp := fieldSpan{key: knownKey(name)}
 			if sp.key == "" {
-				sp.keyStart = len(text)
-				text = appendCanonicalKey(text, name)
-				sp.keyEnd = len(text)
+				sp.keyStart = text.Len()
+				appendCanonicalKey(&text, name)
+				sp.keyEnd = text.Len()
 			}
-			sp.valStart = len(text)
-			text = appendPiece(text, sp.valStart, content[colon+1:])
+			sp.valStart = text.Len()
+			appendPiece(&text, sp.valStart, content[colon+1:])
 			spans = append(spans, sp)
 		}
 		if keep {
-			spans[len(spans)-1].valEnd = len(text)
+			spans[len(spans)-1].valEnd = text.Len()
 		}
 	}
-	all := string(text)
+	all := text.String()
 	h := Header{Fields: make([]Field, len(spans))}
 	for i, sp := range spans {
 		key := sp.key
@@ -185,11 +188,11 @@ func trimLineEnd(line []byte) []byte {
 	return line[:n]
 }
 
-// appendPiece appends one line of a field value (the part after the colon,
+// appendPiece writes one line of a field value (the part after the colon,
 // or a continuation line) to the value that starts at text[start:]: without
 // the spaces and tabs around it, after one space when the value already has
 // something.
-func appendPiece(text []byte, start int, piece []byte) []byte {
+func appendPiece(text *strings.Builder, start int, piece []byte) {
 	i, n := 0, len(piece)
 	for i < n && (piece[i] == ' ' || piece[i] == '\t') {
 		i++
@@ -198,12 +201,12 @@ func appendPiece(text []byte, start int, piece []byte) []byte {
 		n--
 	}
 	if i == n {
-		return text
+		return
 	}
-	if len(text) > start {
-		text = append(text, ' ')
+	if text.Len() > start {
+		text.WriteByte(' ')
 	}
-	return append(text, piece[i:n]...)
+	text.Write(piece[i:n])
 }
 
 // knownKeys are the canonical names of the fields Analyze reads, so that
@@ -242,14 +245,15 @@ func asciiEqualFold(b []byte, s string) bool {
 	return true
 }
 
-// appendCanonicalKey appends the canonical form of the field name key, as
+// appendCanonicalKey writes the canonical form of the field name key, as
 // net/textproto.CanonicalMIMEHeaderKey gives it: when every byte is a token
 // character (RFC 7230), the first letter and each letter after a hyphen
 // upper case and the rest lower case; otherwise key unchanged.
-func appendCanonicalKey(text, key []byte) []byte {
+func appendCanonicalKey(text *strings.Builder, key []byte) {
 	for _, c := range key {
 		if !isTokenByte(c) {
-			return append(text, key...)
+			text.Write(key)
+			return
 		}
 	}
 	upper := true
@@ -260,10 +264,9 @@ func appendCanonicalKey(text, key []byte) []byte {
 		case !upper && 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
 		}
-		text = append(text, c)
+		text.WriteByte(c)
 		upper = c == '-'
 	}
-	return text
 }
 
 // isTokenByte reports an RFC 7230 token character.
