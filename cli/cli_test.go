@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -362,6 +363,82 @@ func TestProviderCommand(t *testing.T) {
 		}
 		if !strings.Contains(r.stdout, `"exists":false`) {
 			t.Errorf("missing domain not reported:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestProviderFailsClosed(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	// A port nobody listens on: every query is refused at once.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := pc.LocalAddr().String()
+	pc.Close()
+	t.Run("dead resolver", func(t *testing.T) {
+		for _, format := range []string{"table", "markdown", "json"} {
+			r := run(t, geo, "", "provider", "--resolver", dead, "--dns-timeout", "300ms", "--format", format, "posteo.de")
+			if r.code != ExitSomeFailed {
+				t.Errorf("%s: exit %d, want %d; stderr:\n%s", format, r.code, ExitSomeFailed, r.stderr)
+			}
+			want := "unknown (DNS error: "
+			if format == "json" {
+				want = `"mta_sts":{"status":"unknown","error":"TXT _mta-sts.posteo.de: `
+			}
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s: output lacks %q:\n%s", format, want, r.stdout)
+			}
+			for _, bad := range []string{"| missing", "Missing:", `"status":"missing"`} {
+				if strings.Contains(r.stdout, bad) {
+					t.Errorf("%s: a failed look-up is shown as missing (%q):\n%s", format, bad, r.stdout)
+				}
+			}
+			if !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "Could not be checked (DNS error): MTA-STS, TLS-RPT, DANE (the MX hosts are unknown) and DMARC") {
+				t.Errorf("%s: verdict does not say what could not be checked:\n%s", format, r.stdout)
+			}
+			if !strings.Contains(r.stderr, "could not be fully checked") {
+				t.Errorf("%s: stderr does not say why the exit code is 3:\n%s", format, r.stderr)
+			}
+		}
+	})
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		inStderr string
+	}{
+		{"no port", []string{"--resolver", "bogus", "posteo.de"}, `resolver address "bogus"`},
+		{"port out of range", []string{"--resolver", "127.0.0.1:99999", "posteo.de"}, `port "99999" is not a number from 1 to 65535`},
+		{"bad domain", []string{"--resolver", dead, "foo bar"}, `invalid domain name "foo bar"`},
+		{"escape in domain", []string{"--resolver", dead, "a\x1b[2J.example"}, `invalid domain name "a\x1b[2j.example"`},
+		{"zero timeout", []string{"--resolver", dead, "--dns-timeout", "0s", "posteo.de"}, "--dns-timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, geo, "", append([]string{"provider"}, tt.args...)...)
+			if r.code != ExitError {
+				t.Errorf("exit %d, want %d; stdout:\n%s", r.code, ExitError, r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.inStderr) || strings.Contains(r.stderr, "\x1b") {
+				t.Errorf("stderr lacks %q (or holds an escape):\n%q", tt.inStderr, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("a usage error printed a report:\n%s", r.stdout)
+			}
+		})
+	}
+	t.Run("scan resolver flag", func(t *testing.T) {
+		r := run(t, geo, "", "scan", "--resolve", "--resolver", "127.0.0.1:99999", "samples/gmx-to-posteo.eml")
+		if r.code != ExitError || !strings.Contains(r.stderr, "99999") {
+			t.Errorf("exit %d, want %d; stderr:\n%s", r.code, ExitError, r.stderr)
+		}
+	})
+	t.Run("one default timeout", func(t *testing.T) {
+		for _, cmd := range []string{"provider", "scan", "trace"} {
+			r := run(t, "", "", cmd, "--help")
+			if !strings.Contains(r.stdout, `--dns-timeout duration   timeout of one DNS query (default 2s)`) {
+				t.Errorf("%s --help lacks the shared --dns-timeout:\n%s", cmd, r.stdout)
+			}
 		}
 	})
 }
