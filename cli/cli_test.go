@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net"
@@ -564,6 +565,50 @@ func TestGroupDir(t *testing.T) {
 	for _, tt := range tests {
 		if got := groupDir(tt.args, tt.file); got != tt.want {
 			t.Errorf("groupDir(%q, %q) = %q, want %q", tt.args, tt.file, got, tt.want)
+		}
+	}
+}
+
+// TestScanPartialInput checks that a report of a half-read compressed mbox
+// says so in every format, not only on standard error.
+func TestScanPartialInput(t *testing.T) {
+	chdirRoot(t)
+	good, err := os.ReadFile("samples/gmx-to-posteo.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mbox bytes.Buffer
+	for range 50 {
+		mbox.WriteString("From sender@example.org Thu Jan  1 00:00:00 2026\n")
+		mbox.Write(good)
+		mbox.WriteString("\n")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(mbox.Bytes())
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "half.mbox.gz")
+	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	geo := geoDir(t)
+	for _, tt := range []struct{ format, want string }{
+		{"table", "INCOMPLETE: 1 input could not be read (to the end)"},
+		{"markdown", "**INCOMPLETE: 1 input could not be read (to the end)"},
+		{"csv", "\nincomplete,INCOMPLETE: 1 input could not be read"},
+		{"json", `"incomplete":true`},
+	} {
+		r := run(t, geo, "", "scan", "--format", tt.format, path)
+		if r.code != ExitSomeFailed {
+			t.Errorf("%s: exit %d, want %d", tt.format, r.code, ExitSomeFailed)
+		}
+		if !strings.Contains(r.stdout, tt.want) {
+			t.Errorf("%s: output lacks %q:\n%s", tt.format, tt.want, r.stdout)
+		}
+		wantCount := map[string]string{"table": "inputs unreadable: 1", "markdown": "inputs unreadable: 1",
+			"csv": "accounting,inputs_unreadable,1", "json": `"inputs_unreadable":1,"unreadable":[{"input":"` + path}[tt.format]
+		if !strings.Contains(r.stdout, wantCount) {
+			t.Errorf("%s: output lacks %q:\n%s", tt.format, wantCount, r.stdout)
 		}
 	}
 }

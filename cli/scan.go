@@ -117,6 +117,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
 			note(it.InputErr.Error())
+			addInputError(agg, it.InputErr)
 			return nil
 		}
 		messages.Add(1)
@@ -161,6 +162,17 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
 	}
 	return nil
+}
+
+// addInputError counts an unreadable input in the report, with its path
+// and reason.
+func addInputError(agg *report.Aggregator, err error) {
+	var ie *mailbox.InputError
+	if errors.As(err, &ie) {
+		agg.AddInputError(ie.Path, ie.Err.Error())
+		return
+	}
+	agg.AddInputError("", err.Error())
 }
 
 func loadProviders(path string) (*report.Providers, error) {

@@ -12,8 +12,10 @@ import (
 	"github.com/mailroute/mailroute/analyzer"
 )
 
-// SchemaVersion is the version of the JSON Lines form of a Report.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON Lines form of a Report. Version
+// 2 added incomplete to every object and inputs_unreadable and unreadable
+// to the totals.
+const SchemaVersion = 2
 
 // Options configure an Aggregator.
 type Options struct {
@@ -35,6 +37,7 @@ const (
 	maxCountries = 300  // distinct countries tracked per group
 	maxTLS       = 32   // distinct TLS versions tracked per group
 	maxNotes     = 50   // distinct notes kept
+	maxInputs    = 100  // unreadable inputs listed (all are counted)
 	topOrgs      = 3    // organisations shown per row
 )
 
@@ -49,6 +52,10 @@ type Aggregator struct {
 	notes     []string
 	noteSet   map[string]struct{}
 	overflow  bool
+	// unreadable lists the first maxInputs inputs that could not be read;
+	// inputErrors counts them all.
+	unreadable  []Unreadable
+	inputErrors int
 	// domainCache maps a normalised sender domain to its group name.
 	domainCache map[string]string
 }
@@ -111,6 +118,22 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		}
 		a.noteSet[n] = struct{}{}
 		a.notes = append(a.notes, n)
+	}
+}
+
+// Unreadable is an input (a file, directory or stream) that could not be
+// read, or not to its end: the messages it held, or those after the
+// problem, are in no count.
+type Unreadable struct {
+	Input  string // the path as given, "-" for standard input; "" when unknown
+	Reason string // what went wrong, e.g. "gzip: invalid checksum"
+}
+
+// AddInputError counts an input that could not be read (completely).
+func (a *Aggregator) AddInputError(input, reason string) {
+	a.inputErrors++
+	if len(a.unreadable) < maxInputs {
+		a.unreadable = append(a.unreadable, Unreadable{Input: clip(input), Reason: clip(reason)})
 	}
 }
 
@@ -265,11 +288,21 @@ type Report struct {
 	Analysed    int
 	Failed      int
 	FailReasons []Count  // by reason
-	Notes       []string // distinct Result.Notes in first-seen order
+	// InputsUnreadable counts the inputs that could not be read, or not to
+	// their end; Unreadable lists the first 100 of them in input order. A
+	// report with InputsUnreadable > 0 is Incomplete: its counts cover
+	// only what was read.
+	InputsUnreadable int
+	Unreadable       []Unreadable
+	Notes            []string // distinct Result.Notes in first-seen order
 	// GroupsCapped is set when more than Options.MaxGroups groups were
 	// seen; the excess is counted in the OtherGroups row.
 	GroupsCapped bool
 }
+
+// Incomplete reports whether some input could not be read, so the report
+// covers only part of what was asked for.
+func (r Report) Incomplete() bool { return r.InputsUnreadable > 0 }
 
 // Violations reports whether any analysed message violates the policy, that
 // is whether the CLI should exit with its policy exit code.
@@ -285,6 +318,9 @@ func (a *Aggregator) Report() Report {
 		Total:        a.total.row("Total", a.opts.Policy),
 		Notes:        slices.Clone(a.notes),
 		GroupsCapped: a.overflow,
+
+		InputsUnreadable: a.inputErrors,
+		Unreadable:       slices.Clone(a.unreadable),
 	}
 	for _, g := range a.groups {
 		rep.Rows = append(rep.Rows, g.row(g.name, a.opts.Policy))

@@ -63,7 +63,7 @@ func columns(rep *Report) []string {
 // cells returns the displayed cells of one row, sanitised for a terminal.
 func cells(rep *Report, r *Row, st cellStyle) []string {
 	c := []string{
-		safe.Terminal(r.Group),
+		safe.Name(r.Group),
 		strconv.Itoa(r.Messages),
 		median(r.MedianHops, r.Messages),
 		median(r.MedianRelays, r.Messages),
@@ -217,6 +217,23 @@ func policyCell(r *Row, st cellStyle) string {
 	return "VIOLATES: " + strings.Join(v, st.listSep)
 }
 
+// headline returns the line printed above the table of an incomplete
+// report, "" for a complete one.
+func headline(rep *Report) string {
+	if !rep.Incomplete() {
+		return ""
+	}
+	return fmt.Sprintf("INCOMPLETE: %s could not be read (to the end); the figures cover only the %s read.",
+		plural(rep.InputsUnreadable, "input", "inputs"), plural(rep.Read, "message", "messages"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 // footer returns the lines printed under the text and Markdown tables,
 // sanitised for a terminal.
 func footer(rep *Report) []string {
@@ -229,7 +246,14 @@ func footer(rep *Report) []string {
 		}
 		acc += " (" + strings.Join(r, ", ") + ")"
 	}
+	acc += fmt.Sprintf("; inputs unreadable: %d", rep.InputsUnreadable)
 	lines = append(lines, acc)
+	for _, u := range rep.Unreadable {
+		lines = append(lines, "Unreadable: "+safe.Name(orDash(u.Input))+": "+safe.Terminal(u.Reason))
+	}
+	if more := rep.InputsUnreadable - len(rep.Unreadable); more > 0 {
+		lines = append(lines, fmt.Sprintf("Unreadable: %d more inputs not listed", more))
+	}
 	if rep.GroupsCapped {
 		lines = append(lines, fmt.Sprintf("More groups than the limit: the rest are counted under %s.", OtherGroups))
 	}
@@ -237,7 +261,7 @@ func footer(rep *Report) []string {
 		var bad []string
 		for i := range rep.Rows {
 			if len(rep.Rows[i].Violations) > 0 {
-				bad = append(bad, safe.Terminal(rep.Rows[i].Group))
+				bad = append(bad, safe.Name(rep.Rows[i].Group))
 			}
 		}
 		if len(bad) == 0 {
@@ -282,6 +306,11 @@ func writeTable(w io.Writer, rep Report) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
+	if h := headline(&rep); h != "" {
+		if _, err := fmt.Fprintln(w, h); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
 	t.Header(cols)
 	st := cellStyle{listSep: "\n", wrap: 3}
 	for i := range rep.Rows {
@@ -316,6 +345,9 @@ func mdEscape(s string) string {
 // the same columns as writeTable, followed by the same lines as a list.
 func writeMarkdown(w io.Writer, rep Report) error {
 	var b strings.Builder
+	if h := headline(&rep); h != "" {
+		b.WriteString("**" + mdEscape(h) + "**\n\n")
+	}
 	cols := columns(&rep)
 	row := func(c []string) {
 		b.WriteString("|")
@@ -380,7 +412,7 @@ func csvHeader() []string {
 		"left_home_share", "left_home_messages", "left_eu_eea_share", "left_eu_eea_messages",
 		"third_country_share", "third_country_messages",
 		"segments", "plaintext_share", "plaintext_segments", "unknown_encryption_share", "unknown_encryption_segments",
-		"tls_versions", "median_transit_seconds", "violations"}
+		"tls_versions", "median_transit_seconds", "violations", "reason"}
 }
 
 func decimal(f float64) string { return strconv.FormatFloat(roundTo(f, 4), 'f', -1, 64) }
@@ -418,7 +450,7 @@ func csvRow(kind string, r *Row) []string {
 	if r.OrganisationsCapped {
 		distinct = ">" + distinct
 	}
-	return []string{kind, safe.Terminal(r.Group), strconv.Itoa(r.Messages), mh, mr,
+	return []string{kind, safe.Name(r.Group), strconv.Itoa(r.Messages), mh, mr,
 		strings.Join(orgs, "; "), distinct, strings.Join(countries, "; "),
 		decimal(r.Share(r.LeftHome)), strconv.Itoa(r.LeftHome),
 		decimal(r.Share(r.LeftEUEEA)), strconv.Itoa(r.LeftEUEEA),
@@ -426,15 +458,19 @@ func csvRow(kind string, r *Row) []string {
 		strconv.Itoa(r.Segments),
 		decimal(r.SegmentShare(r.PlaintextSegments)), strconv.Itoa(r.PlaintextSegments),
 		decimal(r.SegmentShare(r.UnknownSegments)), strconv.Itoa(r.UnknownSegments),
-		strings.Join(tls, "; "), tr, strings.Join(viol, "; ")}
+		strings.Join(tls, "; "), tr, strings.Join(viol, "; "), ""}
 }
 
-// writeCSV writes the report as CSV: a header line, one "group" row per
-// group, a "total" row, and one "failed" row per failure reason (group =
-// reason, messages = count). Shares are fractions with four decimals. Cells
-// are sanitised and neutralised against spreadsheet formula injection. The
-// home jurisdiction and the notes are not in the CSV form (they would break
-// its one-record-per-line shape); the other formats carry them.
+// writeCSV writes the report as CSV: a header line; for an incomplete
+// report an "incomplete" row saying so (group = the headline); one "group"
+// row per group, a "total" row, one "failed" row per failure reason (group
+// = reason, messages = count), one "unreadable" row per input that could
+// not be read (group = input, reason = why), and four "accounting" rows
+// (group = read, analysed, failed, inputs_unreadable; messages = count).
+// Shares are fractions with four decimals. Cells are sanitised and
+// neutralised against spreadsheet formula injection. The home jurisdiction
+// and the notes are not in the CSV form (they would break its
+// one-record-per-line shape); the other formats carry them.
 func writeCSV(w io.Writer, rep Report) error {
 	cw := csv.NewWriter(w)
 	write := func(rec []string) error {
@@ -443,8 +479,16 @@ func writeCSV(w io.Writer, rep Report) error {
 		}
 		return cw.Write(rec)
 	}
+	n := len(csvHeader())
 	if err := write(csvHeader()); err != nil {
 		return fmt.Errorf("write csv: %w", err)
+	}
+	if h := headline(&rep); h != "" {
+		rec := make([]string, n)
+		rec[0], rec[1] = "incomplete", h
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
 	}
 	for i := range rep.Rows {
 		if err := write(csvRow("group", &rep.Rows[i])); err != nil {
@@ -454,10 +498,23 @@ func writeCSV(w io.Writer, rep Report) error {
 	if err := write(csvRow("total", &rep.Total)); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-	n := len(csvHeader())
 	for _, c := range rep.FailReasons {
 		rec := make([]string, n)
 		rec[0], rec[1], rec[2] = "failed", safe.Terminal(c.Name), strconv.Itoa(c.Messages)
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	for _, u := range rep.Unreadable {
+		rec := make([]string, n)
+		rec[0], rec[1], rec[n-1] = "unreadable", safe.Name(u.Input), safe.Terminal(u.Reason)
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	for _, c := range []Count{{"read", rep.Read}, {"analysed", rep.Analysed}, {"failed", rep.Failed}, {"inputs_unreadable", rep.InputsUnreadable}} {
+		rec := make([]string, n)
+		rec[0], rec[1], rec[2] = "accounting", c.Name, strconv.Itoa(c.Messages)
 		if err := write(rec); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
@@ -478,8 +535,10 @@ type jsonCount struct {
 
 // jsonRow is the JSON form of a Row.
 type jsonRow struct {
-	SchemaVersion         int         `json:"schema_version"`
-	Type                  string      `json:"type"` // "group" or "totals"
+	SchemaVersion int    `json:"schema_version"`
+	Type          string `json:"type"`       // "group" or "totals"
+	Incomplete    bool   `json:"incomplete"` // some input could not be read: the counts cover only what was read
+
 	GroupBy               string      `json:"group_by"`
 	Group                 string      `json:"group"`
 	Messages              int         `json:"messages"`
@@ -517,9 +576,18 @@ type jsonTotals struct {
 	Analysed       int          `json:"analysed"`
 	Failed         int          `json:"failed"`
 	FailReasons    []jsonReason `json:"fail_reasons"`
-	Groups         int          `json:"groups"`
-	GroupsCapped   bool         `json:"groups_capped"`
-	Notes          []string     `json:"notes"`
+	// InputsUnreadable counts the inputs that could not be read (to the
+	// end); Unreadable lists the first 100.
+	InputsUnreadable int              `json:"inputs_unreadable"`
+	Unreadable       []jsonUnreadable `json:"unreadable"`
+	Groups           int              `json:"groups"`
+	GroupsCapped     bool             `json:"groups_capped"`
+	Notes            []string         `json:"notes"`
+}
+
+type jsonUnreadable struct {
+	Input  string `json:"input"`
+	Reason string `json:"reason"`
 }
 
 type jsonReason struct {
@@ -531,6 +599,7 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 	j := jsonRow{
 		SchemaVersion:         SchemaVersion,
 		Type:                  typ,
+		Incomplete:            rep.Incomplete(),
 		GroupBy:               rep.GroupBy.String(),
 		Group:                 r.Group,
 		Messages:              r.Messages,
@@ -592,12 +661,18 @@ func writeJSON(w io.Writer, rep Report) error {
 		Analysed:       rep.Analysed,
 		Failed:         rep.Failed,
 		FailReasons:    []jsonReason{},
+		Unreadable:     []jsonUnreadable{},
 		Groups:         len(rep.Rows),
-		GroupsCapped:   rep.GroupsCapped,
-		Notes:          append([]string{}, rep.Notes...),
+
+		InputsUnreadable: rep.InputsUnreadable,
+		GroupsCapped:     rep.GroupsCapped,
+		Notes:            append([]string{}, rep.Notes...),
 	}
 	for _, c := range rep.FailReasons {
 		t.FailReasons = append(t.FailReasons, jsonReason{Reason: c.Name, Messages: c.Messages})
+	}
+	for _, u := range rep.Unreadable {
+		t.Unreadable = append(t.Unreadable, jsonUnreadable{Input: u.Input, Reason: u.Reason})
 	}
 	if err := enc.Encode(t); err != nil {
 		return fmt.Errorf("write json: %w", err)
