@@ -287,7 +287,7 @@ type Report struct {
 	Read        int
 	Analysed    int
 	Failed      int
-	FailReasons []Count  // by reason
+	FailReasons []Count // by reason
 	// InputsUnreadable counts the inputs that could not be read, or not to
 	// their end; Unreadable lists the first 100 of them in input order. A
 	// report with InputsUnreadable > 0 is Incomplete: its counts cover
