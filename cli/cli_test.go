@@ -306,7 +306,12 @@ func TestScanPolicyAndAccounting(t *testing.T) {
 			[]string{"third-country"}},
 		{"plaintext violated", []string{"scan", "--format", "markdown", "--fail-on", "plaintext", filepath.Join(dir, "company", "1.eml")}, ExitPolicy,
 			[]string{"plaintext"}},
-		{"policy holds", []string{"scan", "--fail-on", "third-country,plaintext", "--home", "DE", filepath.Join(dir, "gmx")}, ExitOK, nil},
+		// The final servers' addresses are not in these headers: without
+		// --allow-unknown (or --resolve) the policy cannot be verified.
+		{"policy cannot be verified", []string{"scan", "--fail-on", "third-country,plaintext", "--home", "DE", filepath.Join(dir, "gmx")}, ExitPolicy,
+			[]string{"CANNOT VERIFY: third-country (2)"}},
+		{"policy holds", []string{"scan", "--fail-on", "third-country,plaintext", "--allow-unknown", "--home", "DE", filepath.Join(dir, "gmx")}, ExitOK,
+			[]string{"accepted (--allow-unknown)"}},
 		{"bad fail-on", []string{"scan", "--fail-on", "sometimes", dir}, ExitError, nil},
 		{"bad group-by", []string{"scan", "--group-by", "colour", dir}, ExitError, nil},
 	}
@@ -651,5 +656,32 @@ func TestTraceClosedStdout(t *testing.T) {
 				t.Errorf("stderr does not name the write error:\n%s", errb.String())
 			}
 		})
+	}
+}
+
+// TestScanCannotVerify is issue 11's case: the final node (Proton) has no
+// known location, so outside-home cannot be shown to hold.
+func TestScanCannotVerify(t *testing.T) {
+	chdirRoot(t)
+	r := run(t, "", "", "scan", "--home", "DE", "--fail-on", "outside-home", "samples/posteo-to-proton.eml")
+	if r.code != ExitPolicy {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, ExitPolicy, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "CANNOT VERIFY: outside-home (1)") || !strings.Contains(r.stderr, "cannot be verified") {
+		t.Errorf("the group is not marked CANNOT VERIFY:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	r = run(t, "", "", "scan", "--home", "DE", "--fail-on", "outside-home", "--allow-unknown", "samples/posteo-to-proton.eml")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "accepted (--allow-unknown)") {
+		t.Errorf("--allow-unknown: exit %d, want 0:\n%s", r.code, r.stdout)
+	}
+	r = run(t, "", "", "scan", "--help")
+	if !strings.Contains(r.stdout, "  unknown-encryption  a transfer whose encryption is unknown") || !strings.Contains(r.stdout, "--allow-unknown") {
+		t.Errorf("scan --help lacks the rule table:\n%s", r.stdout)
+	}
+	r = run(t, "", "", "__complete", "scan", "--fail-on", "")
+	for _, rule := range []string{"outside-home", "third-country", "plaintext", "unknown-encryption"} {
+		if !strings.Contains(r.stdout, rule+"\n") {
+			t.Errorf("completion lacks %s:\n%s", rule, r.stdout)
+		}
 	}
 }

@@ -23,8 +23,9 @@ type scanFlags struct {
 	commonFlags
 	format    string
 	groupBy   string
-	failOn    string
-	providers string
+	failOn       string
+	allowUnknown bool
+	providers    string
 }
 
 func newScanCmd(env Env) *cobra.Command {
@@ -38,9 +39,16 @@ sending provider (or another --group-by key), how many relays and
 organisations the mail went through, which countries it crossed, how often it
 left the home jurisdiction or the EU/EEA, and how much travelled unencrypted.
 
---fail-on takes outside-home, third-country, plaintext, unknown-encryption
-(comma-separated): when any message violates one, scan exits with code 4 and
-the table marks the groups that do.`,
+--fail-on takes a comma-separated list of rules; a message violates one when
+its path shows
+
+` + report.RulesHelp("  ") + `
+
+When any message violates a rule, scan exits with code 4 and the table marks
+the groups that do. A message whose path does not show a violation but has a
+node of unknown location (outside-home, third-country) or a transfer of
+unknown encryption (plaintext) cannot be verified: it is counted as
+CANNOT VERIFY and fails the run too (exit 4) unless --allow-unknown.`,
 		Example: `  mailroute scan ~/Mail/export.mbox
   mailroute scan --home DE --format markdown Maildir/ testmails/*.eml > providers.md
   mailroute scan --group-by dir testmails/    # one sub-folder per candidate provider
@@ -54,10 +62,11 @@ the table marks the groups that do.`,
 	fl := cmd.Flags()
 	registerFormat(cmd, &f.format, "table", report.Formats(), " (json: JSON Lines)")
 	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
-	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: outside-home, third-country, plaintext, unknown-encryption")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: "+strings.Join(report.RuleNames(), ", "))
+	fl.BoolVar(&f.allowUnknown, "allow-unknown", false, "with --fail-on: do not fail for messages that cannot be verified (location or encryption unknown)")
 	fl.StringVar(&f.providers, "providers", "", "file of extra sender-domain to provider mappings (see README)")
 	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{"provider", "sender-domain", "first-org", "dir", "header:"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"outside-home", "third-country", "plaintext", "unknown-encryption"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(report.RuleNames(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -95,7 +104,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy})
+	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy, AllowUnknown: f.allowUnknown})
 
 	var messages atomic.Int64
 	stopProgress := func() {}
@@ -156,6 +165,8 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	switch {
 	case rep.Violations():
 		return &exitError{code: ExitPolicy}
+	case rep.PolicyFails():
+		return &exitError{code: ExitPolicy, err: fmt.Errorf("policy %s: %d of %d messages cannot be verified (location or encryption unknown); --allow-unknown accepts them", policy, rep.Total.CannotVerifyMessages, rep.Analysed)}
 	case st.Failed > 0 || st.InputErrors > 0:
 		return &exitError{code: ExitSomeFailed}
 	case st.Read == 0:

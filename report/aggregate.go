@@ -23,6 +23,10 @@ type Options struct {
 	Providers *Providers    // nil means the built-in table only
 	Home      analyzer.Home // shown under the table; the verdicts come from each Result's Summary
 	Policy    Policy
+	// AllowUnknown says a message that cannot be verified against the
+	// policy (a node's location or a transfer's encryption unknown) does
+	// not fail the run; it is still counted and shown.
+	AllowUnknown bool
 	// MaxGroups bounds the number of rows; results of further groups are
 	// counted under OtherGroups. 0 means DefaultMaxGroups.
 	MaxGroups int
@@ -153,7 +157,7 @@ type groupState struct {
 	plaintext    int
 	unknown      int
 	tls          []string // sorted, distinct
-	violations   [4]int   // indexed like allRules
+	policy       policyCounts
 }
 
 func (g *groupState) add(res *analyzer.Result, policy Policy) {
@@ -211,11 +215,7 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 			g.tls = slices.Insert(g.tls, i, clip(v))
 		}
 	}
-	for i, r := range allRules() {
-		if policy.Has(r) && r.violates(s) {
-			g.violations[i]++
-		}
-	}
+	g.policy.add(s, policy)
 }
 
 // Count is a name with a number of messages.
@@ -261,6 +261,13 @@ type Row struct {
 	// Violations are the policy rules some message of the row violates,
 	// in policy order.
 	Violations []Violation
+	// CannotVerify are the policy rules some message of the row cannot be
+	// shown to keep, because a node's location (outside-home,
+	// third-country) or a transfer's encryption (plaintext) is unknown;
+	// CannotVerifyMessages counts the messages that violate no rule but
+	// cannot be verified for one.
+	CannotVerify         []Violation
+	CannotVerifyMessages int
 }
 
 // Share returns n as a fraction of the row's messages (0 for an empty row).
@@ -279,15 +286,17 @@ func fraction(n, of int) float64 {
 // Report is the aggregated table with its accounting. Read = Analysed +
 // Failed.
 type Report struct {
-	GroupBy     GroupBy
-	Home        string // home jurisdiction label, e.g. "EEA"
-	Policy      Policy
-	Rows        []Row // by messages descending, then group name
-	Total       Row   // over all analysed messages; Group is "Total"
-	Read        int
-	Analysed    int
-	Failed      int
-	FailReasons []Count // by reason
+	GroupBy GroupBy
+	Home    string // home jurisdiction label, e.g. "EEA"
+	Policy  Policy
+	// AllowUnknown is Options.AllowUnknown: cannot-verify does not fail.
+	AllowUnknown bool
+	Rows         []Row // by messages descending, then group name
+	Total        Row   // over all analysed messages; Group is "Total"
+	Read         int
+	Analysed     int
+	Failed       int
+	FailReasons  []Count // by reason
 	// InputsUnreadable counts the inputs that could not be read, or not to
 	// their end; Unreadable lists the first 100 of them in input order. A
 	// report with InputsUnreadable > 0 is Incomplete: its counts cover
@@ -304,9 +313,19 @@ type Report struct {
 // covers only part of what was asked for.
 func (r Report) Incomplete() bool { return r.InputsUnreadable > 0 }
 
-// Violations reports whether any analysed message violates the policy, that
-// is whether the CLI should exit with its policy exit code.
+// Violations reports whether any analysed message violates the policy.
 func (r Report) Violations() bool { return len(r.Total.Violations) > 0 }
+
+// CannotVerify reports whether some analysed message that violates no rule
+// cannot be shown to keep the policy (cannot-verify).
+func (r Report) CannotVerify() bool { return r.Total.CannotVerifyMessages > 0 }
+
+// PolicyFails reports whether the run fails its policy, that is whether the
+// CLI should exit with its policy exit code: a violation, or a message that
+// cannot be verified unless AllowUnknown.
+func (r Report) PolicyFails() bool {
+	return r.Violations() || (r.CannotVerify() && !r.AllowUnknown)
+}
 
 // Report returns the report over the results added so far. It may be called
 // more than once.
@@ -315,6 +334,7 @@ func (a *Aggregator) Report() Report {
 		GroupBy:      a.opts.GroupBy,
 		Home:         a.opts.Home.String(),
 		Policy:       slices.Clone(a.opts.Policy),
+		AllowUnknown: a.opts.AllowUnknown,
 		Total:        a.total.row("Total", a.opts.Policy),
 		Notes:        slices.Clone(a.notes),
 		GroupsCapped: a.overflow,
@@ -358,11 +378,8 @@ func (g *groupState) row(name string, policy Policy) Row {
 	r.OrganisationsCapped = g.orgsCapped
 	r.Organisations = orgs[:min(len(orgs), topOrgs)]
 	r.Countries = sortedByCount(g.countries)
-	for i, rule := range allRules() {
-		if policy.Has(rule) && g.violations[i] > 0 {
-			r.Violations = append(r.Violations, Violation{Rule: rule, Messages: g.violations[i]})
-		}
-	}
+	r.Violations, r.CannotVerify = g.policy.results()
+	r.CannotVerifyMessages = g.policy.unverified
 	return r
 }
 

@@ -290,3 +290,74 @@ func BenchmarkAddByValue(b *testing.B) {
 		agg.Add(res, "")
 	}
 }
+
+func TestCannotVerify(t *testing.T) {
+	unknownNode := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1}, EncryptedSegments: 1}
+	leftAndUnknown := unknownNode
+	leftAndUnknown.LeftHome = true
+	unknownTLS := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 2}, UnknownSegments: 1}
+	known := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 2}, EncryptedSegments: 1}
+	tests := []struct {
+		name         string
+		policy       string
+		allowUnknown bool
+		summaries    []analyzer.Summary
+		wantViol     []Violation
+		wantCannot   []Violation
+		wantMessages int // cannot-verify messages
+		wantFails    bool
+	}{
+		{"unknown location fails outside-home", "outside-home", false, []analyzer.Summary{unknownNode, known}, nil, []Violation{{RuleOutsideHome, 1}}, 1, true},
+		{"allowed", "outside-home", true, []analyzer.Summary{unknownNode}, nil, []Violation{{RuleOutsideHome, 1}}, 1, false},
+		{"third-country too", "third-country", false, []analyzer.Summary{unknownNode}, nil, []Violation{{RuleThirdCountry, 1}}, 1, true},
+		{"a violation is not cannot-verify", "outside-home", false, []analyzer.Summary{leftAndUnknown}, []Violation{{RuleOutsideHome, 1}}, nil, 0, true},
+		{"unknown encryption cannot verify plaintext", "plaintext", false, []analyzer.Summary{unknownTLS}, nil, []Violation{{RulePlaintext, 1}}, 1, true},
+		{"unknown-encryption decides on what is known", "unknown-encryption", false, []analyzer.Summary{unknownTLS, unknownNode}, []Violation{{RuleUnknownEncryption, 1}}, nil, 0, true},
+		{"location rules ignore encryption", "outside-home", false, []analyzer.Summary{unknownTLS}, nil, nil, 0, false},
+		{"no policy", "", false, []analyzer.Summary{unknownNode, unknownTLS}, nil, nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, err := ParsePolicy(tt.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := NewAggregator(Options{Policy: pol, AllowUnknown: tt.allowUnknown})
+			for _, s := range tt.summaries {
+				a.Add(analyzer.Result{FromDomain: "example.org", Summary: s}, "")
+			}
+			rep := a.Report()
+			if diff := cmp.Diff(tt.wantViol, rep.Total.Violations); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantCannot, rep.Total.CannotVerify); diff != "" {
+				t.Errorf("cannot verify (-want +got):\n%s", diff)
+			}
+			if rep.Total.CannotVerifyMessages != tt.wantMessages || rep.PolicyFails() != tt.wantFails {
+				t.Errorf("cannot-verify messages %d, PolicyFails %v; want %d, %v", rep.Total.CannotVerifyMessages, rep.PolicyFails(), tt.wantMessages, tt.wantFails)
+			}
+			var b strings.Builder
+			if err := writeTable(&b, rep); err != nil {
+				t.Fatal(err)
+			}
+			if (tt.wantCannot != nil) != strings.Contains(b.String(), "CANNOT VERIFY: ") {
+				t.Errorf("table does not mark the group as CANNOT VERIFY:\n%s", b.String())
+			}
+		})
+	}
+}
+
+func TestRuleTable(t *testing.T) {
+	help := RulesHelp("  ")
+	for _, r := range Rules() {
+		if !strings.Contains(help, "  "+string(r)+" ") {
+			t.Errorf("RulesHelp lacks %s:\n%s", r, help)
+		}
+		if p, err := ParsePolicy(string(r)); err != nil || !p.Has(r) {
+			t.Errorf("ParsePolicy(%q) = %v, %v", r, p, err)
+		}
+	}
+	if _, err := ParsePolicy("nope"); err == nil || !strings.Contains(err.Error(), strings.Join(RuleNames(), ", ")) {
+		t.Errorf("unknown rule error does not list the rules: %v", err)
+	}
+}

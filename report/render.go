@@ -206,15 +206,28 @@ func FormatSeconds(sec float64) string {
 	return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
 }
 
+// policyCell is "ok", or what the row violates and what it cannot be
+// verified against ("CANNOT VERIFY": a location or encryption unknown).
 func policyCell(r *Row, st cellStyle) string {
-	if len(r.Violations) == 0 {
+	if len(r.Violations) == 0 && len(r.CannotVerify) == 0 {
 		return "ok"
 	}
-	v := make([]string, len(r.Violations))
-	for i, x := range r.Violations {
+	var parts []string
+	if len(r.Violations) > 0 {
+		parts = append(parts, "VIOLATES: "+ruleCounts(r.Violations, st.listSep))
+	}
+	if len(r.CannotVerify) > 0 {
+		parts = append(parts, "CANNOT VERIFY: "+ruleCounts(r.CannotVerify, st.listSep))
+	}
+	return strings.Join(parts, st.listSep)
+}
+
+func ruleCounts(vs []Violation, sep string) string {
+	v := make([]string, len(vs))
+	for i, x := range vs {
 		v[i] = fmt.Sprintf("%s (%d)", x.Rule, x.Messages)
 	}
-	return "VIOLATES: " + strings.Join(v, st.listSep)
+	return strings.Join(v, sep)
 }
 
 // headline returns the line printed above the table of an incomplete
@@ -258,16 +271,27 @@ func footer(rep *Report) []string {
 		lines = append(lines, fmt.Sprintf("More groups than the limit: the rest are counted under %s.", OtherGroups))
 	}
 	if len(rep.Policy) > 0 {
-		var bad []string
+		var bad, unknown []string
 		for i := range rep.Rows {
 			if len(rep.Rows[i].Violations) > 0 {
 				bad = append(bad, safe.Name(rep.Rows[i].Group))
+			}
+			if rep.Rows[i].CannotVerifyMessages > 0 {
+				unknown = append(unknown, safe.Name(rep.Rows[i].Group))
 			}
 		}
 		if len(bad) == 0 {
 			lines = append(lines, fmt.Sprintf("Policy %s: no violations", rep.Policy))
 		} else {
 			lines = append(lines, fmt.Sprintf("Policy %s: VIOLATED by %s", rep.Policy, strings.Join(bad, ", ")))
+		}
+		if len(unknown) > 0 {
+			what := "the run fails (--allow-unknown accepts them)"
+			if rep.AllowUnknown {
+				what = "accepted (--allow-unknown)"
+			}
+			lines = append(lines, fmt.Sprintf("Policy %s: CANNOT VERIFY %s (location or encryption unknown) in %s: %s",
+				rep.Policy, plural(rep.Total.CannotVerifyMessages, "message", "messages"), strings.Join(unknown, ", "), what))
 		}
 	}
 	for _, n := range rep.Notes {
@@ -412,7 +436,7 @@ func csvHeader() []string {
 		"left_home_share", "left_home_messages", "left_eu_eea_share", "left_eu_eea_messages",
 		"third_country_share", "third_country_messages",
 		"segments", "plaintext_share", "plaintext_segments", "unknown_encryption_share", "unknown_encryption_segments",
-		"tls_versions", "median_transit_seconds", "violations", "reason"}
+		"tls_versions", "median_transit_seconds", "violations", "cannot_verify", "reason"}
 }
 
 func decimal(f float64) string { return strconv.FormatFloat(roundTo(f, 4), 'f', -1, 64) }
@@ -435,10 +459,7 @@ func csvRow(kind string, r *Row) []string {
 	for i, v := range r.TLSVersions {
 		tls[i] = safe.Terminal(v)
 	}
-	viol := make([]string, len(r.Violations))
-	for i, v := range r.Violations {
-		viol[i] = fmt.Sprintf("%s (%d)", v.Rule, v.Messages)
-	}
+
 	mh, mr, tr := "", "", ""
 	if r.Messages > 0 {
 		mh, mr = decimal(r.MedianHops), decimal(r.MedianRelays)
@@ -458,7 +479,7 @@ func csvRow(kind string, r *Row) []string {
 		strconv.Itoa(r.Segments),
 		decimal(r.SegmentShare(r.PlaintextSegments)), strconv.Itoa(r.PlaintextSegments),
 		decimal(r.SegmentShare(r.UnknownSegments)), strconv.Itoa(r.UnknownSegments),
-		strings.Join(tls, "; "), tr, strings.Join(viol, "; "), ""}
+		strings.Join(tls, "; "), tr, ruleCounts(r.Violations, "; "), ruleCounts(r.CannotVerify, "; "), ""}
 }
 
 // writeCSV writes the report as CSV: a header line; for an incomplete
@@ -563,19 +584,26 @@ type jsonRow struct {
 	TransitMessages       int         `json:"transit_messages"`
 	MedianTransitSeconds  *float64    `json:"median_transit_seconds"`
 	Violations            []Violation `json:"violations"`
+	CannotVerify          []Violation `json:"cannot_verify"`
+	CannotVerifyMessages  int         `json:"cannot_verify_messages"`
 }
 
 // jsonTotals is the final JSON Lines object: the totals row plus the
 // accounting and the report-wide information.
 type jsonTotals struct {
 	jsonRow
-	Home           string       `json:"home"`
-	Policy         []Rule       `json:"policy"`
-	PolicyViolated bool         `json:"policy_violated"`
-	Read           int          `json:"read"`
-	Analysed       int          `json:"analysed"`
-	Failed         int          `json:"failed"`
-	FailReasons    []jsonReason `json:"fail_reasons"`
+	Home           string `json:"home"`
+	Policy         []Rule `json:"policy"`
+	PolicyViolated bool   `json:"policy_violated"`
+	// PolicyCannotVerify: some message violates nothing but cannot be
+	// verified; PolicyFailed: the run fails its policy (exit 4).
+	PolicyCannotVerify bool         `json:"policy_cannot_verify"`
+	AllowUnknown       bool         `json:"allow_unknown"`
+	PolicyFailed       bool         `json:"policy_failed"`
+	Read               int          `json:"read"`
+	Analysed           int          `json:"analysed"`
+	Failed             int          `json:"failed"`
+	FailReasons        []jsonReason `json:"fail_reasons"`
 	// InputsUnreadable counts the inputs that could not be read (to the
 	// end); Unreadable lists the first 100.
 	InputsUnreadable int              `json:"inputs_unreadable"`
@@ -621,6 +649,8 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 		TLSVersions:           append([]string{}, r.TLSVersions...),
 		TransitMessages:       r.TransitMessages,
 		Violations:            append([]Violation{}, r.Violations...),
+		CannotVerify:          append([]Violation{}, r.CannotVerify...),
+		CannotVerifyMessages:  r.CannotVerifyMessages,
 	}
 	if r.Messages > 0 {
 		h, rl := r.MedianHops, r.MedianRelays
@@ -657,12 +687,16 @@ func writeJSON(w io.Writer, rep Report) error {
 		Home:           rep.Home,
 		Policy:         append([]Rule{}, rep.Policy...),
 		PolicyViolated: rep.Violations(),
-		Read:           rep.Read,
-		Analysed:       rep.Analysed,
-		Failed:         rep.Failed,
-		FailReasons:    []jsonReason{},
-		Unreadable:     []jsonUnreadable{},
-		Groups:         len(rep.Rows),
+
+		PolicyCannotVerify: rep.CannotVerify(),
+		AllowUnknown:       rep.AllowUnknown,
+		PolicyFailed:       rep.PolicyFails(),
+		Read:               rep.Read,
+		Analysed:           rep.Analysed,
+		Failed:             rep.Failed,
+		FailReasons:        []jsonReason{},
+		Unreadable:         []jsonUnreadable{},
+		Groups:             len(rep.Rows),
 
 		InputsUnreadable: rep.InputsUnreadable,
 		GroupsCapped:     rep.GroupsCapped,
