@@ -21,8 +21,8 @@ import (
 
 type scanFlags struct {
 	commonFlags
-	format    string
-	groupBy   string
+	format       string
+	groupBy      string
 	failOn       string
 	allowUnknown bool
 	providers    string
