@@ -553,24 +553,31 @@ func TestTerminalStdinShowsHelp(t *testing.T) {
 	}
 }
 
-func TestGroupDir(t *testing.T) {
-	tests := []struct {
-		args []string
-		file string
-		want string
-	}{
-		{[]string{"testmails/"}, "testmails/gmx/a.eml", "gmx"},
-		{[]string{"testmails"}, "testmails/gmx/sub/a.eml", "gmx"},
-		{[]string{"testmails"}, "testmails/a.eml", ""},
-		{[]string{"Maildir"}, "Maildir/cur/1:2,S", ""},
-		{[]string{"Maildir"}, "Maildir/.Work/cur/1:2,S", ".Work"},
-		{[]string{"a.mbox", "other/"}, "other/posteo/x.eml", "posteo"},
-		{[]string{"exports/gmx.mbox"}, "exports/gmx.mbox", "exports"},
-		{[]string{"-"}, "-", ""},
+// TestGroupDirArguments is issue 11's case: two directory arguments are two
+// groups, not one "(top level)" row (the rule itself: mailbox.DirGroups).
+func TestGroupDirArguments(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	for _, f := range []struct{ src, dst string }{
+		{"samples/gmx-to-posteo.eml", "google/a.eml"},
+		{"samples/icloud-to-webde.eml", "apple/b.eml"},
+	} {
+		b, err := os.ReadFile(f.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, f.dst)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, tt := range tests {
-		if got := groupDir(tt.args, tt.file); got != tt.want {
-			t.Errorf("groupDir(%q, %q) = %q, want %q", tt.args, tt.file, got, tt.want)
+	r := run(t, geoDir(t), "", "scan", "--group-by", "dir", "--format", "json", filepath.Join(dir, "google"), filepath.Join(dir, "apple"))
+	for _, want := range []string{`"group":"` + filepath.ToSlash(filepath.Join(dir, "google")) + `"`, `"group":"` + filepath.ToSlash(filepath.Join(dir, "apple")) + `"`, `"groups":2`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %s:\n%s", want, r.stdout)
 		}
 	}
 }

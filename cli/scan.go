@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -106,6 +105,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	defer rd.Close()
 	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy, AllowUnknown: f.allowUnknown})
 
+	dirKey := mailbox.DirGroups(args)
 	var messages atomic.Int64
 	stopProgress := func() {}
 	if !f.quiet && env.IsTerminal(env.Stderr) {
@@ -130,7 +130,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 			return nil
 		}
 		messages.Add(1)
-		agg.AddRef(&it.Result, groupDir(args, it.Pos.File))
+		agg.AddRef(&it.Result, dirKey(it.Pos.File))
 		if it.Result.Error != "" {
 			note(it.Result.Error)
 		}
@@ -201,29 +201,6 @@ func loadProviders(path string) (*report.Providers, error) {
 		return nil, fmt.Errorf("--providers %s: %w", path, err)
 	}
 	return p, nil
-}
-
-// groupDir is the --group-by dir key of a message file: the first folder
-// below the directory argument it was found in ("" for files directly in
-// it, Maildir's cur/ and new/ included), or the parent folder's name for a
-// file named on the command line.
-func groupDir(args []string, file string) string {
-	if file == "-" {
-		return ""
-	}
-	for _, a := range args {
-		root := filepath.Clean(a)
-		rel, err := filepath.Rel(root, file)
-		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-			continue
-		}
-		first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-		if !nested || first == "cur" || first == "new" {
-			return ""
-		}
-		return first
-	}
-	return filepath.Base(filepath.Dir(file))
 }
 
 // startProgress draws a progress bar on w (a terminal) from the reader's
