@@ -413,25 +413,29 @@ func (r *Result) summarise() {
 		}
 	}
 	slices.Sort(s.TLSVersions)
-	// Transit: from the earliest to the latest Received date, when at least
-	// two fields are dated.
+	// Transit: the date of the last (topmost) dated Received field minus
+	// that of the first (lowest), when at least two fields are dated. Dates
+	// that run backwards give a negative transit, kept as such and flagged,
+	// never turned into a positive one.
 	var first, last time.Time
-	dated := 0
-	for _, rc := range r.Received {
+	dated, firstIdx, lastIdx := 0, -1, -1
+	for k, rc := range r.Received {
 		if rc.Date.IsZero() {
 			continue
 		}
 		dated++
-		if first.IsZero() || rc.Date.Before(first) {
-			first = rc.Date
+		if lastIdx < 0 {
+			last, lastIdx = rc.Date, k
 		}
-		if rc.Date.After(last) {
-			last = rc.Date
-		}
+		first, firstIdx = rc.Date, k
 	}
 	if dated >= 2 {
 		t := last.Sub(first).Seconds()
 		s.TransitSeconds = &t
+		if t < 0 {
+			r.Flags = append(r.Flags, Flag{Code: "negative-transit", Received: -1,
+				Detail: fmt.Sprintf("the last Received field (#%d) is dated %s before the first (#%d): the dates run backwards", lastIdx, first.Sub(last).Round(time.Second), firstIdx)})
+		}
 	}
 	s.Flags = len(r.Flags)
 }

@@ -692,3 +692,46 @@ func TestScanCannotVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestTransitAgrees is issue 11's case: the dates of the forged sample run
+// backwards; trace and scan report the same, negative, transit.
+func TestTransitAgrees(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	const sample = "samples/forged-gmail-to-tonline.eml"
+	tr := run(t, geo, "", "trace", "--format", "json", sample)
+	var res struct {
+		Summary struct {
+			TransitSeconds *float64 `json:"transit_seconds"`
+		}
+		Flags []struct{ Code string }
+	}
+	if err := json.Unmarshal([]byte(tr.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.TransitSeconds == nil || *res.Summary.TransitSeconds >= 0 {
+		t.Fatalf("trace transit = %v, want negative", res.Summary.TransitSeconds)
+	}
+	flagged := false
+	for _, f := range res.Flags {
+		flagged = flagged || f.Code == "negative-transit"
+	}
+	if !flagged {
+		t.Errorf("negative transit not flagged: %+v", res.Flags)
+	}
+	sc := run(t, geo, "", "scan", "--format", "json", sample)
+	lines := strings.Split(strings.TrimSpace(sc.stdout), "\n")
+	var tot struct {
+		Median   *float64 `json:"median_transit_seconds"`
+		Negative int      `json:"negative_transit_messages"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &tot); err != nil {
+		t.Fatal(err)
+	}
+	if tot.Median == nil || *tot.Median != *res.Summary.TransitSeconds || tot.Negative != 1 {
+		t.Errorf("scan median transit %v (%d negative), trace %v", tot.Median, tot.Negative, *res.Summary.TransitSeconds)
+	}
+	if table := run(t, geo, "", "scan", sample); !strings.Contains(table.stdout, "-8h31m (1 negative)") {
+		t.Errorf("table does not show the negative transit:\n%s", table.stdout)
+	}
+}

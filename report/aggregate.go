@@ -147,6 +147,7 @@ type groupState struct {
 	messages     int
 	hops, relays intHist
 	transit      durHist
+	negTransit   int // messages whose dates run backwards
 	orgs         map[string]int
 	orgsCapped   bool
 	countries    map[string]int
@@ -167,6 +168,9 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 	g.relays.add(s.Relays)
 	if s.TransitSeconds != nil {
 		g.transit.add(*s.TransitSeconds)
+		if *s.TransitSeconds < 0 {
+			g.negTransit++
+		}
 	}
 	if len(s.Organisations) > 0 && g.orgs == nil {
 		g.orgs = map[string]int{}
@@ -258,6 +262,10 @@ type Row struct {
 	// 256 s and within ±1.6 % above (see durHist).
 	TransitMessages      int
 	MedianTransitSeconds float64
+	// NegativeTransit counts the messages whose last Received date is
+	// before their first (dates running backwards, flagged
+	// negative-transit); their negative transit counts in the median.
+	NegativeTransit int
 	// Violations are the policy rules some message of the row violates,
 	// in policy order.
 	Violations []Violation
@@ -369,6 +377,7 @@ func (g *groupState) row(name string, policy Policy) Row {
 		UnknownSegments:   g.unknown,
 		TLSVersions:       slices.Clone(g.tls),
 		TransitMessages:   int(g.transit.n),
+		NegativeTransit:   g.negTransit,
 	}
 	r.MedianHops, _ = g.hops.median()
 	r.MedianRelays, _ = g.relays.median()

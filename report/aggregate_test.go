@@ -45,8 +45,12 @@ func TestDurHist(t *testing.T) {
 	}{
 		{[]float64{5}, 5},
 		{[]float64{1, 2, 3}, 2},
-		{[]float64{1, 4}, 3}, // mean of 1 and 4 is 2.5, rounded
-		{[]float64{-10, math.NaN(), 0}, 0},
+		{[]float64{1, 4}, 3},                // mean of 1 and 4 is 2.5, rounded
+		{[]float64{-10, math.NaN(), 0}, -5}, // NaN is left out; negative times are kept
+		{[]float64{-30679}, -30679},         // issue 11: not turned positive, and as trace says
+		{[]float64{30681}, 30681},           // one message: exactly what trace says
+		{[]float64{-20, -10, 5}, -10},
+		{[]float64{-0.4}, 0},
 		{[]float64{63, 63, 2}, 63},
 		{[]float64{255, 1}, 128},
 	} {
@@ -58,14 +62,25 @@ func TestDurHist(t *testing.T) {
 			t.Errorf("median(%v) = %v, %v; want %v", tt.in, got, ok, tt.want)
 		}
 	}
-	// Within 1.6 % above, for every value up to the cap.
+	// Exact for one value, within 1.6 % for two close ones, for every
+	// value up to the cap and of either sign.
 	for v := float64(durLinear); v < 1<<durMaxExp; v *= 1.003 {
 		b := durBucket(v)
 		if b < 0 || b >= durBuckets {
 			t.Fatalf("durBucket(%v) = %d out of range", v, b)
 		}
-		if got := durValue(b); math.Abs(got-v)/v > 0.016 {
-			t.Fatalf("value %v: bucket %d stands for %v, off by more than 1.6%%", v, b, got)
+		for _, sign := range []float64{1, -1} {
+			var one, two durHist
+			one.add(sign * v)
+			two.add(sign * v)
+			two.add(sign * v * 1.01)
+			if got, _ := one.median(); got != math.Round(sign*v) {
+				t.Fatalf("median of %v alone = %v", sign*v, got)
+			}
+			want := sign * v * 1.005
+			if got, _ := two.median(); math.Abs(got-want)/v > 0.016 {
+				t.Fatalf("median of %v and %v = %v, off by more than 1.6%%", sign*v, sign*v*1.01, got)
+			}
 		}
 	}
 	if b := durBucket(1e12); b != durBuckets-1 {

@@ -188,13 +188,21 @@ func transitCell(r *Row) string {
 	if r.TransitMessages == 0 {
 		return "-"
 	}
-	return FormatSeconds(r.MedianTransitSeconds)
+	t := FormatSeconds(r.MedianTransitSeconds)
+	if r.NegativeTransit > 0 {
+		t += fmt.Sprintf(" (%d negative)", r.NegativeTransit)
+	}
+	return t
 }
 
 // FormatSeconds formats a duration in whole seconds compactly: "42s",
-// "3m05s", "2h07m", "3d04h".
+// "3m05s", "2h07m", "3d04h"; a negative one (dates running backwards) with
+// a minus sign, "-8h31m".
 func FormatSeconds(sec float64) string {
-	s := int64(math.Round(math.Max(sec, 0)))
+	s := int64(math.Round(sec))
+	if s < 0 {
+		return "-" + FormatSeconds(-sec)
+	}
 	switch {
 	case s < 60:
 		return fmt.Sprintf("%ds", s)
@@ -436,7 +444,7 @@ func csvHeader() []string {
 		"left_home_share", "left_home_messages", "left_eu_eea_share", "left_eu_eea_messages",
 		"third_country_share", "third_country_messages",
 		"segments", "plaintext_share", "plaintext_segments", "unknown_encryption_share", "unknown_encryption_segments",
-		"tls_versions", "median_transit_seconds", "violations", "cannot_verify", "reason"}
+		"tls_versions", "median_transit_seconds", "negative_transit_messages", "violations", "cannot_verify", "reason"}
 }
 
 func decimal(f float64) string { return strconv.FormatFloat(roundTo(f, 4), 'f', -1, 64) }
@@ -479,7 +487,7 @@ func csvRow(kind string, r *Row) []string {
 		strconv.Itoa(r.Segments),
 		decimal(r.SegmentShare(r.PlaintextSegments)), strconv.Itoa(r.PlaintextSegments),
 		decimal(r.SegmentShare(r.UnknownSegments)), strconv.Itoa(r.UnknownSegments),
-		strings.Join(tls, "; "), tr, ruleCounts(r.Violations, "; "), ruleCounts(r.CannotVerify, "; "), ""}
+		strings.Join(tls, "; "), tr, strconv.Itoa(r.NegativeTransit), ruleCounts(r.Violations, "; "), ruleCounts(r.CannotVerify, "; "), ""}
 }
 
 // writeCSV writes the report as CSV: a header line; for an incomplete
@@ -583,6 +591,7 @@ type jsonRow struct {
 	TLSVersions           []string    `json:"tls_versions"`
 	TransitMessages       int         `json:"transit_messages"`
 	MedianTransitSeconds  *float64    `json:"median_transit_seconds"`
+	NegativeTransit       int         `json:"negative_transit_messages"`
 	Violations            []Violation `json:"violations"`
 	CannotVerify          []Violation `json:"cannot_verify"`
 	CannotVerifyMessages  int         `json:"cannot_verify_messages"`
@@ -648,6 +657,7 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 		UnknownShare:          roundTo(r.SegmentShare(r.UnknownSegments), 4),
 		TLSVersions:           append([]string{}, r.TLSVersions...),
 		TransitMessages:       r.TransitMessages,
+		NegativeTransit:       r.NegativeTransit,
 		Violations:            append([]Violation{}, r.Violations...),
 		CannotVerify:          append([]Violation{}, r.CannotVerify...),
 		CannotVerifyMessages:  r.CannotVerifyMessages,

@@ -166,7 +166,7 @@ func TestFormatSeconds(t *testing.T) {
 	tests := []struct {
 		in   float64
 		want string
-	}{{0, "0s"}, {-3, "0s"}, {59, "59s"}, {60, "1m00s"}, {125, "2m05s"}, {3600, "1h00m"}, {93600, "1d02h"}}
+	}{{0, "0s"}, {-3, "-3s"}, {-0.4, "0s"}, {-30679, "-8h31m"}, {59, "59s"}, {60, "1m00s"}, {125, "2m05s"}, {3600, "1h00m"}, {93600, "1d02h"}}
 	for _, tt := range tests {
 		if got := FormatSeconds(tt.in); got != tt.want {
 			t.Errorf("FormatSeconds(%v) = %q, want %q", tt.in, got, tt.want)
