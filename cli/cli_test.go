@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -733,5 +734,35 @@ func TestTransitAgrees(t *testing.T) {
 	}
 	if table := run(t, geo, "", "scan", sample); !strings.Contains(table.stdout, "-8h31m (1 negative)") {
 		t.Errorf("table does not show the negative transit:\n%s", table.stdout)
+	}
+}
+
+// TestManyHops is issue 11's case: a 10,000-field message has as many hops
+// in scan as in trace.
+func TestManyHops(t *testing.T) {
+	var b strings.Builder
+	for i := 10000; i > 0; i-- {
+		fmt.Fprintf(&b, "Received: from h%d by h%d; Thu, 1 Jan 2026 10:00:00 +0000\n", i-1, i)
+	}
+	b.WriteString("From: a@example.org\nSubject: loop\n\nbody\n")
+	path := filepath.Join(t.TempDir(), "loop.eml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := run(t, "", "", "trace", "--format", "json", path)
+	var res struct{ Summary struct{ Hops int } }
+	if err := json.Unmarshal([]byte(tr.stdout), &res); err != nil {
+		t.Fatalf("%v\n%s", err, tr.stderr)
+	}
+	sc := run(t, "", "", "scan", "--format", "json", path)
+	lines := strings.Split(strings.TrimSpace(sc.stdout), "\n")
+	var tot struct {
+		MedianHops float64 `json:"median_hops"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &tot); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Hops < 1000 || tot.MedianHops != float64(res.Summary.Hops) {
+		t.Errorf("trace %d hops, scan median %v", res.Summary.Hops, tot.MedianHops)
 	}
 }

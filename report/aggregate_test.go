@@ -23,7 +23,10 @@ func TestIntHistMedian(t *testing.T) {
 		{[]int{2, 2, 9}, 2, true},
 		{[]int{4, 1, 3, 2}, 2.5, true},
 		{[]int{0, 0, 0, 7}, 0, true},
-		{[]int{-5, 5000}, 500, true}, // clamped to 0 and 1000
+		{[]int{-5, 5000}, 2500, true}, // negative counts as 0; no cap
+		{[]int{10000}, 10000, true},   // issue 11: scan said 1000 where trace said 10000
+		{[]int{3, 10000, 20000}, 10000, true},
+		{[]int{1023, 1024, 1025, 5}, 1023.5, true},
 	}
 	for _, tt := range tests {
 		var h intHist

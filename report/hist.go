@@ -1,32 +1,58 @@
 package report
 
-import "math"
+import (
+	"maps"
+	"math"
+	"slices"
+)
 
-// intHist counts small non-negative integers (hops, relays per message) so
-// that the median needs no list of values. Values above maxIntHist count as
-// maxIntHist.
+// intHist counts non-negative integers (hops, relays per message) so that
+// the median needs no list of values: values below denseIntHist in a dense
+// array, larger ones (a loop of thousands of Received fields) in a sparse
+// map, so the median is exact for every value, as trace reports it.
 type intHist struct {
 	counts []int64
+	tail   map[int]int64 // values >= denseIntHist
 	n      int64
 }
 
-// maxIntHist bounds intHist: the analyser rejects traces with more than 100
-// Received fields, so real values stay far below.
-const maxIntHist = 1000
+// denseIntHist bounds the dense part of intHist: the analyser flags traces
+// with more than 100 Received fields, so real values stay far below.
+const denseIntHist = 1024
 
 func (h *intHist) add(v int) {
-	v = min(max(v, 0), maxIntHist)
+	v = max(v, 0)
+	h.n++
+	if v >= denseIntHist {
+		if h.tail == nil {
+			h.tail = map[int]int64{}
+		}
+		h.tail[v]++
+		return
+	}
 	if v >= len(h.counts) {
 		h.counts = append(h.counts, make([]int64, v+1-len(h.counts))...)
 	}
 	h.counts[v]++
-	h.n++
 }
 
 // median returns the median value (the mean of the two middle values for an
 // even count) and false when the histogram is empty.
 func (h *intHist) median() (float64, bool) {
-	return histMedian(h.counts, h.n, func(b int) float64 { return float64(b) })
+	if len(h.tail) == 0 {
+		return histMedian(h.counts, h.n, func(b int) float64 { return float64(b) })
+	}
+	keys := slices.Sorted(maps.Keys(h.tail))
+	counts := slices.Clone(h.counts)
+	values := make([]float64, 0, len(counts)+len(keys))
+	for b := range counts {
+		values = append(values, float64(b))
+	}
+	for _, k := range keys {
+		counts = append(counts, h.tail[k])
+		values = append(values, float64(k))
+	}
+	return histMedian(counts, h.n, func(b int) float64 { return values[b] })
 }
 
 // histMedian returns the median of a histogram whose bucket b stands for the
