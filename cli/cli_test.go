@@ -190,7 +190,12 @@ func TestExitCodes(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"missing file", "", []string{"trace", "no/such/file.eml"}, ExitSomeFailed, "no/such/file.eml"},
+		{"missing file", "", []string{"trace", "no/such/file.eml"}, ExitError, "no message read"},
+		{"missing and good file", "", []string{"trace", "--format", "json", "no/such/file.eml", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, "no/such/file.eml"},
+		{"scan missing dir", "", []string{"scan", "/nope"}, ExitError, "no message read"},
+		{"scan empty stdin", "", []string{"scan", "-"}, ExitError, "no message found"},
+		{"escape in a missing name", "", []string{"trace", "nonexist\x1b[31m.eml", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, `nonexist\x1b[31m.eml`},
+		{"invisible in a missing name", "", []string{"scan", "bad\x1b[2Jfile\u200b", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, `bad\x1b[2Jfile\u200b`},
 		{"bad home", "", []string{"trace", "--home", "Germany", "samples/gmx-to-posteo.eml"}, ExitError, "home jurisdiction"},
 		{"bad format", "", []string{"trace", "--format", "xml", "samples/gmx-to-posteo.eml"}, ExitError, "unknown format"},
 		{"unknown flag", "", []string{"trace", "--nope"}, ExitError, "unknown flag"},
@@ -207,6 +212,12 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, tt.inStderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, r.stderr)
+			}
+			if strings.ContainsAny(r.stderr, "\x1b\u200b") {
+				t.Errorf("stderr holds an escape or invisible character:\n%q", r.stderr)
+			}
+			if tt.code == ExitError && r.stdout != "" {
+				t.Errorf("nothing could be done, yet stdout is:\n%s", r.stdout)
 			}
 		})
 	}

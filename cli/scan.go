@@ -98,7 +98,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, w := range s.warnings {
-			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+			stderrLine(env.Stderr, "warning", w)
 		}
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
@@ -145,15 +145,19 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, p := range problems {
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", p)
+			stderrLine(env.Stderr, "error", p)
 		}
 		if hidden > 0 {
 			fmt.Fprintf(env.Stderr, "mailroute: ... and %d more problems (counted in the table)\n", hidden)
 		}
 		for _, n := range rd.Notes() {
-			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+			stderrLine(env.Stderr, "note", n)
 		}
 		writeSources(env.Stderr, s)
+	}
+	if st.Read == 0 {
+		// Nothing could be done: no table of nothing.
+		return &exitError{code: ExitError, err: nothingRead(st)}
 	}
 	rep := agg.Report()
 	if err := report.Write(env.Stdout, outFormat, rep); err != nil {
@@ -169,8 +173,6 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		return &exitError{code: ExitPolicy, err: fmt.Errorf("policy %s: %d of %d messages cannot be verified (location or encryption unknown); --allow-unknown accepts them", policy, rep.Total.CannotVerifyMessages, rep.Analysed)}
 	case st.Failed > 0 || st.InputErrors > 0:
 		return &exitError{code: ExitSomeFailed}
-	case st.Read == 0:
-		return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
 	}
 	return nil
 }
