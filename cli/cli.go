@@ -131,7 +131,7 @@ product includes GeoLite2 data created by MaxMind, available from
 https://www.maxmind.com. With DB-IP lite: IP Geolocation by DB-IP.
 
 Exit codes: 0 all analysed, 1 error or nothing read, 3 some inputs or messages failed,
-4 a --fail-on policy was violated, 130 interrupted.`
+4 a --fail-on policy was violated or could not be verified, 130 interrupted.`
 
 // stderrLine prints one "mailroute: KIND: MSG" line. The message often
 // names files and holds text from mail, so escape sequences and invisible
