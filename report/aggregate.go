@@ -6,6 +6,7 @@ package report
 
 import (
 	"cmp"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"slices"
 	"strings"
 
@@ -20,8 +21,8 @@ const SchemaVersion = 2
 // Options configure an Aggregator.
 type Options struct {
 	GroupBy   GroupBy
-	Providers *Providers    // nil means the built-in table only
-	Home      analyzer.Home // shown under the table; the verdicts come from each Result's Summary
+	Providers *Providers        // nil means the built-in table only
+	Home      jurisdiction.Home // shown under the table; the verdicts come from each Result's Summary
 	Policy    Policy
 	// AllowUnknown says a message that cannot be verified against the
 	// policy (a node's location or a transfer's encryption unknown) does
