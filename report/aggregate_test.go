@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 func TestIntHistMedian(t *testing.T) {
@@ -310,11 +311,11 @@ func BenchmarkAddByValue(b *testing.B) {
 }
 
 func TestCannotVerify(t *testing.T) {
-	unknownNode := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1}, EncryptedSegments: 1}
+	unknownNode := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 1, jurisdiction.ClassUnknown: 1}, EncryptedSegments: 1}
 	leftAndUnknown := unknownNode
 	leftAndUnknown.LeftHome = true
-	unknownTLS := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 2}, UnknownSegments: 1}
-	known := analyzer.Summary{Hops: 1, Jurisdictions: map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 2}, EncryptedSegments: 1}
+	unknownTLS := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 2}, UnknownSegments: 1}
+	known := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 2}, EncryptedSegments: 1}
 	tests := []struct {
 		name         string
 		policy       string

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // Rule is one --fail-on condition. A message violates a rule when its path
@@ -59,7 +60,7 @@ const numRules = len(ruleTable)
 // (jurisdiction unknown): whether the message stayed at home is then not
 // known.
 func unknownLocation(s *analyzer.Summary) bool {
-	return s.Jurisdictions[analyzer.JurisdictionUnknown] > 0
+	return s.Jurisdictions[jurisdiction.ClassUnknown] > 0
 }
 
 // ruleIndex returns the index of r in ruleTable, or -1.
