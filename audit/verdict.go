@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
 )
 
 // place is a country with the organisations and jurisdiction class seen there.
