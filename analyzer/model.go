@@ -89,8 +89,16 @@ type DNSInfo struct {
 
 // Node is one machine that held the message.
 type Node struct {
-	Name         string             `json:"name"` // host name as the headers give it
-	IP           netip.Addr         `json:"ip"`   // zero when the headers do not say
+	Name string `json:"name"` // host name as the headers give it
+	// Claimed says Name is only what the node declared about itself (a
+	// HELO the receiving relay did not confirm with a reverse name, or its
+	// own by that the next relay did not record): a claimed name never
+	// gives the organisation.
+	Claimed bool `json:"claimed"`
+	// ClaimedNames are names the node gave itself in its own Received
+	// fields that the next relay contradicted (recorded another name).
+	ClaimedNames []string           `json:"claimed_names,omitempty"`
+	IP           netip.Addr         `json:"ip"` // zero when the headers do not say
 	Role         Role               `json:"role"`
 	Received     []int              `json:"received"` // indexes of the Received fields written by or about this node
 	Internal     bool               `json:"internal"` // private, loopback, link-local, CGNAT or otherwise non-global
@@ -138,6 +146,9 @@ const (
 	// FlagTooManyReceived: the message has more Received fields than are
 	// analysed.
 	FlagTooManyReceived FlagCode = "too-many-received"
+	// FlagNegativeTransit: the topmost date is earlier than the lowest,
+	// so the transit time is negative (clocks or dates are wrong).
+	FlagNegativeTransit FlagCode = "negative-transit"
 )
 
 // Flag is a consistency finding about a message's trace.

@@ -21,8 +21,7 @@ type commonFlags struct {
 	cityDB, asnDB  string
 	maxHeaderBytes int
 	resolve        bool
-	resolverAddr   string
-	dnsTimeout     time.Duration
+	dns            dnsFlags
 	quiet          bool
 	workers        int
 }
@@ -34,8 +33,7 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
 	fl.IntVar(&f.maxHeaderBytes, "max-header-bytes", mailbox.DefaultMaxHeaderBytes, "largest header section read per message")
 	fl.BoolVar(&f.resolve, "resolve", false, "look up relays in DNS (PTR with forward confirmation, A/AAAA of unaddressed relays); sends DNS queries")
-	fl.StringVar(&f.resolverAddr, "resolver", "", "DNS server HOST:PORT for --resolve (default: the first nameserver in /etc/resolv.conf)")
-	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of one DNS query")
+	f.dns.register(cmd, "for --resolve ")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no warnings or progress on standard error")
 	fl.IntVar(&f.workers, "workers", 0, "messages analysed in parallel (default: number of CPUs)")
 	_ = cmd.MarkFlagFilename("city-db", "mmdb")
@@ -67,8 +65,12 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		Locator:        newLocator(db),
 		Internal:       geo.IsInternal,
 	}
+	if err := f.dns.check(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if f.resolve {
-		c, err := resolver.New(resolver.Options{Server: f.resolverAddr, Timeout: f.dnsTimeout})
+		c, err := f.dns.client()
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("--resolve: %w", err)
@@ -76,6 +78,47 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		s.opts.Resolver = c
 	}
 	return s, nil
+}
+
+// dnsFlags are the DNS flags of every command that can send DNS queries
+// (trace and scan with --resolve, provider): one definition, one default.
+type dnsFlags struct {
+	server  string
+	timeout time.Duration
+}
+
+// register adds --resolver and --dns-timeout; what says when they apply
+// ("for --resolve ", or "" when always).
+func (d *dnsFlags) register(cmd *cobra.Command, what string) {
+	fl := cmd.Flags()
+	fl.StringVar(&d.server, "resolver", "", "DNS server HOST:PORT "+what+"(default: the first nameserver in /etc/resolv.conf)")
+	fl.DurationVar(&d.timeout, "dns-timeout", resolver.DefaultTimeout, "timeout of one DNS query")
+}
+
+// check validates the flags without sending anything: a resolver address
+// without a valid port or a timeout that is not positive is a usage error.
+func (d *dnsFlags) check() error {
+	if d.server != "" {
+		if _, err := resolver.ParseServer(d.server); err != nil {
+			return usageErr(fmt.Errorf("--resolver: %w", err))
+		}
+	}
+	if d.timeout <= 0 {
+		return usageErr(fmt.Errorf("--dns-timeout %s: want a positive duration such as 2s", d.timeout))
+	}
+	return nil
+}
+
+// client validates the flags and returns the DNS client they describe.
+func (d *dnsFlags) client() (*resolver.Client, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
+	c, err := resolver.New(resolver.Options{Server: d.server, Timeout: d.timeout})
+	if err != nil {
+		return nil, fmt.Errorf("resolver: %w", err)
+	}
+	return c, nil
 }
 
 // openHomeGeo parses --home and opens the geolocation data: what every

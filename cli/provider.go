@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,8 +15,8 @@ import (
 
 func newProviderCmd(env Env) *cobra.Command {
 	var (
-		format, home, resolverAddr, cityDB, asnDB string
-		f                                         commonFlags
+		format, home, cityDB, asnDB string
+		dns                         dnsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "provider [flags] DOMAIN...",
@@ -48,30 +49,40 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 			default:
 				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
 			}
+			domains, err := domainArgs(args)
+			if err != nil {
+				return err
+			}
+			if err := dns.check(); err != nil {
+				return err
+			}
 			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			c, err := resolver.New(resolver.Options{Server: resolverAddr, Timeout: f.dnsTimeout})
+			c, err := dns.client()
 			if err != nil {
-				return fmt.Errorf("resolver: %w", err)
+				return err
 			}
 			opts := audit.Options{Locator: newLocator(db), Home: h, IsInternal: geo.IsInternal}
 			var reports []audit.Report
-			missing := 0
-			for _, d := range args {
-				rep := audit.Check(cmd.Context(), c, strings.TrimSuffix(strings.ToLower(d), "."), opts)
-				if !rep.Exists {
+			missing, unknown := 0, 0
+			for _, d := range domains {
+				rep := audit.Check(cmd.Context(), c, d, opts)
+				switch {
+				case !rep.Exists:
 					missing++
+				case len(rep.Unknown) > 0:
+					unknown++
 				}
 				reports = append(reports, rep)
 			}
 			if err := write(env.Stdout, reports); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}
-			if missing > 0 {
-				return &exitError{code: ExitSomeFailed, err: fmt.Errorf("%d of %d domains do not exist or could not be looked up", missing, len(args))}
+			if missing+unknown > 0 {
+				return &exitError{code: ExitSomeFailed, err: providerFailure(missing, unknown, len(domains))}
 			}
 			return nil
 		},
@@ -79,9 +90,34 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 	fl := cmd.Flags()
 	fl.StringVarP(&format, "format", "f", "table", "output format: table, json (JSON Lines) or markdown")
 	fl.StringVar(&home, "home", "EEA", "home jurisdiction: ISO country codes, EU or EEA")
-	fl.StringVar(&resolverAddr, "resolver", "", "DNS server HOST:PORT (default: the first nameserver in /etc/resolv.conf)")
-	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 0, "timeout of one DNS query (default 2s)")
+	dns.register(cmd, "")
 	fl.StringVar(&cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
 	fl.StringVar(&asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
 	return cmd
+}
+
+// domainArgs normalises the domain arguments (lower case, no trailing dot)
+// and rejects one that is not a valid DNS name as a usage error.
+func domainArgs(args []string) ([]string, error) {
+	out := make([]string, len(args))
+	for i, a := range args {
+		d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(a)), ".")
+		if err := resolver.ValidateName(d); err != nil {
+			return nil, usageErr(err)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// providerFailure says why provider exits 3.
+func providerFailure(missing, unknown, total int) error {
+	var parts []string
+	if missing > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d domains do not exist or could not be looked up", missing, total))
+	}
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d domains could not be fully checked (DNS errors; see \"unknown\" in the report)", unknown, total))
+	}
+	return errors.New(strings.Join(parts, "; "))
 }

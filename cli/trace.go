@@ -70,7 +70,7 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	defer s.Close()
 	if !f.quiet {
 		for _, w := range s.warnings {
-			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+			stderrLine(env.Stderr, "warning", w)
 		}
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
@@ -81,7 +81,7 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	}
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", it.InputErr)
+			stderrLine(env.Stderr, "error", it.InputErr.Error())
 			return nil
 		}
 		return out.Write(it.Result)
@@ -97,7 +97,7 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, n := range rd.Notes() {
-			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+			stderrLine(env.Stderr, "note", n)
 		}
 		if outFormat == format.Table {
 			writeSources(env.Stderr, s)
@@ -125,14 +125,25 @@ func writeSources(w io.Writer, s *setup) {
 
 // statsExit turns a run's counts into the exit code.
 func statsExit(w io.Writer, st pipeline.Stats, quiet bool) error {
+	if st.Read == 0 {
+		return &exitError{code: ExitError, err: nothingRead(st)}
+	}
 	if st.Failed == 0 && st.InputErrors == 0 {
-		if st.Read == 0 {
-			return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
-		}
 		return nil
 	}
 	if !quiet {
 		fmt.Fprintf(w, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
 	}
 	return &exitError{code: ExitSomeFailed}
+}
+
+// nothingRead says why a run read no message: nothing could be done (exit 1).
+func nothingRead(st pipeline.Stats) error {
+	if st.InputErrors > 0 {
+		if st.InputErrors == 1 {
+			return errors.New("no message read: the input could not be read")
+		}
+		return fmt.Errorf("no message read: %d inputs could not be read", st.InputErrors)
+	}
+	return errors.New("no message found in the inputs")
 }
