@@ -118,6 +118,8 @@ func (l locator) Locate(addr netip.Addr) analyzer.Location {
 		Country:     g.Country,
 		CountryName: g.CountryName,
 		City:        g.City,
+		Latitude:    g.Latitude,
+		Longitude:   g.Longitude,
 		ASN:         g.ASN,
 		ASOrg:       g.ASOrg,
 		Source:      []analyzer.DataSource{},
