@@ -24,6 +24,35 @@ type Options struct {
 	// MaxGroups bounds the number of rows; results of further groups are
 	// counted under OtherGroups. 0 means DefaultMaxGroups.
 	MaxGroups int
+	// Examples is the number of example messages kept per group (the first
+	// ones in input order) for a drill-down; 0 keeps none.
+	Examples int
+}
+
+// Example is one message of a group, kept for a drill-down: where it was
+// read and its path, without its Received fields.
+type Example struct {
+	Source    string
+	Line      int
+	MessageID string
+	Subject   string
+	Date      string
+	Nodes     []analyzer.Node    // origin first
+	Segments  []analyzer.Segment // in path order
+	Flags     []analyzer.Flag
+}
+
+func newExample(res *analyzer.Result) Example {
+	return Example{
+		Source:    res.Source,
+		Line:      res.Line,
+		MessageID: clip(res.MessageID),
+		Subject:   clip(res.Subject),
+		Date:      res.Date,
+		Nodes:     slices.Clone(res.Nodes),
+		Segments:  slices.Clone(res.Segments),
+		Flags:     slices.Clone(res.Flags),
+	}
 }
 
 // DefaultMaxGroups is the default bound on the number of groups.
@@ -104,6 +133,9 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		}
 	}
 	g.add(res, a.opts.Policy)
+	if len(g.examples) < a.opts.Examples {
+		g.examples = append(g.examples, newExample(res))
+	}
 	a.total.add(res, a.opts.Policy)
 	for _, n := range res.Notes {
 		if _, dup := a.noteSet[n]; dup || len(a.notes) >= maxNotes {
@@ -131,6 +163,7 @@ type groupState struct {
 	unknown      int
 	tls          []string // sorted, distinct
 	violations   [4]int   // indexed like allRules
+	examples     []Example
 }
 
 func (g *groupState) add(res *analyzer.Result, policy Policy) {
@@ -238,6 +271,9 @@ type Row struct {
 	// Violations are the policy rules some message of the row violates,
 	// in policy order.
 	Violations []Violation
+	// Examples are the first messages of the group (Options.Examples of
+	// them), in input order; none for the totals row.
+	Examples []Example
 }
 
 // Share returns n as a fraction of the row's messages (0 for an empty row).
@@ -313,6 +349,7 @@ func (g *groupState) row(name string, policy Policy) Row {
 		UnknownSegments:   g.unknown,
 		TLSVersions:       slices.Clone(g.tls),
 		TransitMessages:   int(g.transit.n),
+		Examples:          slices.Clone(g.examples),
 	}
 	r.MedianHops, _ = g.hops.median()
 	r.MedianRelays, _ = g.relays.median()
