@@ -9,13 +9,15 @@ import (
 
 	"github.com/mailroute/mailroute/audit"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/htmlreport"
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/resolver"
 )
 
 func newProviderCmd(env Env) *cobra.Command {
 	var (
-		format, home, resolverAddr, cityDB, asnDB string
-		f                                         commonFlags
+		outFormat, output, home, resolverAddr, cityDB, asnDB string
+		f                                                    commonFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "provider [flags] DOMAIN...",
@@ -37,17 +39,14 @@ This command sends DNS queries (to --resolver or the system resolver).`,
   mailroute provider --resolver 127.0.0.1:5353 example.org`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var write func(io.Writer, []audit.Report) error
-			switch strings.ToLower(format) {
-			case "table":
-				write = audit.WriteTable
-			case "json":
-				write = audit.WriteJSON
-			case "markdown", "md":
-				write = audit.WriteMarkdown
-			default:
-				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
+			fm, err := format.Parse(outFormat, providerFormats())
+			if err != nil {
+				return usageErr(err)
 			}
+			write := map[format.Format]func(io.Writer, []audit.Report) error{
+				format.Table: audit.WriteTable, format.JSON: audit.WriteJSON,
+				format.Markdown: audit.WriteMarkdown, format.HTML: htmlreport.WriteProvider,
+			}[fm]
 			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
@@ -67,8 +66,16 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 				}
 				reports = append(reports, rep)
 			}
-			if err := write(env.Stdout, reports); err != nil {
+			dst, err := openOutput(output, env.Stdout)
+			if err != nil {
+				return err
+			}
+			defer dst.Abort()
+			if err := write(dst, reports); err != nil {
 				return fmt.Errorf("write report: %w", err)
+			}
+			if err := dst.Commit(); err != nil {
+				return err
 			}
 			if missing > 0 {
 				return &exitError{code: ExitSomeFailed, err: fmt.Errorf("%d of %d domains do not exist or could not be looked up", missing, len(args))}
@@ -77,11 +84,17 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "table", "output format: table, json (JSON Lines) or markdown")
+	registerFormat(cmd, &outFormat, "table", providerFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &output)
 	fl.StringVar(&home, "home", "EEA", "home jurisdiction: ISO country codes, EU or EEA")
 	fl.StringVar(&resolverAddr, "resolver", "", "DNS server HOST:PORT (default: the first nameserver in /etc/resolv.conf)")
 	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 0, "timeout of one DNS query (default 2s)")
 	fl.StringVar(&cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
 	fl.StringVar(&asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
 	return cmd
+}
+
+// providerFormats are the formats provider writes.
+func providerFormats() []format.Format {
+	return []format.Format{format.Table, format.JSON, format.Markdown, format.HTML}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/htmlreport"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
@@ -22,6 +23,7 @@ import (
 type scanFlags struct {
 	commonFlags
 	format    string
+	output    string
 	groupBy   string
 	failOn    string
 	providers string
@@ -52,7 +54,8 @@ the table marks the groups that do.`,
 	}
 	f.commonFlags.register(cmd)
 	fl := cmd.Flags()
-	registerFormat(cmd, &f.format, "table", report.Formats(), " (json: JSON Lines)")
+	registerFormat(cmd, &f.format, "table", scanFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &f.output)
 	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: outside-home, third-country, plaintext, unknown-encryption")
 	fl.StringVar(&f.providers, "providers", "", "file of extra sender-domain to provider mappings (see README)")
@@ -62,7 +65,7 @@ the table marks the groups that do.`,
 }
 
 func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
-	outFormat, err := format.Parse(f.format, report.Formats())
+	outFormat, err := format.Parse(f.format, scanFormats())
 	if err != nil {
 		return usageErr(err)
 	}
@@ -95,7 +98,16 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy})
+	dst, err := openOutput(f.output, env.Stdout)
+	if err != nil {
+		return err
+	}
+	defer dst.Abort()
+	aggOpts := report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy}
+	if outFormat == format.HTML {
+		aggOpts.Examples = htmlExamples
+	}
+	agg := report.NewAggregator(aggOpts)
 
 	var messages atomic.Int64
 	stopProgress := func() {}
@@ -146,8 +158,20 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		writeSources(env.Stderr, s)
 	}
 	rep := agg.Report()
-	if err := report.Write(env.Stdout, outFormat, rep); err != nil {
+	if outFormat == format.HTML {
+		info := htmlreport.ScanInfo{InputErrors: st.InputErrors, Problems: problems, Hidden: hidden}
+		for _, src := range s.db.Sources() {
+			info.Sources = append(info.Sources, fmt.Sprintf("%s (%s, built %s)", src.Name, src.Type, src.Built.UTC().Format("2006-01-02")))
+		}
+		err = htmlreport.WriteScan(dst, rep, info)
+	} else {
+		err = report.Write(dst, outFormat, rep)
+	}
+	if err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	if err := dst.Commit(); err != nil {
+		return err
 	}
 	if !f.quiet {
 		fmt.Fprintf(env.Stderr, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
@@ -162,6 +186,14 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	return nil
 }
+
+// scanFormats are the formats scan writes: report's and HTML.
+func scanFormats() []format.Format { return append(report.Formats(), format.HTML) }
+
+// htmlExamples is the number of example messages per group of an HTML
+// scan report: enough to drill down, few enough that a scan of a whole
+// mailbox stays a few MB.
+const htmlExamples = 5
 
 func loadProviders(path string) (*report.Providers, error) {
 	fh, err := os.Open(path)

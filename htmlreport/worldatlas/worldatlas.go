@@ -107,7 +107,7 @@ func Decode(data []byte) ([]Country, error) {
 				}
 				rings = append(rings, ring)
 			}
-			c.Polygons = append(c.Polygons, rings)
+			c.Polygons = append(c.Polygons, unwrap(rings))
 		}
 		out = append(out, c)
 	}
@@ -311,4 +311,25 @@ func centroid(polys [][][]Point) [2]float64 {
 		}
 	}
 	return best
+}
+
+// unwrap removes jumps of more than 180 degrees of longitude inside each
+// ring (a ring that crosses the antimeridian, Fiji's in the 110m data) by
+// shifting the points after a jump by 360 degrees: the ring then runs on
+// past ±180 and the map's edge cuts it, instead of a line across the world.
+func unwrap(rings [][]Point) [][]Point {
+	for _, r := range rings {
+		shift := 0.0
+		for i := 1; i < len(r); i++ {
+			d := r[i].Lon + shift - r[i-1].Lon
+			switch {
+			case d > 180:
+				shift -= 360
+			case d < -180:
+				shift += 360
+			}
+			r[i].Lon += shift
+		}
+	}
+	return rings
 }
