@@ -264,8 +264,12 @@ func TestScreenshots(t *testing.T) {
 		"provider": providerPage(t),
 	} {
 		var png []byte
+		height := int64(1000)
+		if name == "scan" {
+			height = 1500
+		}
 		open(t, bctx, writePage(t, dir, name+".html", data),
-			chromedp.EmulateViewport(1200, 1000),
+			chromedp.EmulateViewport(1200, height),
 			into(chromedp.CaptureScreenshot(), &png))
 		writePage(t, *screenshots, "report-"+name+".png", png)
 	}

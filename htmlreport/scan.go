@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -184,10 +185,10 @@ type groupSection struct {
 }
 
 type shareBar struct {
-	Label       string
-	Y, TextY    int
-	Width, Text string
-	Bad         bool
+	Label string
+	Value int // per mille
+	Text  string
+	Bad   bool
 }
 
 type example struct {
@@ -215,7 +216,7 @@ func (p *page) groupSection(i int, r *report.Row) groupSection {
 		g.Map.Fills = append(g.Map.Fills, mapFill{Code: strings.ToUpper(c.Name), Level: fillLevel(r.Share(c.Messages)),
 			Title: fmt.Sprintf("%s: %d of %d messages (%s)", c.Name, c.Messages, r.Messages, pct(c.Messages, r.Messages))})
 	}
-	for j, b := range []struct {
+	for _, b := range []struct {
 		label  string
 		n, of  int
 		isBad  bool
@@ -226,12 +227,11 @@ func (p *page) groupSection(i int, r *report.Row) groupSection {
 		{"Third country", r.ThirdCountry, r.Messages, r.ThirdCountry > 0, "msgs"},
 		{"Plaintext segments", r.PlaintextSegments, r.Segments, r.PlaintextSegments > 0, "segs"},
 	} {
-		y := j*24 + 4
-		w := 0.0
+		value := 0
 		if b.of > 0 {
-			w = 360 * float64(b.n) / float64(b.of)
+			value = int(math.Round(1000 * float64(b.n) / float64(b.of)))
 		}
-		g.Bars = append(g.Bars, shareBar{Label: b.label, Y: y, TextY: y + 13, Width: coord(w),
+		g.Bars = append(g.Bars, shareBar{Label: b.label, Value: value,
 			Text: fmt.Sprintf("%s (%d of %d %s)", pct(b.n, b.of), b.n, b.of, b.suffix), Bad: b.isBad})
 	}
 	for _, e := range r.Examples {
