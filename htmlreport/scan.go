@@ -16,6 +16,11 @@ import (
 // scan page; every group still has its row in the table.
 const MaxGroupSections = 50
 
+// MaxTableRows bounds the rows of the comparison table (the groups with
+// the most messages); the rest are counted under it. The text, CSV and JSON
+// formats list every group.
+const MaxTableRows = 1000
+
 // ScanInfo is what the scan page shows besides the Report: the run's
 // accounting of inputs and the problems met.
 type ScanInfo struct {
@@ -38,6 +43,10 @@ func WriteScan(w io.Writer, rep report.Report, info ScanInfo) error {
 		v.Columns = append(v.Columns, "Policy")
 	}
 	for i := range rep.Rows {
+		if i == MaxTableRows {
+			v.MoreRows = len(rep.Rows) - i
+			break
+		}
 		v.Rows = append(v.Rows, tableRow(&rep, &rep.Rows[i]))
 	}
 	v.Total = tableRow(&rep, &rep.Total)
@@ -67,6 +76,7 @@ type scanView struct {
 	Total      row
 	Groups     []groupSection
 	MoreGroups int
+	MoreRows   int
 	Reasons    []string
 	Policy     string
 }

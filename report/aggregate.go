@@ -25,9 +25,14 @@ type Options struct {
 	// counted under OtherGroups. 0 means DefaultMaxGroups.
 	MaxGroups int
 	// Examples is the number of example messages kept per group (the first
-	// ones in input order) for a drill-down; 0 keeps none.
+	// ones in input order) for a drill-down; 0 keeps none. Only the first
+	// MaxExampleGroups groups seen keep examples, so that a grouping with
+	// a group per message stays small.
 	Examples int
 }
+
+// MaxExampleGroups bounds the groups that keep examples.
+const MaxExampleGroups = 1000
 
 // Example is one message of a group, kept for a drill-down: where it was
 // read and its path, without its Received fields.
@@ -80,6 +85,8 @@ type Aggregator struct {
 	overflow  bool
 	// domainCache maps a normalised sender domain to its group name.
 	domainCache map[string]string
+	// exampleGroups counts the groups that keep examples.
+	exampleGroups int
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -133,7 +140,10 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		}
 	}
 	g.add(res, a.opts.Policy)
-	if len(g.examples) < a.opts.Examples {
+	if n := len(g.examples); n < a.opts.Examples && (n > 0 || a.exampleGroups < MaxExampleGroups) {
+		if n == 0 {
+			a.exampleGroups++
+		}
 		g.examples = append(g.examples, newExample(res))
 	}
 	a.total.add(res, a.opts.Policy)

@@ -323,3 +323,19 @@ func TestExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleGroupsBounded(t *testing.T) {
+	agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, Examples: 2})
+	for i := range MaxExampleGroups + 10 {
+		agg.Add(analyzer.Result{Source: fmt.Sprint(i), FromDomain: fmt.Sprintf("d%d.example", i)}, "")
+	}
+	with := 0
+	for _, r := range agg.Report().Rows {
+		if len(r.Examples) > 0 {
+			with++
+		}
+	}
+	if with != MaxExampleGroups {
+		t.Errorf("%d groups with examples, want %d", with, MaxExampleGroups)
+	}
+}
