@@ -76,7 +76,7 @@ func (p *page) head(title string) head {
 }
 
 var funcs = template.FuncMap{
-	"clean":   safe.Terminal,
+	"clean":   func(v any) string { return safe.Terminal(fmt.Sprint(v)) },
 	"pct":     pct,
 	"dur":     duration,
 	"jclass":  jurisdictionClass,

@@ -273,3 +273,34 @@ func BenchmarkWriteScan(b *testing.B) {
 		_ = scanPage(b, results)
 	}
 }
+
+// FuzzTraceEscaping renders a message whose header-derived strings are
+// arbitrary and checks that none can add markup to the page.
+func FuzzTraceEscaping(f *testing.F) {
+	f.Add("<script>alert(1)</script>", "\"onerror=x", "javascript:alert(1)")
+	f.Add("\x1b]0;title\x07", "</title><svg/onload=1>", "a\u202eb")
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, subject, host, org string) {
+		res := analyzer.Result{Source: host, Subject: subject, MessageID: org, FromDomain: host,
+			Nodes: []analyzer.Node{
+				{Name: host, Organisation: org, Location: analyzer.Location{Country: "DE", City: subject}, Jurisdiction: analyzer.Jurisdiction(org)},
+				{Name: subject, Location: analyzer.Location{Country: org}},
+			},
+			Segments: []analyzer.Segment{{From: 0, To: 1, Protocol: org, Encryption: analyzer.Encryption(subject)}},
+			Flags:    []analyzer.Flag{{Code: org, Detail: subject}},
+			Notes:    []string{host},
+		}
+		page := string(tracePage(t, []analyzer.Result{res}))
+		if n := strings.Count(page, "<script"); n != 1 {
+			t.Fatalf("%d <script in the page", n)
+		}
+		for _, bad := range []string{"<svg/", "<img", "\x1b", "\u202e"} {
+			if strings.Contains(page, bad) {
+				t.Fatalf("%q in the page", bad)
+			}
+		}
+		if strings.Count(page, "<svg") != 2 { // the shapes and the one map
+			t.Fatalf("%d <svg elements, want 2", strings.Count(page, "<svg"))
+		}
+	})
+}

@@ -66,7 +66,7 @@ func (p *page) domainView(i int, r *audit.Report) domainView {
 			d.MX = append(d.MX, []string{strconv.Itoa(int(h.Preference)), h.Host, a.IP.String(), dash(a.Location.Country),
 				dash(a.Location.City), dash(a.Location.ASOrg), string(a.Jurisdiction)})
 			addPoint(a.Location, a.Internal, a.Jurisdiction, false,
-				fmt.Sprintf("MX %s %s (%s, %s)", safe.Terminal(h.Host), a.IP, place(a.Location), a.Jurisdiction))
+				fmt.Sprintf("MX %s %s (%s, %s)", safe.Terminal(h.Host), a.IP, place(a.Location), safe.Terminal(string(a.Jurisdiction))))
 		}
 		for _, n := range h.Notes {
 			d.Notes = append(d.Notes, h.Host+": "+n)
@@ -83,7 +83,7 @@ func (p *page) domainView(i int, r *audit.Report) domainView {
 			dash(n.Location.Country), dash(n.Location.ASOrg), string(n.Jurisdiction)})
 		if n.Authorised {
 			addPoint(n.Location, n.Internal, n.Jurisdiction, true,
-				fmt.Sprintf("SPF %s (%s, %s, %s)", n.Prefix, place(n.Location), safe.Terminal(n.Location.ASOrg), n.Jurisdiction))
+				fmt.Sprintf("SPF %s (%s, %s, %s)", n.Prefix, place(n.Location), safe.Terminal(n.Location.ASOrg), safe.Terminal(string(n.Jurisdiction))))
 		}
 	}
 	addShares := func(group string, shares []audit.Share) {

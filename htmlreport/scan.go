@@ -139,7 +139,7 @@ func tableRow(rep *report.Report, r *report.Row) row {
 	if len(rep.Policy) > 0 {
 		var vs []string
 		for _, v := range r.Violations {
-			vs = append(vs, fmt.Sprintf("%s (%d)", v.Rule, v.Messages))
+			vs = append(vs, fmt.Sprintf("%s (%d)", safe.Terminal(string(v.Rule)), v.Messages))
 		}
 		txt := "ok"
 		if len(vs) > 0 {
@@ -224,7 +224,7 @@ func (p *page) groupSection(i int, r *report.Row) groupSection {
 			continue
 		}
 		g.Map.Fills = append(g.Map.Fills, mapFill{Code: strings.ToUpper(c.Name), Level: fillLevel(r.Share(c.Messages)),
-			Title: fmt.Sprintf("%s: %d of %d messages (%s)", c.Name, c.Messages, r.Messages, pct(c.Messages, r.Messages))})
+			Title: fmt.Sprintf("%s: %d of %d messages (%s)", safe.Terminal(c.Name), c.Messages, r.Messages, pct(c.Messages, r.Messages))})
 	}
 	for _, b := range []struct {
 		label  string

@@ -121,7 +121,7 @@ func (p *page) traceMessage(n int, res *analyzer.Result) traceView {
 		v.Placed++
 		v.Map.Points = append(v.Map.Points, mapPoint{
 			X: coord(x), Y: coord(y), Class: jurisdictionClass(nd.Jurisdiction), Approx: approx,
-			Title: fmt.Sprintf("%d %s %s (%s, %s)", i, safe.Terminal(nd.Name), ipText(nd), place(nd.Location), nd.Jurisdiction),
+			Title: fmt.Sprintf("%d %s %s (%s, %s)", i, safe.Terminal(nd.Name), ipText(nd), place(nd.Location), safe.Terminal(string(nd.Jurisdiction))),
 		})
 	}
 	for _, s := range res.Segments {
@@ -133,7 +133,7 @@ func (p *page) traceMessage(n int, res *analyzer.Result) traceView {
 			continue
 		}
 		v.Map.Arcs = append(v.Map.Arcs, mapArc{D: d, Enc: encClass(s.Encryption),
-			Title: fmt.Sprintf("%d → %d: %s, encryption %s", s.From, s.To, safe.Terminal(s.Protocol), s.Encryption)})
+			Title: fmt.Sprintf("%d → %d: %s, encryption %s", s.From, s.To, safe.Terminal(s.Protocol), encClass(s.Encryption))})
 	}
 	v.Delays = delays(res)
 	return v
@@ -151,9 +151,9 @@ func encClass(e analyzer.Encryption) string {
 func place(l analyzer.Location) string {
 	switch {
 	case l.City != "" && l.Country != "":
-		return safe.Terminal(l.City) + ", " + l.Country
+		return safe.Terminal(l.City + ", " + l.Country)
 	case l.Country != "":
-		return l.Country
+		return safe.Terminal(l.Country)
 	}
 	return "-"
 }
