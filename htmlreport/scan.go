@@ -19,7 +19,7 @@ const MaxGroupSections = 50
 // MaxTableRows bounds the rows of the comparison table (the groups with
 // the most messages); the rest are counted under it. The text, CSV and JSON
 // formats list every group.
-const MaxTableRows = 1000
+const MaxTableRows = 500
 
 // ScanInfo is what the scan page shows besides the Report: the run's
 // accounting of inputs and the problems met.
