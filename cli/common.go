@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/resolver"
 )
 
@@ -81,14 +82,14 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 
 // openHomeGeo parses --home and opens the geolocation data: what every
 // command that classes addresses needs.
-func openHomeGeo(env Env, home, cityDB, asnDB string) (analyzer.Home, *geo.DB, error) {
-	h, err := analyzer.ParseHome(home)
+func openHomeGeo(env Env, home, cityDB, asnDB string) (jurisdiction.Home, *geo.DB, error) {
+	h, err := jurisdiction.ParseHome(home)
 	if err != nil {
-		return analyzer.Home{}, nil, usageErr(err)
+		return jurisdiction.Home{}, nil, usageErr(err)
 	}
 	db, err := openGeo(env, cityDB, asnDB)
 	if err != nil {
-		return analyzer.Home{}, nil, err
+		return jurisdiction.Home{}, nil, err
 	}
 	return h, db, nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/htmlreport/worldatlas"
 	"github.com/mailroute/mailroute/internal/safe"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 //go:embed templates/*.tmpl
@@ -162,10 +163,10 @@ func encText(e analyzer.Encryption) string {
 
 // jurisdictionClass is the CSS class suffix of a jurisdiction: one of a
 // fixed set, whatever the data says.
-func jurisdictionClass(j analyzer.Jurisdiction) string {
+func jurisdictionClass(j jurisdiction.Class) string {
 	switch j {
-	case analyzer.JurisdictionHome, analyzer.JurisdictionEUEEA, analyzer.JurisdictionAdequate,
-		analyzer.JurisdictionThird, analyzer.JurisdictionInternal:
+	case jurisdiction.ClassHome, jurisdiction.ClassEUEEA, jurisdiction.ClassAdequate,
+		jurisdiction.ClassThird, jurisdiction.ClassInternal:
 		return string(j)
 	}
 	return "unknown"

@@ -15,6 +15,7 @@ import (
 	"github.com/mailroute/mailroute/geo"
 	"github.com/mailroute/mailroute/geo/geotest"
 	"github.com/mailroute/mailroute/internal/golden"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/report"
 )
 
@@ -64,7 +65,7 @@ func options(t testing.TB) analyzer.Options {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	home, err := analyzer.ParseHome("EEA")
+	home, err := jurisdiction.ParseHome("EEA")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func tracePage(t testing.TB, results []analyzer.Result) []byte {
 
 func scanPage(t testing.TB, results []analyzer.Result) []byte {
 	t.Helper()
-	home, _ := analyzer.ParseHome("DE")
+	home, _ := jurisdiction.ParseHome("DE")
 	agg := report.NewAggregator(report.Options{GroupBy: report.GroupBy{Kind: report.GroupProvider}, Home: home,
 		Policy: report.Policy{report.RuleThirdCountry}, Examples: 5})
 	for i := range results {
@@ -141,16 +142,16 @@ func providerReports() []audit.Report {
 		{
 			SchemaVersion: 1, Domain: "posteo.de", Home: "DE", Exists: true,
 			Inbound: audit.Inbound{Status: "ok", MX: []audit.MXHost{
-				{Preference: 10, Host: "mx01.posteo.de", Addresses: []audit.Address{{IP: netip.MustParseAddr("185.67.36.65"), Location: berlin, Jurisdiction: analyzer.JurisdictionHome}}},
-				{Preference: 20, Host: "mx02.posteo.de", Addresses: []audit.Address{{IP: netip.MustParseAddr("10.0.0.2"), Internal: true, Jurisdiction: analyzer.JurisdictionInternal}}},
+				{Preference: 10, Host: "mx01.posteo.de", Addresses: []audit.Address{{IP: netip.MustParseAddr("185.67.36.65"), Location: berlin, Jurisdiction: jurisdiction.ClassHome}}},
+				{Preference: 20, Host: "mx02.posteo.de", Addresses: []audit.Address{{IP: netip.MustParseAddr("10.0.0.2"), Internal: true, Jurisdiction: jurisdiction.ClassInternal}}},
 			}},
 			Outbound: audit.Outbound{Status: "ok", Record: "v=spf1 ip4:185.67.36.0/23 include:_spf.example.com -all", All: "-all", Lookups: 1,
 				Networks: []audit.SPFNetwork{
-					{Prefix: netip.MustParsePrefix("185.67.36.0/23"), Qualifier: "+", Authorised: true, Term: "ip4:185.67.36.0/23", Domain: "posteo.de", Location: berlin, Jurisdiction: analyzer.JurisdictionHome},
+					{Prefix: netip.MustParsePrefix("185.67.36.0/23"), Qualifier: "+", Authorised: true, Term: "ip4:185.67.36.0/23", Domain: "posteo.de", Location: berlin, Jurisdiction: jurisdiction.ClassHome},
 					{Prefix: netip.MustParsePrefix("54.240.0.0/18"), Qualifier: "+", Authorised: true, Term: "ip4:54.240.0.0/18", Domain: "_spf.example.com", Via: []string{"include:_spf.example.com"},
-						Location: analyzer.Location{Country: "US", ASOrg: "AMAZON-AES"}, Jurisdiction: analyzer.JurisdictionThird},
+						Location: analyzer.Location{Country: "US", ASOrg: "AMAZON-AES"}, Jurisdiction: jurisdiction.ClassThird},
 				},
-				ByCountry: []audit.Share{{Key: "US", Networks: 1, IPv4Addresses: 16384, IPv4Percent: 97, Jurisdiction: analyzer.JurisdictionThird}, {Key: "DE", Networks: 1, IPv4Addresses: 512, IPv4Percent: 3, Jurisdiction: analyzer.JurisdictionHome}},
+				ByCountry: []audit.Share{{Key: "US", Networks: 1, IPv4Addresses: 16384, IPv4Percent: 97, Jurisdiction: jurisdiction.ClassThird}, {Key: "DE", Networks: 1, IPv4Addresses: 512, IPv4Percent: 3, Jurisdiction: jurisdiction.ClassHome}},
 			},
 			Transport: audit.Transport{
 				MTASTS: audit.MTASTS{Present: true, Record: "v=STSv1; id=2024", ID: "2024"},
@@ -283,7 +284,7 @@ func FuzzTraceEscaping(f *testing.F) {
 	f.Fuzz(func(t *testing.T, subject, host, org string) {
 		res := analyzer.Result{Source: host, Subject: subject, MessageID: org, FromDomain: host,
 			Nodes: []analyzer.Node{
-				{Name: host, Organisation: org, Location: analyzer.Location{Country: "DE", City: subject}, Jurisdiction: analyzer.Jurisdiction(org)},
+				{Name: host, Organisation: org, Location: analyzer.Location{Country: "DE", City: subject}, Jurisdiction: jurisdiction.Class(org)},
 				{Name: subject, Location: analyzer.Location{Country: org}},
 			},
 			Segments: []analyzer.Segment{{From: 0, To: 1, Protocol: org, Encryption: analyzer.Encryption(subject)}},

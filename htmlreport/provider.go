@@ -9,6 +9,7 @@ import (
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/audit"
 	"github.com/mailroute/mailroute/internal/safe"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // WriteProvider writes DNS audits of mail domains as one HTML page: per
@@ -45,7 +46,7 @@ type domainView struct {
 
 func (p *page) domainView(i int, r *audit.Report) domainView {
 	d := domainView{ID: fmt.Sprintf("d%d", i+1), R: r, Map: mapView{Label: "MX hosts and SPF networks of " + safe.Terminal(r.Domain)}}
-	addPoint := func(loc analyzer.Location, internal bool, j analyzer.Jurisdiction, square bool, title string) {
+	addPoint := func(loc analyzer.Location, internal bool, j jurisdiction.Class, square bool, title string) {
 		if internal {
 			d.Unplaced++
 			return

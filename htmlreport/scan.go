@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/internal/safe"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/report"
 )
 
@@ -211,7 +212,7 @@ type example struct {
 
 type exampleNode struct {
 	Name, IP, Place string
-	Jurisdiction    analyzer.Jurisdiction
+	Jurisdiction    jurisdiction.Class
 	Enc             string // of the segment into this node; "" for the origin
 }
 
