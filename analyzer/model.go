@@ -64,13 +64,18 @@ type DataSource struct {
 // Location is where an address is, as far as the geolocation data knows.
 // Empty fields are unknown.
 type Location struct {
-	Country     string       `json:"country"` // ISO 3166-1 alpha-2
-	CountryName string       `json:"country_name,omitempty"`
-	City        string       `json:"city"`
-	ASN         uint         `json:"asn"`
-	ASOrg       string       `json:"as_org"`
-	Source      []DataSource `json:"source"`            // the data sets that answered; empty when none did
-	ViaDNS      bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
+	Country     string `json:"country"` // ISO 3166-1 alpha-2
+	CountryName string `json:"country_name,omitempty"`
+	City        string `json:"city"`
+	// Latitude and Longitude (WGS 84 degrees) are where a City database
+	// places the address; nil when the data has no coordinates (country
+	// data only). Shared between results: do not modify.
+	Latitude  *float64     `json:"latitude,omitempty"`
+	Longitude *float64     `json:"longitude,omitempty"`
+	ASN       uint         `json:"asn"`
+	ASOrg     string       `json:"as_org"`
+	Source    []DataSource `json:"source"`            // the data sets that answered; empty when none did
+	ViaDNS    bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
 }
 
 // Locator geolocates public addresses. Implementations cache and are safe for

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"github.com/mailroute/mailroute/jurisdiction"
-	"github.com/mailroute/mailroute/mailbox"
+	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/resolver"
 )
 
@@ -163,6 +166,8 @@ func (l locator) Locate(addr netip.Addr) analyzer.Location {
 		Country:     g.Country,
 		CountryName: g.CountryName,
 		City:        g.City,
+		Latitude:    g.Latitude,
+		Longitude:   g.Longitude,
 		ASN:         g.ASN,
 		ASOrg:       g.ASOrg,
 		Source:      []analyzer.DataSource{},
@@ -184,3 +189,64 @@ func (l locator) Locate(addr netip.Addr) analyzer.Location {
 }
 
 func usageErr(err error) error { return &exitError{code: ExitError, err: err} }
+
+// registerOutput adds the -o flag: write the output to a file instead of
+// standard output.
+func registerOutput(cmd *cobra.Command, p *string) {
+	cmd.Flags().StringVarP(p, "output", "o", "", "write the output to `FILE` (created atomically) instead of standard output")
+}
+
+// output is where a command writes its result: standard output, or a file
+// written under a temporary name and renamed into place by Commit, so that
+// a failed or interrupted run leaves no half-written file.
+type output struct {
+	io.Writer
+	path string
+	tmp  *os.File
+}
+
+// openOutput returns standard output when path is empty, else a temporary
+// file beside path.
+func openOutput(path string, stdout io.Writer) (*output, error) {
+	if path == "" {
+		return &output{Writer: stdout}, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("output %s: %w", path, err))
+	}
+	return &output{Writer: tmp, path: path, tmp: tmp}, nil
+}
+
+// Commit renames the temporary file to its name; for standard output it
+// does nothing.
+func (o *output) Commit() error {
+	if o.tmp == nil {
+		return nil
+	}
+	tmp := o.tmp
+	o.tmp = nil
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("output %s: %w", o.path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("output %s: %w", o.path, err)
+	}
+	if err := os.Rename(tmp.Name(), o.path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("output %s: %w", o.path, err)
+	}
+	return nil
+}
+
+// Abort removes the temporary file unless Commit ran.
+func (o *output) Abort() {
+	if o.tmp != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		o.tmp = nil
+	}
+}

@@ -10,13 +10,15 @@ import (
 
 	"github.com/mailroute/mailroute/audit"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/htmlreport"
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/resolver"
 )
 
 func newProviderCmd(env Env) *cobra.Command {
 	var (
-		format, home, cityDB, asnDB string
-		dns                         dnsFlags
+		outFormat, output, home, cityDB, asnDB string
+		dns                                    dnsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "provider [flags] DOMAIN...",
@@ -38,16 +40,9 @@ This command sends DNS queries (to --resolver or the system resolver).`,
   mailroute provider --resolver 127.0.0.1:5353 example.org`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var write func(io.Writer, []audit.Report) error
-			switch strings.ToLower(format) {
-			case "table":
-				write = audit.WriteTable
-			case "json":
-				write = audit.WriteJSON
-			case "markdown", "md":
-				write = audit.WriteMarkdown
-			default:
-				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
+			fm, err := format.Parse(outFormat, providerFormats())
+			if err != nil {
+				return usageErr(err)
 			}
 			domains, err := domainArgs(args)
 			if err != nil {
@@ -56,6 +51,10 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 			if err := dns.check(); err != nil {
 				return err
 			}
+			write := map[format.Format]func(io.Writer, []audit.Report) error{
+				format.Table: audit.WriteTable, format.JSON: audit.WriteJSON,
+				format.Markdown: audit.WriteMarkdown, format.HTML: htmlreport.WriteProvider,
+			}[fm]
 			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
@@ -78,8 +77,16 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 				}
 				reports = append(reports, rep)
 			}
-			if err := write(env.Stdout, reports); err != nil {
+			dst, err := openOutput(output, env.Stdout)
+			if err != nil {
+				return err
+			}
+			defer dst.Abort()
+			if err := write(dst, reports); err != nil {
 				return fmt.Errorf("write report: %w", err)
+			}
+			if err := dst.Commit(); err != nil {
+				return err
 			}
 			if missing+unknown > 0 {
 				return &exitError{code: ExitSomeFailed, err: providerFailure(missing, unknown, len(domains))}
@@ -88,7 +95,8 @@ This command sends DNS queries (to --resolver or the system resolver).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "table", "output format: table, json (JSON Lines) or markdown")
+	registerFormat(cmd, &outFormat, "table", providerFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &output)
 	fl.StringVar(&home, "home", "EEA", "home jurisdiction: ISO country codes, EU or EEA")
 	dns.register(cmd, "")
 	fl.StringVar(&cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
@@ -120,4 +128,9 @@ func providerFailure(missing, unknown, total int) error {
 		parts = append(parts, fmt.Sprintf("%d of %d domains could not be fully checked (DNS errors; see \"unknown\" in the report)", unknown, total))
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+// providerFormats are the formats provider writes.
+func providerFormats() []format.Format {
+	return []format.Format{format.Table, format.JSON, format.Markdown, format.HTML}
 }

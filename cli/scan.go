@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/htmlreport"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
@@ -21,6 +22,7 @@ import (
 type scanFlags struct {
 	commonFlags
 	format       string
+	output       string
 	groupBy      string
 	failOn       string
 	allowUnknown bool
@@ -59,7 +61,8 @@ CANNOT VERIFY and fails the run too (exit 4) unless --allow-unknown.`,
 	}
 	f.commonFlags.register(cmd)
 	fl := cmd.Flags()
-	registerFormat(cmd, &f.format, "table", report.Formats(), " (json: JSON Lines)")
+	registerFormat(cmd, &f.format, "table", scanFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &f.output)
 	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: "+strings.Join(report.RuleNames(), ", "))
 	fl.BoolVar(&f.allowUnknown, "allow-unknown", false, "with --fail-on: do not fail for messages that cannot be verified (location or encryption unknown)")
@@ -70,7 +73,7 @@ CANNOT VERIFY and fails the run too (exit 4) unless --allow-unknown.`,
 }
 
 func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
-	outFormat, err := format.Parse(f.format, report.Formats())
+	outFormat, err := format.Parse(f.format, scanFormats())
 	if err != nil {
 		return usageErr(err)
 	}
@@ -103,7 +106,16 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy, AllowUnknown: f.allowUnknown})
+	dst, err := openOutput(f.output, env.Stdout)
+	if err != nil {
+		return err
+	}
+	defer dst.Abort()
+	aggOpts := report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy, AllowUnknown: f.allowUnknown}
+	if outFormat == format.HTML {
+		aggOpts.Examples = htmlExamples
+	}
+	agg := report.NewAggregator(aggOpts)
 
 	dirKey := mailbox.DirGroups(args)
 	var messages atomic.Int64
@@ -160,8 +172,20 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		return &exitError{code: ExitError, err: nothingRead(st)}
 	}
 	rep := agg.Report()
-	if err := report.Write(env.Stdout, outFormat, rep); err != nil {
+	if outFormat == format.HTML {
+		info := htmlreport.ScanInfo{InputErrors: st.InputErrors, Problems: problems, Hidden: hidden}
+		for _, src := range s.db.Sources() {
+			info.Sources = append(info.Sources, fmt.Sprintf("%s (%s, built %s)", src.Name, src.Type, src.Built.UTC().Format("2006-01-02")))
+		}
+		err = htmlreport.WriteScan(dst, rep, info)
+	} else {
+		err = report.Write(dst, outFormat, rep)
+	}
+	if err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	if err := dst.Commit(); err != nil {
+		return err
 	}
 	if !f.quiet {
 		fmt.Fprintf(env.Stderr, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
@@ -187,6 +211,14 @@ func addInputError(agg *report.Aggregator, err error) {
 	}
 	agg.AddInputError("", err.Error())
 }
+
+// scanFormats are the formats scan writes: report's and HTML.
+func scanFormats() []format.Format { return append(report.Formats(), format.HTML) }
+
+// htmlExamples is the number of example messages per group of an HTML
+// scan report: enough to drill down, few enough that a scan of a whole
+// mailbox stays a few MB.
+const htmlExamples = 5
 
 func loadProviders(path string) (*report.Providers, error) {
 	fh, err := os.Open(path)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/htmlreport"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
@@ -16,11 +17,13 @@ import (
 type traceFlags struct {
 	commonFlags
 	format string
+	output string
 }
 
 func (f *traceFlags) register(cmd *cobra.Command) {
 	f.commonFlags.register(cmd)
 	registerFormat(cmd, &f.format, "", traceFormats(), "; default table on a terminal, json (JSON Lines) otherwise")
+	registerOutput(cmd, &f.output)
 }
 
 func newTraceCmd(env Env) *cobra.Command {
@@ -46,7 +49,7 @@ location, AS organisation, jurisdiction class and how the message reached it.`,
 
 func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	outFormat := format.JSON
-	if env.IsTerminal(env.Stdout) {
+	if f.output == "" && env.IsTerminal(env.Stdout) {
 		outFormat = format.Table
 	}
 	if f.format != "" {
@@ -75,7 +78,12 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	out, err := render.New(env.Stdout, outFormat)
+	dst, err := openOutput(f.output, env.Stdout)
+	if err != nil {
+		return err
+	}
+	defer dst.Abort()
+	out, err := newTraceWriter(dst, outFormat)
 	if err != nil {
 		return usageErr(err)
 	}
@@ -88,6 +96,9 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	})
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write results: %w", cerr)
+	}
+	if err == nil {
+		err = dst.Commit()
 	}
 	if err != nil {
 		if cmd.Context().Err() != nil {
@@ -106,8 +117,16 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	return statsExit(env.Stderr, st, f.quiet)
 }
 
-// traceFormats are the formats trace writes.
-func traceFormats() []format.Format { return render.Formats() }
+// traceFormats are the formats trace writes: render's and HTML.
+func traceFormats() []format.Format { return append(render.Formats(), format.HTML) }
+
+// newTraceWriter returns the per-message writer of format f.
+func newTraceWriter(w io.Writer, f format.Format) (render.Writer, error) {
+	if f == format.HTML {
+		return htmlreport.NewTrace(w)
+	}
+	return render.New(w, f)
+}
 
 // registerFormat adds the --format flag with the formats a command writes;
 // every command parses it with format.Parse against the same list.

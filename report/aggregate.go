@@ -31,6 +31,40 @@ type Options struct {
 	// MaxGroups bounds the number of rows; results of further groups are
 	// counted under OtherGroups. 0 means DefaultMaxGroups.
 	MaxGroups int
+	// Examples is the number of example messages kept per group (the first
+	// ones in input order) for a drill-down; 0 keeps none. Only the first
+	// MaxExampleGroups groups seen keep examples, so that a grouping with
+	// a group per message stays small.
+	Examples int
+}
+
+// MaxExampleGroups bounds the groups that keep examples.
+const MaxExampleGroups = 1000
+
+// Example is one message of a group, kept for a drill-down: where it was
+// read and its path, without its Received fields.
+type Example struct {
+	Source    string
+	Line      int
+	MessageID string
+	Subject   string
+	Date      string
+	Nodes     []analyzer.Node    // origin first
+	Segments  []analyzer.Segment // in path order
+	Flags     []analyzer.Flag
+}
+
+func newExample(res *analyzer.Result) Example {
+	return Example{
+		Source:    res.Source,
+		Line:      res.Line,
+		MessageID: clip(res.MessageID),
+		Subject:   clip(res.Subject),
+		Date:      res.Date,
+		Nodes:     slices.Clone(res.Nodes),
+		Segments:  slices.Clone(res.Segments),
+		Flags:     slices.Clone(res.Flags),
+	}
 }
 
 // DefaultMaxGroups is the default bound on the number of groups.
@@ -63,6 +97,8 @@ type Aggregator struct {
 	inputErrors int
 	// domainCache maps a normalised sender domain to its group name.
 	domainCache map[string]string
+	// exampleGroups counts the groups that keep examples.
+	exampleGroups int
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -116,6 +152,12 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		}
 	}
 	g.add(res, a.opts.Policy)
+	if n := len(g.examples); n < a.opts.Examples && (n > 0 || a.exampleGroups < MaxExampleGroups) {
+		if n == 0 {
+			a.exampleGroups++
+		}
+		g.examples = append(g.examples, newExample(res))
+	}
 	a.total.add(res, a.opts.Policy)
 	for _, n := range res.Notes {
 		if _, dup := a.noteSet[n]; dup || len(a.notes) >= maxNotes {
@@ -160,6 +202,7 @@ type groupState struct {
 	unknown      int
 	tls          []string // sorted, distinct
 	policy       policyCounts
+	examples     []Example
 }
 
 func (g *groupState) add(res *analyzer.Result, policy Policy) {
@@ -277,6 +320,9 @@ type Row struct {
 	// cannot be verified for one.
 	CannotVerify         []Violation
 	CannotVerifyMessages int
+	// Examples are the first messages of the group (Options.Examples of
+	// them), in input order; none for the totals row.
+	Examples []Example
 }
 
 // Share returns n as a fraction of the row's messages (0 for an empty row).
@@ -379,6 +425,7 @@ func (g *groupState) row(name string, policy Policy) Row {
 		TLSVersions:       slices.Clone(g.tls),
 		TransitMessages:   int(g.transit.n),
 		NegativeTransit:   g.negTransit,
+		Examples:          slices.Clone(g.examples),
 	}
 	r.MedianHops, _ = g.hops.median()
 	r.MedianRelays, _ = g.relays.median()

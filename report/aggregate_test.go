@@ -380,3 +380,52 @@ func TestRuleTable(t *testing.T) {
 		t.Errorf("unknown rule error does not list the rules: %v", err)
 	}
 }
+
+func TestExamples(t *testing.T) {
+	for _, keep := range []int{0, 2, 5} {
+		agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, Examples: keep})
+		for i := range 4 {
+			agg.Add(analyzer.Result{Source: fmt.Sprintf("a:%d", i+1), FromDomain: "a.example",
+				Nodes: []analyzer.Node{{Name: "n"}}, Segments: []analyzer.Segment{}}, "")
+		}
+		agg.Add(analyzer.Result{Source: "b:1", FromDomain: "b.example"}, "")
+		agg.Add(analyzer.Result{Source: "failed", FromDomain: "b.example", Error: "bad", FailReason: analyzer.FailUnreadable}, "")
+		rep := agg.Report()
+		var got []string
+		for _, r := range rep.Rows {
+			for _, e := range r.Examples {
+				got = append(got, r.Group+" "+e.Source)
+			}
+		}
+		want := map[int][]string{
+			0: nil,
+			2: {"a.example a:1", "a.example a:2", "b.example b:1"},
+			5: {"a.example a:1", "a.example a:2", "a.example a:3", "a.example a:4", "b.example b:1"},
+		}[keep]
+		if !slices.Equal(got, want) {
+			t.Errorf("Examples %d: got %q, want %q", keep, got, want)
+		}
+		if len(rep.Total.Examples) != 0 {
+			t.Errorf("Examples %d: totals row has %d examples", keep, len(rep.Total.Examples))
+		}
+		if keep > 0 && len(rep.Rows[0].Examples[0].Nodes) != 1 {
+			t.Errorf("Examples %d: example lost its nodes", keep)
+		}
+	}
+}
+
+func TestExampleGroupsBounded(t *testing.T) {
+	agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, Examples: 2})
+	for i := range MaxExampleGroups + 10 {
+		agg.Add(analyzer.Result{Source: fmt.Sprint(i), FromDomain: fmt.Sprintf("d%d.example", i)}, "")
+	}
+	with := 0
+	for _, r := range agg.Report().Rows {
+		if len(r.Examples) > 0 {
+			with++
+		}
+	}
+	if with != MaxExampleGroups {
+		t.Errorf("%d groups with examples, want %d", with, MaxExampleGroups)
+	}
+}
