@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailroute/mailroute/mailbox"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,8 +27,8 @@ func TestReadHeader(t *testing.T) {
 		{"no final newline", "A: 1", 0, "A: 1", nil},
 		{"empty", "", 0, "", nil},
 		{"exactly at limit", "A: 12\n\n", 8, "A: 12\n\n", nil},
-		{"over limit", "A: 123456789\n\n", 8, "A: 12345", ErrHeaderTooLarge},
-		{"long line over limit", strings.Repeat("x", 200000), 1000, strings.Repeat("x", 1000), ErrHeaderTooLarge},
+		{"over limit", "A: 123456789\n\n", 8, "A: 12345", mailbox.ErrHeaderTooLarge},
+		{"long line over limit", strings.Repeat("x", 200000), 1000, strings.Repeat("x", 1000), mailbox.ErrHeaderTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +163,7 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte("Received: from [IPv6:::1] by x; \n\n"))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		hdr, err := ReadHeader(bytes.NewReader(msg), 1<<16)
-		if err != nil && !errors.Is(err, ErrHeaderTooLarge) {
+		if err != nil && !errors.Is(err, mailbox.ErrHeaderTooLarge) {
 			t.Fatalf("ReadHeader: %v", err)
 		}
 		if len(hdr) > 1<<16 {
