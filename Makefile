@@ -19,7 +19,7 @@ run:
 ## test: unit, golden, CLI and seed-corpus fuzz tests
 test:
 	$(GO) test -count=1 $(PKGS)
-	$(GO) test -count=1 -race ./pipeline/... ./geo/... ./resolver/...
+	$(GO) test -count=1 -race ./pipeline/... ./cli/... ./mailbox/... ./geo/... ./resolver/...
 
 ## check: formatting and vet
 check:

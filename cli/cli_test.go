@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -488,5 +489,45 @@ func TestGroupDir(t *testing.T) {
 		if got := groupDir(tt.args, tt.file); got != tt.want {
 			t.Errorf("groupDir(%q, %q) = %q, want %q", tt.args, tt.file, got, tt.want)
 		}
+	}
+}
+
+// closedPipe is standard output after `| head` has exited: the first write
+// may land, every later one fails.
+type closedPipe struct{ writes int }
+
+func (c *closedPipe) Write(p []byte) (int, error) {
+	c.writes++
+	if c.writes > 1 {
+		return 0, errors.New("write |1: broken pipe")
+	}
+	return len(p), nil
+}
+
+// TestTraceClosedStdout is `mailroute trace samples/ | head -1`: trace stops
+// with an error, and (under -race, as make test runs it) closing the
+// mailbox reader does not race with a Next still running in the pipeline.
+func TestTraceClosedStdout(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	for _, format := range []string{"table", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var errb bytes.Buffer
+			env := Env{
+				Stdin:      strings.NewReader(""),
+				Stdout:     &closedPipe{},
+				Stderr:     &errb,
+				Getenv:     func(k string) string { return map[string]string{"MAILROUTE_GEOIP_DIR": geo}[k] },
+				Now:        func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) },
+				IsTerminal: func(any) bool { return false },
+			}
+			code := Run(context.Background(), []string{"trace", "--format", format, "samples/", "samples/", "samples/"}, env)
+			if code == ExitOK {
+				t.Fatalf("exit 0 although standard output failed; stderr:\n%s", errb.String())
+			}
+			if !strings.Contains(errb.String(), "broken pipe") {
+				t.Errorf("stderr does not name the write error:\n%s", errb.String())
+			}
+		})
 	}
 }

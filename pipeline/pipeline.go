@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"sync"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/mailbox"
@@ -48,12 +49,20 @@ type job struct {
 
 // Run reads every message from src, analyses it and calls emit for each in
 // input order. It stops early only when ctx is cancelled or emit fails.
+//
+// Run returns only after every goroutine it started has stopped, so src is
+// no longer in use when Run returns and the caller may close it: on an early
+// stop Run cancels its reader and waits for the Next call in progress.
 func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (Stats, error) {
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	// Deferred calls run last-in first-out: cancel first, so that the
+	// reader and the workers stop, then wait for them.
+	defer wg.Wait()
 	defer cancel()
 
 	jobs := make(chan job, workers*4)
@@ -67,13 +76,13 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	order := make(chan pending, workers*32)
 
 	for range workers {
-		go func() {
+		wg.Go(func() {
 			for j := range jobs {
 				j.out <- analyze(ctx, j.msg, cfg.Analyzer)
 			}
-		}()
+		})
 	}
-	go func() {
+	wg.Go(func() {
 		defer close(order)
 		defer close(jobs)
 		for {
@@ -104,7 +113,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 				return
 			}
 		}
-	}()
+	})
 
 	var st Stats
 	for p := range order {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/mailbox"
@@ -135,5 +137,59 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := Run(context.Background(), src, Config{}, func(Item) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// slowSource yields messages without end, slowly, and records whether Next
+// was still running or called after the caller closed it. closed is a plain
+// field on purpose: under -race a Next that outlives Run is reported.
+type slowSource struct {
+	n      int
+	closed bool
+	late   atomic.Int32
+}
+
+func (s *slowSource) Next() (mailbox.Message, error) {
+	time.Sleep(time.Millisecond)
+	if s.closed {
+		s.late.Add(1)
+		return mailbox.Message{}, io.EOF
+	}
+	s.n++
+	return msg(s.n, "endless.mbox"), nil
+}
+
+// TestRunWaitsForReaderOnEmitError is the | head case: emit fails (stdout
+// closed) and the caller closes the source as soon as Run returns. Before
+// Run waited for its reader, Next ran on after Run had returned.
+func TestRunWaitsForReaderOnEmitError(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		stopAt  int
+		workers int
+	}{
+		{"first item", 1, 1},
+		{"after some", 20, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &slowSource{}
+			errClosed := errors.New("write |1: broken pipe")
+			seen := 0
+			_, err := Run(context.Background(), src, Config{Workers: tc.workers}, func(Item) error {
+				seen++
+				if seen == tc.stopAt {
+					return errClosed
+				}
+				return nil
+			})
+			if !errors.Is(err, errClosed) {
+				t.Fatalf("Run error = %v, want %v", err, errClosed)
+			}
+			src.closed = true
+			time.Sleep(20 * time.Millisecond)
+			if n := src.late.Load(); n != 0 {
+				t.Errorf("Next called %d times after Run returned", n)
+			}
+		})
 	}
 }
