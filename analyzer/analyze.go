@@ -42,6 +42,10 @@ type Options struct {
 	KeepHeaders []string
 	// MaxSkew is the tolerated clock skew (DefaultMaxSkew when 0).
 	MaxSkew time.Duration
+	// Operators, when set, names the company that runs each node (see
+	// Node.Operator); nil means organisations from the ASN data and host
+	// names alone.
+	Operators Operators
 }
 
 func (o Options) withDefaults() Options {
@@ -100,6 +104,7 @@ func newResult(source string) Result {
 		Nodes:         []Node{},
 		Segments:      []Segment{},
 		Flags:         []Flag{},
+		Parties:       []Party{},
 		Notes:         []string{},
 		Warnings:      []string{},
 		DKIMDomains:   []string{},
@@ -158,6 +163,7 @@ func (r *Result) buildPath(ctx context.Context, opts Options) {
 	b.enrich(ctx)
 	b.check()
 	r.summarise()
+	r.parties(opts)
 }
 
 // wantField reports the header fields Analyze reads.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/operator"
 	"github.com/mailroute/mailroute/resolver"
 )
 
@@ -58,12 +59,18 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
+	ops, err := operator.Builtin()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &setup{db: db, warnings: db.Warnings(env.Now())}
 	s.opts = analyzer.Options{
 		MaxHeaderBytes: f.maxHeaderBytes,
 		Home:           home,
 		Locator:        newLocator(db),
 		Internal:       geo.IsInternal,
+		Operators:      ops,
 	}
 	if f.resolve {
 		c, err := resolver.New(resolver.Options{Server: f.resolverAddr, Timeout: f.dnsTimeout})

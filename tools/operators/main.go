@@ -120,22 +120,10 @@ func measure(ctx context.Context, r io.Reader, tab *operator.Table) (*stats, err
 			continue
 		}
 		st.Messages++
-		after := withOperators(before, tab)
+		after := analyzer.Analyze(ctx, h, hdr.Name, analyzer.Options{Operators: tab})
 		st.count(before, after, tab)
 	}
 	return st, nil
-}
-
-// withOperators is the result with organisations named by the table.
-func withOperators(res analyzer.Result, tab *operator.Table) analyzer.Result {
-	out := res
-	out.Nodes = slices.Clone(res.Nodes)
-	for i := range out.Nodes {
-		if op, ok := nodeOperator(out.Nodes[i], tab); ok {
-			out.Nodes[i].Organisation = op.Name
-		}
-	}
-	return out
 }
 
 // nodeOperator is the operator of a node by the table: its AS number, else
@@ -166,11 +154,11 @@ func (st *stats) count(before, after analyzer.Result, tab *operator.Table) {
 	}
 	st.OrgsBefore += distinctOrgs(before)
 	st.OrgsAfter += distinctOrgs(after)
-	for _, n := range before.Nodes {
+	for _, n := range after.Nodes {
 		if n.Role == analyzer.RoleOrigin {
 			continue
 		}
-		_, named := nodeOperator(n, tab)
+		named := n.Operator != nil
 		st.Relays++
 		if named {
 			st.RelaysNamed++
