@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"mime"
 	"net/mail"
@@ -29,7 +30,7 @@ type Options struct {
 	// MaxHeaderBytes caps the header section (DefaultMaxHeaderBytes when 0).
 	MaxHeaderBytes int
 	// Home is the home jurisdiction; the zero Home means EEA.
-	Home Home
+	Home jurisdiction.Home
 	// Locator geolocates public relay addresses; nil means no geolocation.
 	Locator Locator
 	// Internal reports non-global addresses (never geolocated); nil means a
@@ -52,8 +53,8 @@ func (o Options) withDefaults() Options {
 	if o.MaxHeaderBytes <= 0 {
 		o.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
-	if o.Home.codes == nil {
-		o.Home, _ = ParseHome("EEA")
+	if o.Home.IsZero() {
+		o.Home, _ = jurisdiction.ParseHome("EEA")
 	}
 	if o.Internal == nil {
 		o.Internal = DefaultInternal
@@ -108,7 +109,7 @@ func newResult(source string) Result {
 		Notes:         []string{},
 		Warnings:      []string{},
 		DKIMDomains:   []string{},
-		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[Jurisdiction]int{}, BodyEncryption: "none"},
+		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[jurisdiction.Class]int{}, BodyEncryption: "none"},
 	}
 }
 

@@ -275,24 +275,6 @@ func FuzzParseHeader(f *testing.F) {
 	})
 }
 
-func FuzzParseHome(f *testing.F) {
-	for _, s := range []string{"", "EEA", "EU", "DE", "de, at", "EU,CH,GB", "Germany", ",,"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		h, err := ParseHome(s)
-		if err != nil {
-			return
-		}
-		if h.String() == "" {
-			t.Fatalf("ParseHome(%q) gave a Home without a label", s)
-		}
-		if h2, err := ParseHome(h.String()); err != nil || h2.String() != h.String() {
-			t.Fatalf("ParseHome(%q).String() = %q does not parse back: %v", s, h.String(), err)
-		}
-	})
-}
-
 // BenchmarkAnalyzeLongTrace analyses a header of 9000 Received fields with
 // distinct hosts (about 1 MiB, the default cap): per-message work must stay
 // linear in the number of fields.

@@ -8,6 +8,7 @@ package analyzer
 import (
 	"context"
 	"encoding/json"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"time"
 )
@@ -101,20 +102,6 @@ const (
 	RoleFinal  Role = "final"  // the server that wrote the topmost Received field
 )
 
-// Jurisdiction is the data-protection class of a node's location relative to
-// the user's home jurisdiction.
-type Jurisdiction string
-
-// Jurisdiction classes.
-const (
-	JurisdictionHome     Jurisdiction = "home"
-	JurisdictionEUEEA    Jurisdiction = "eu-eea"
-	JurisdictionAdequate Jurisdiction = "adequate"
-	JurisdictionThird    Jurisdiction = "third-country"
-	JurisdictionInternal Jurisdiction = "internal"
-	JurisdictionUnknown  Jurisdiction = "unknown"
-)
-
 // DataSource says which geolocation data answered and how old it is.
 type DataSource struct {
 	Name  string    `json:"name"`  // e.g. "GeoLite2-City", "iploc (IP2Location LITE)"
@@ -150,18 +137,18 @@ type DNSInfo struct {
 
 // Node is one machine that held the message.
 type Node struct {
-	Name         string        `json:"name"` // host name as the headers give it
-	IP           netip.Addr    `json:"ip"`   // zero when the headers do not say
-	Role         Role          `json:"role"`
-	Received     []int         `json:"received"`            // indexes of the Received fields written by or about this node
-	Internal     bool          `json:"internal"`            // private, loopback, link-local, CGNAT or otherwise non-global
-	Organisation string        `json:"organisation"`        // the operator's name when the operators table knows it (see nameOrganisation)
-	OrgSource    string        `json:"organisation_source"` // "asn", "operators-table", "domain" or ""
-	Operator     *NodeOperator `json:"operator"`            // nil when the operators table does not know the node
-	Location     Location      `json:"location"`
-	Jurisdiction Jurisdiction  `json:"jurisdiction"`
-	DNS          *DNSInfo      `json:"dns,omitempty"`
-	Notes        []string      `json:"notes,omitempty"`
+	Name         string             `json:"name"` // host name as the headers give it
+	IP           netip.Addr         `json:"ip"`   // zero when the headers do not say
+	Role         Role               `json:"role"`
+	Received     []int              `json:"received"`            // indexes of the Received fields written by or about this node
+	Internal     bool               `json:"internal"`            // private, loopback, link-local, CGNAT or otherwise non-global
+	Organisation string             `json:"organisation"`        // the operator's name when the operators table knows it (see nameOrganisation)
+	OrgSource    string             `json:"organisation_source"` // "asn", "operators-table", "domain" or ""
+	Operator     *NodeOperator      `json:"operator"`            // nil when the operators table does not know the node
+	Location     Location           `json:"location"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
+	DNS          *DNSInfo           `json:"dns,omitempty"`
+	Notes        []string           `json:"notes,omitempty"`
 
 	rdns     string // the reverse name the headers gave for IP, if any
 	hostRole string // the operators table's role for the host name when the ASN data named another organisation
@@ -190,21 +177,21 @@ type Flag struct {
 
 // Summary is the per-message accounting.
 type Summary struct {
-	Hops              int                  `json:"hops"`   // segments
-	Relays            int                  `json:"relays"` // server nodes (relays and final server)
-	Organisations     []string             `json:"organisations"`
-	Countries         []string             `json:"countries"`
-	Jurisdictions     map[Jurisdiction]int `json:"jurisdictions"` // nodes per class
-	LeftHome          bool                 `json:"left_home"`
-	LeftEUEEA         bool                 `json:"left_eu_eea"`
-	ThirdCountry      bool                 `json:"third_country"`
-	PlaintextSegments int                  `json:"plaintext_segments"`
-	UnknownSegments   int                  `json:"unknown_segments"`
-	EncryptedSegments int                  `json:"encrypted_segments"`
-	TLSVersions       []string             `json:"tls_versions"`
-	TransitSeconds    *float64             `json:"transit_seconds"`
-	BodyEncryption    string               `json:"body_encryption"` // "none", "pgp" or "smime"
-	Flags             int                  `json:"flags"`
+	Hops              int                        `json:"hops"`   // segments
+	Relays            int                        `json:"relays"` // server nodes (relays and final server)
+	Organisations     []string                   `json:"organisations"`
+	Countries         []string                   `json:"countries"`
+	Jurisdictions     map[jurisdiction.Class]int `json:"jurisdictions"` // nodes per class
+	LeftHome          bool                       `json:"left_home"`
+	LeftEUEEA         bool                       `json:"left_eu_eea"`
+	ThirdCountry      bool                       `json:"third_country"`
+	PlaintextSegments int                        `json:"plaintext_segments"`
+	UnknownSegments   int                        `json:"unknown_segments"`
+	EncryptedSegments int                        `json:"encrypted_segments"`
+	TLSVersions       []string                   `json:"tls_versions"`
+	TransitSeconds    *float64                   `json:"transit_seconds"`
+	BodyEncryption    string                     `json:"body_encryption"` // "none", "pgp" or "smime"
+	Flags             int                        `json:"flags"`
 }
 
 // Failure reasons for a message that could not be analysed.

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"slices"
 
+	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/operator"
 )
 
@@ -38,15 +39,15 @@ type Party struct {
 	// OperatorCountry is the operator's home country from the operators
 	// table, empty when the table does not know the operator;
 	// OperatorJurisdiction is its class against the home jurisdiction.
-	OperatorCountry      string       `json:"operator_country"`
-	OperatorJurisdiction Jurisdiction `json:"operator_jurisdiction"`
-	Nodes                []int        `json:"nodes"`    // node indexes, in path order
-	Machines             int          `json:"machines"` // len(Nodes)
-	Countries            []string     `json:"countries"`
+	OperatorCountry      string             `json:"operator_country"`
+	OperatorJurisdiction jurisdiction.Class `json:"operator_jurisdiction"`
+	Nodes                []int              `json:"nodes"`    // node indexes, in path order
+	Machines             int                `json:"machines"` // len(Nodes)
+	Countries            []string           `json:"countries"`
 	// Jurisdiction is the least protected class among the party's located
 	// nodes (third-country, then adequate, eu-eea, home); internal when all
 	// its nodes are internal, unknown when none is located.
-	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 	// EncryptionIn and EncryptionOut are the encryption of the transfer
 	// into the party's first node and out of its last node; nil when there
 	// is none (the sender's first party, the recipient's party).
@@ -184,7 +185,7 @@ func (r *Result) senderIs(org string, ops Operators) bool {
 
 // describeParty fills the machines, countries, jurisdictions and transfer
 // encryption of a party whose Nodes are set.
-func (r *Result) describeParty(p *Party, home Home) {
+func (r *Result) describeParty(p *Party, home jurisdiction.Home) {
 	p.Machines = len(p.Nodes)
 	p.Countries = []string{}
 	p.Jurisdiction = ""
@@ -201,7 +202,7 @@ func (r *Result) describeParty(p *Party, home Home) {
 		}
 	}
 	if p.Jurisdiction == "" {
-		p.Jurisdiction = JurisdictionUnknown
+		p.Jurisdiction = jurisdiction.ClassUnknown
 	}
 	p.OperatorJurisdiction = home.Classify(p.OperatorCountry, false)
 	first, last := p.Nodes[0], p.Nodes[len(p.Nodes)-1]
@@ -235,19 +236,19 @@ func (r *Result) describeParty(p *Party, home Home) {
 // jurisdictionRank orders classes for the class of a party: a located node
 // outranks an unlocated one, and among located ones the less protected
 // class wins.
-func jurisdictionRank(j Jurisdiction) int {
+func jurisdictionRank(j jurisdiction.Class) int {
 	switch j {
-	case JurisdictionInternal:
+	case jurisdiction.ClassInternal:
 		return 1
-	case JurisdictionUnknown:
+	case jurisdiction.ClassUnknown:
 		return 2
-	case JurisdictionHome:
+	case jurisdiction.ClassHome:
 		return 3
-	case JurisdictionEUEEA:
+	case jurisdiction.ClassEUEEA:
 		return 4
-	case JurisdictionAdequate:
+	case jurisdiction.ClassAdequate:
 		return 5
-	case JurisdictionThird:
+	case jurisdiction.ClassThird:
 		return 6
 	}
 	return 0

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
@@ -383,13 +384,18 @@ func (r *Result) summarise() {
 			s.Countries = append(s.Countries, c)
 		}
 		s.Jurisdictions[n.Jurisdiction]++
+		// Leaving home depends on the home set; leaving the EU/EEA and
+		// reaching a third country depend on the node's country alone, so
+		// that with --home CH a Swiss node still counts as outside the
+		// EU/EEA, and with --home US an American one as a third country.
 		switch n.Jurisdiction {
-		case JurisdictionThird:
-			s.ThirdCountry, s.LeftHome, s.LeftEUEEA = true, true, true
-		case JurisdictionAdequate:
-			s.LeftHome, s.LeftEUEEA = true, true
-		case JurisdictionEUEEA:
+		case jurisdiction.ClassThird, jurisdiction.ClassAdequate, jurisdiction.ClassEUEEA:
 			s.LeftHome = true
+		}
+		if located := n.Jurisdiction != jurisdiction.ClassInternal && n.Jurisdiction != jurisdiction.ClassUnknown; located {
+			c := n.Location.Country
+			s.LeftEUEEA = s.LeftEUEEA || jurisdiction.OutsideEEA(c)
+			s.ThirdCountry = s.ThirdCountry || jurisdiction.ThirdCountry(c)
 		}
 	}
 	for _, seg := range r.Segments {

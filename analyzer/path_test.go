@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
@@ -183,7 +184,7 @@ func TestJurisdictionAndSummary(t *testing.T) {
 		ip("54.240.8.1"):   {Country: "US", ASOrg: "AMAZON-02"},
 		ip("185.67.36.1"):  {Country: "NL"},
 	}}
-	home, err := ParseHome("DE")
+	home, err := jurisdiction.ParseHome("DE")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,11 +194,11 @@ func TestJurisdictionAndSummary(t *testing.T) {
 		relay("relay.amazonses.com", "54.240.8.1", "mx.posteo.de", "SMTP", EncryptionNo, "2026-01-02T10:00:05Z"),
 		relay("mx.posteo.de", "185.67.36.1", "mail.posteo.de", "", EncryptionUnknown, "2026-01-02T10:00:06Z"),
 	)
-	var js []Jurisdiction
+	var js []jurisdiction.Class
 	for _, n := range res.Nodes {
 		js = append(js, n.Jurisdiction)
 	}
-	want := []Jurisdiction{JurisdictionInternal, JurisdictionHome, JurisdictionThird, JurisdictionEUEEA, JurisdictionUnknown}
+	want := []jurisdiction.Class{jurisdiction.ClassInternal, jurisdiction.ClassHome, jurisdiction.ClassThird, jurisdiction.ClassEUEEA, jurisdiction.ClassUnknown}
 	if !slices.Equal(js, want) {
 		t.Fatalf("jurisdictions = %v, want %v", js, want)
 	}
@@ -246,40 +247,6 @@ func TestTooManyReceived(t *testing.T) {
 	}
 }
 
-func TestHome(t *testing.T) {
-	tests := []struct {
-		home, country string
-		internal      bool
-		want          Jurisdiction
-	}{
-		{"", "DE", false, JurisdictionHome},
-		{"EEA", "NO", false, JurisdictionHome},
-		{"EU", "NO", false, JurisdictionEUEEA},
-		{"DE", "FR", false, JurisdictionEUEEA},
-		{"DE", "CH", false, JurisdictionAdequate},
-		{"DE", "GB", false, JurisdictionAdequate},
-		{"DE", "US", false, JurisdictionThird},
-		{"DE", "CN", false, JurisdictionThird},
-		{"DE,US", "US", false, JurisdictionHome},
-		{"DE", "", false, JurisdictionUnknown},
-		{"DE", "DE", true, JurisdictionInternal},
-	}
-	for _, tt := range tests {
-		h, err := ParseHome(tt.home)
-		if err != nil {
-			t.Fatalf("ParseHome(%q): %v", tt.home, err)
-		}
-		if got := h.Classify(tt.country, tt.internal); got != tt.want {
-			t.Errorf("home %q: Classify(%q, %v) = %s, want %s", tt.home, tt.country, tt.internal, got, tt.want)
-		}
-	}
-	for _, bad := range []string{"Germany", "D", "EU,XYZ", ","} {
-		if _, err := ParseHome(bad); err == nil {
-			t.Errorf("ParseHome(%q) succeeded, want error", bad)
-		}
-	}
-}
-
 func TestRegistrableDomain(t *testing.T) {
 	tests := map[string]string{
 		"mail-sor-f41.google.com.":                "google.com",
@@ -310,6 +277,47 @@ func TestDefaultInternal(t *testing.T) {
 	} {
 		if got := DefaultInternal(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("DefaultInternal(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+// TestSummaryOutsideEEAIgnoresHome: "left the EU/EEA" and "third country"
+// follow from each node's country, whatever --home says. Before, a Swiss
+// node with home CH was "home" and the message never left the EU/EEA.
+func TestSummaryOutsideEEAIgnoresHome(t *testing.T) {
+	loc := &fakeLocator{locs: map[netip.Addr]Location{
+		ip("93.200.1.1"):  {Country: "DE"},
+		ip("185.70.40.1"): {Country: "CH"},
+		ip("54.240.8.1"):  {Country: "US"},
+	}}
+	chain := func(country string) []Received {
+		ips := map[string]string{"DE": "93.200.1.1", "CH": "185.70.40.1", "US": "54.240.8.1"}
+		return []Received{
+			relay("pc", "192.168.0.10", "mail.example", "ESMTPSA", EncryptionYes, "2026-01-02T10:00:00Z"),
+			relay("mail.example", ips[country], "mx.example", "ESMTPS", EncryptionYes, "2026-01-02T10:00:02Z"),
+		}
+	}
+	tests := []struct {
+		home, country            string
+		leftHome, leftEEA, third bool
+	}{
+		{"DE", "DE", false, false, false},
+		{"CH", "CH", false, true, false},
+		{"DE", "CH", true, true, false},
+		{"US", "US", false, true, true},
+		{"DE", "US", true, true, true},
+		{"US", "DE", true, false, false},
+		{"EEA", "CH", true, true, false},
+	}
+	for _, tt := range tests {
+		home, err := jurisdiction.ParseHome(tt.home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := path(t, Options{Home: home, Locator: loc}, chain(tt.country)...).Summary
+		if s.LeftHome != tt.leftHome || s.LeftEUEEA != tt.leftEEA || s.ThirdCountry != tt.third {
+			t.Errorf("home %s, relay in %s: left home/EU-EEA/third = %v/%v/%v, want %v/%v/%v",
+				tt.home, tt.country, s.LeftHome, s.LeftEUEEA, s.ThirdCountry, tt.leftHome, tt.leftEEA, tt.third)
 		}
 	}
 }

@@ -11,6 +11,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
@@ -49,7 +50,7 @@ type Options struct {
 	// Locator geolocates public addresses; nil leaves locations empty.
 	Locator analyzer.Locator
 	// Home is the user's home jurisdiction; the zero Home means EEA.
-	Home analyzer.Home
+	Home jurisdiction.Home
 	// IsInternal reports addresses that must not be geolocated (private,
 	// loopback, ...); nil means analyzer.DefaultInternal.
 	IsInternal func(netip.Addr) bool
@@ -70,10 +71,10 @@ type Report struct {
 
 // Address is one address of a mail host with where it is.
 type Address struct {
-	IP           netip.Addr            `json:"ip"`
-	Internal     bool                  `json:"internal"`
-	Location     analyzer.Location     `json:"location"`
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+	IP           netip.Addr         `json:"ip"`
+	Internal     bool               `json:"internal"`
+	Location     analyzer.Location  `json:"location"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 }
 
 // MXHost is one mail exchanger of the domain.
@@ -177,7 +178,7 @@ type auditor struct {
 	ctx        context.Context
 	c          *resolver.Client
 	loc        analyzer.Locator
-	home       analyzer.Home
+	home       jurisdiction.Home
 	isInternal func(netip.Addr) bool
 	located    map[netip.Addr]analyzer.Location
 }
@@ -186,7 +187,7 @@ func newAuditor(ctx context.Context, c *resolver.Client, opts Options) *auditor 
 	a := &auditor{ctx: ctx, c: c, loc: opts.Locator, home: opts.Home, isInternal: opts.IsInternal,
 		located: map[netip.Addr]analyzer.Location{}}
 	if a.home.String() == "" {
-		a.home, _ = analyzer.ParseHome("EEA")
+		a.home, _ = jurisdiction.ParseHome("EEA")
 	}
 	if a.isInternal == nil {
 		a.isInternal = analyzer.DefaultInternal

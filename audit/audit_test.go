@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -76,9 +77,9 @@ func fixture(t testing.TB) (*resolver.Client, *dnstest.Server) {
 	return c, srv
 }
 
-func home(t testing.TB, s string) analyzer.Home {
+func home(t testing.TB, s string) jurisdiction.Home {
 	t.Helper()
-	h, err := analyzer.ParseHome(s)
+	h, err := jurisdiction.ParseHome(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestInbound(t *testing.T) {
 				var addrs []string
 				for _, a := range h.Addresses {
 					addrs = append(addrs, a.IP.String())
-					if a.Location.Country == "" || a.Jurisdiction == analyzer.JurisdictionUnknown {
+					if a.Location.Country == "" || a.Jurisdiction == jurisdiction.ClassUnknown {
 						t.Errorf("%s %s not located: %+v", h.Host, a.IP, a)
 					}
 				}
@@ -297,7 +298,7 @@ func TestShares(t *testing.T) {
 	if diff := cmp.Diff(wantCountry, gotCountry); diff != "" {
 		t.Errorf("IPv4 addresses by country (-want +got):\n%s", diff)
 	}
-	if c := o.ByCountry[0]; c.Key != "CH" || c.IPv4Percent != 99.5 || c.Jurisdiction != analyzer.JurisdictionAdequate {
+	if c := o.ByCountry[0]; c.Key != "CH" || c.IPv4Percent != 99.5 || c.Jurisdiction != jurisdiction.ClassAdequate {
 		t.Errorf("largest share = %+v, want CH 99.5%% adequate", c)
 	}
 	var includes []string
@@ -392,7 +393,7 @@ func TestRenderEscapes(t *testing.T) {
 		Home:          "EEA",
 		Exists:        true,
 		Inbound: Inbound{Status: InboundMX, MX: []MXHost{{Preference: 1, Host: "mx\x1b[31m.evil|example", Addresses: []Address{
-			{IP: netip.MustParseAddr("192.0.2.1"), Location: analyzer.Location{Country: "DE", ASOrg: "Org | \u202eevil\x07"}, Jurisdiction: analyzer.JurisdictionEUEEA},
+			{IP: netip.MustParseAddr("192.0.2.1"), Location: analyzer.Location{Country: "DE", ASOrg: "Org | \u202eevil\x07"}, Jurisdiction: jurisdiction.ClassEUEEA},
 		}}}},
 		Outbound: Outbound{Status: SPFOK, Record: "v=spf1 \x1b]0;title\x07 -all"},
 		Verdict:  "Mail \x1b[2J is <b>received</b> | here.",
@@ -464,7 +465,7 @@ func TestNoLocator(t *testing.T) {
 	r := Check(t.Context(), c, "example.com", Options{})
 	for _, h := range r.Inbound.MX {
 		for _, a := range h.Addresses {
-			if a.Jurisdiction != analyzer.JurisdictionUnknown || a.Location.Country != "" {
+			if a.Jurisdiction != jurisdiction.ClassUnknown || a.Location.Country != "" {
 				t.Errorf("%s located without a Locator: %+v", a.IP, a)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"math"
 	"net/netip"
 	"slices"
@@ -59,9 +60,9 @@ type SPFNetwork struct {
 	Via []string `json:"via"`
 	// Location is where the network's first address is; the rest of a
 	// large network may be elsewhere.
-	Location     analyzer.Location     `json:"location"`
-	Internal     bool                  `json:"internal"`
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+	Location     analyzer.Location  `json:"location"`
+	Internal     bool               `json:"internal"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 }
 
 // SPFUnexpanded is a term the audit names but does not expand.
@@ -85,7 +86,7 @@ type Share struct {
 	IPv4Percent   float64 `json:"ipv4_percent"` // of all authorised IPv4 addresses in the group, one decimal
 	IPv6Networks  int     `json:"ipv6_networks"`
 	// Jurisdiction is the class of the country (ByCountry only).
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction,omitempty"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction,omitempty"`
 }
 
 // IncludeShare summarises the networks one top-level term contributes:

@@ -3,17 +3,17 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"math"
 	"slices"
 	"strings"
 
-	"github.com/mailroute/mailroute/analyzer"
 )
 
 // place is a country with the organisations and jurisdiction class seen there.
 type place struct {
 	country string // "" = not located
-	class   analyzer.Jurisdiction
+	class   jurisdiction.Class
 	orgs    []string
 }
 
@@ -68,15 +68,15 @@ func plural(n int, one, many string) string {
 }
 
 // outside describes the places outside the home jurisdiction and the EU/EEA.
-func outside(what string, ps []place, home analyzer.Home) string {
+func outside(what string, ps []place, home jurisdiction.Home) string {
 	var third, eea []string
 	unknown := 0
 	for _, p := range ps {
 		switch p.class {
-		case analyzer.JurisdictionHome, analyzer.JurisdictionInternal:
-		case analyzer.JurisdictionEUEEA:
+		case jurisdiction.ClassHome, jurisdiction.ClassInternal:
+		case jurisdiction.ClassEUEEA:
 			eea = append(eea, p.country)
-		case analyzer.JurisdictionUnknown:
+		case jurisdiction.ClassUnknown:
 			unknown++
 		default:
 			third = append(third, p.String()+" ["+string(p.class)+"]")
@@ -99,7 +99,7 @@ func outside(what string, ps []place, home analyzer.Home) string {
 }
 
 // verdict writes the paragraph a security officer can paste into a report.
-func verdict(r Report, home analyzer.Home) string {
+func verdict(r Report, home jurisdiction.Home) string {
 	d := r.Domain
 	var s []string
 	switch r.Inbound.Status {
@@ -152,7 +152,7 @@ func verdict(r Report, home analyzer.Home) string {
 	return strings.Join(slices.DeleteFunc(s, func(x string) bool { return x == "" }), " ")
 }
 
-func spfSentence(o Outbound, home analyzer.Home) []string {
+func spfSentence(o Outbound, home jurisdiction.Home) []string {
 	var s []string
 	if o.Status == SPFInvalid {
 		s = append(s, "Its SPF record has errors (receivers return permerror); what it was meant to authorise follows.")

@@ -264,6 +264,24 @@ func TestScanFormats(t *testing.T) {
 	}
 }
 
+// TestScanHomeOutsideEEA: the "left EU/EEA" and "third country" columns
+// follow each node's country, not --home. With --home CH the Proton sample's
+// Swiss nodes are home and still outside the EU/EEA; with --home US the
+// American relays are home and still third-country.
+func TestScanHomeOutsideEEA(t *testing.T) {
+	td := chdirRoot(t)
+	geo := geoDir(t)
+	for _, home := range []string{"CH", "US"} {
+		t.Run(home, func(t *testing.T) {
+			r := run(t, geo, "", "scan", "--home", home, "--format", "markdown", "samples/")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			checkGolden(t, td, "scan-samples-home-"+home+".markdown", r.stdout)
+		})
+	}
+}
+
 func TestScanPolicyAndAccounting(t *testing.T) {
 	chdirRoot(t)
 	geo := geoDir(t)

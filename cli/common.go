@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"sync"
 	"time"
@@ -85,14 +86,14 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 
 // openHomeGeo parses --home and opens the geolocation data: what every
 // command that classes addresses needs.
-func openHomeGeo(env Env, home, cityDB, asnDB string) (analyzer.Home, *geo.DB, error) {
-	h, err := analyzer.ParseHome(home)
+func openHomeGeo(env Env, home, cityDB, asnDB string) (jurisdiction.Home, *geo.DB, error) {
+	h, err := jurisdiction.ParseHome(home)
 	if err != nil {
-		return analyzer.Home{}, nil, usageErr(err)
+		return jurisdiction.Home{}, nil, usageErr(err)
 	}
 	db, err := openGeo(env, cityDB, asnDB)
 	if err != nil {
-		return analyzer.Home{}, nil, err
+		return jurisdiction.Home{}, nil, err
 	}
 	return h, db, nil
 }

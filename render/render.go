@@ -5,6 +5,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"math"
 	"strings"
@@ -125,8 +126,8 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		plural(s.Hops, "hop"), plural(s.Relays, "relay"), plural(len(s.Organisations), "organisation"),
 		clean(strings.Join(s.Organisations, ", ")), orDash(strings.Join(s.Countries, ", ")))
 	var js []string
-	for _, j := range []analyzer.Jurisdiction{analyzer.JurisdictionHome, analyzer.JurisdictionEUEEA, analyzer.JurisdictionAdequate,
-		analyzer.JurisdictionThird, analyzer.JurisdictionInternal, analyzer.JurisdictionUnknown} {
+	for _, j := range []jurisdiction.Class{jurisdiction.ClassHome, jurisdiction.ClassEUEEA, jurisdiction.ClassAdequate,
+		jurisdiction.ClassThird, jurisdiction.ClassInternal, jurisdiction.ClassUnknown} {
 		if n := s.Jurisdictions[j]; n > 0 {
 			js = append(js, fmt.Sprintf("%s %d", j, n))
 		}

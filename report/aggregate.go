@@ -6,6 +6,7 @@ package report
 
 import (
 	"cmp"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"slices"
 	"strings"
 
@@ -18,8 +19,8 @@ const SchemaVersion = 1
 // Options configure an Aggregator.
 type Options struct {
 	GroupBy   GroupBy
-	Providers *Providers    // nil means the built-in table only
-	Home      analyzer.Home // shown under the table; the verdicts come from each Result's Summary
+	Providers *Providers        // nil means the built-in table only
+	Home      jurisdiction.Home // shown under the table; the verdicts come from each Result's Summary
 	Policy    Policy
 	// MaxGroups bounds the number of rows; results of further groups are
 	// counted under OtherGroups. 0 means DefaultMaxGroups.

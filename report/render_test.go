@@ -4,18 +4,18 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
-func mustHome(t testing.TB, s string) analyzer.Home {
+func mustHome(t testing.TB, s string) jurisdiction.Home {
 	t.Helper()
-	h, err := analyzer.ParseHome(s)
+	h, err := jurisdiction.ParseHome(s)
 	if err != nil {
 		t.Fatal(err)
 	}
