@@ -131,6 +131,20 @@ func (r *Result) parties(opts Options) {
 		first = 1
 	}
 	both := first == last && (!client || r.senderIs(runs[first].key.org, opts.Operators))
+	// The segment into and out of each node, so that long traces stay
+	// linear.
+	into, out := make([]int, len(nodes)), make([]int, len(nodes))
+	for i := range nodes {
+		into[i], out[i] = -1, -1
+	}
+	for i, sg := range r.Segments {
+		if sg.To >= 0 && sg.To < len(nodes) {
+			into[sg.To] = i
+		}
+		if sg.From >= 0 && sg.From < len(nodes) {
+			out[sg.From] = i
+		}
+	}
 	for i, ru := range runs {
 		p := Party{Operator: ru.key.org}
 		for j := ru.start; j < ru.end; j++ {
@@ -151,7 +165,7 @@ func (r *Result) parties(opts Options) {
 				p.Kind = ru.key.role
 			}
 		}
-		r.describeParty(&p, opts.Home)
+		r.describeParty(&p, opts.Home, into, out)
 		r.Parties = append(r.Parties, p)
 	}
 }
@@ -184,8 +198,9 @@ func (r *Result) senderIs(org string, ops Operators) bool {
 }
 
 // describeParty fills the machines, countries, jurisdictions and transfer
-// encryption of a party whose Nodes are set.
-func (r *Result) describeParty(p *Party, home jurisdiction.Home) {
+// encryption of a party whose Nodes are set; into and out give the segment
+// into and out of each node (-1 for none).
+func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int) {
 	p.Machines = len(p.Nodes)
 	p.Countries = []string{}
 	p.Jurisdiction = ""
@@ -206,16 +221,18 @@ func (r *Result) describeParty(p *Party, home jurisdiction.Home) {
 	}
 	p.OperatorJurisdiction = home.Classify(p.OperatorCountry, false)
 	first, last := p.Nodes[0], p.Nodes[len(p.Nodes)-1]
+	if i := into[first]; i >= 0 {
+		e := r.Segments[i].Encryption
+		p.EncryptionIn = &e
+	}
+	if i := out[last]; i >= 0 {
+		e := r.Segments[i].Encryption
+		p.EncryptionOut = &e
+	}
 	var inside []Encryption
-	for _, s := range r.Segments {
-		e := s.Encryption
-		switch {
-		case s.To == first && s.From < first:
-			p.EncryptionIn = &e
-		case s.From == last && s.To > last:
-			p.EncryptionOut = &e
-		case s.From >= first && s.To <= last:
-			inside = append(inside, e)
+	for _, j := range p.Nodes[:len(p.Nodes)-1] {
+		if i := out[j]; i >= 0 {
+			inside = append(inside, r.Segments[i].Encryption)
 		}
 	}
 	if len(inside) > 0 {
