@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/mailbox"
 	"io"
 	"mime"
 	"net/mail"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mailroute/mailroute/analyzer/received"
 )
 
 // MaxReceived is the number of Received fields beyond which a message is
@@ -27,7 +30,7 @@ const DefaultMaxSkew = 5 * time.Minute
 // Options controls Analyze. The zero value analyses without geolocation or DNS
 // against the EEA as home.
 type Options struct {
-	// MaxHeaderBytes caps the header section (DefaultMaxHeaderBytes when 0).
+	// MaxHeaderBytes caps the header section (mailbox.DefaultMaxHeaderBytes when 0).
 	MaxHeaderBytes int
 	// Home is the home jurisdiction; the zero Home means EEA.
 	Home jurisdiction.Home
@@ -51,7 +54,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.MaxHeaderBytes <= 0 {
-		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+		o.MaxHeaderBytes = mailbox.DefaultMaxHeaderBytes
 	}
 	if o.Home.IsZero() {
 		o.Home, _ = jurisdiction.ParseHome("EEA")
@@ -87,7 +90,7 @@ func AnalyzeReader(ctx context.Context, r io.Reader, source string, opts Options
 	if err != nil {
 		res := newResult(source)
 		switch {
-		case errors.Is(err, ErrHeaderTooLarge):
+		case errors.Is(err, mailbox.ErrHeaderTooLarge):
 			res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		default:
 			res.fail(FailUnreadable, fmt.Sprintf("%s: %v", source, err))
@@ -144,12 +147,12 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	}
 	res.Received = make([]Received, len(values))
 	for i, v := range values {
-		rc := ParseReceived(v)
+		rc := received.Parse(v)
 		rc.Index = i
 		res.Received[i] = rc
 	}
 	if len(values) > MaxReceived {
-		res.Flags = append(res.Flags, Flag{Code: "too-many-received", Received: -1,
+		res.Flags = append(res.Flags, Flag{Code: FlagTooManyReceived, Received: -1,
 			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
 	}
 	res.buildPath(ctx, opts)
@@ -206,7 +209,7 @@ func (r *Result) describe(h Header, keep []string) {
 	if d := h.Get("Date"); d != "" {
 		// The Received date scanner reads RFC 5322 dates and the obsolete and
 		// broken forms clients write, without net/mail's error allocations.
-		if t, ok := parseRcvDate(d); ok {
+		if t, ok := received.ParseDate(d); ok {
 			r.Date = t.UTC().Format(time.RFC3339)
 		}
 	}

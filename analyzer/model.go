@@ -7,90 +7,42 @@ package analyzer
 
 import (
 	"context"
-	"encoding/json"
-	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"time"
+
+	"github.com/mailroute/mailroute/analyzer/received"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // SchemaVersion is the version of the JSON form of Result.
 const SchemaVersion = 1
 
-// Encryption says whether a transfer was protected by TLS.
-type Encryption string
+// The types of one parsed Received field live in package received, which
+// parses them; these aliases keep analyzer's API and JSON unchanged.
+type (
+	// Encryption says whether a transfer was protected by TLS.
+	Encryption = received.Encryption
+	// TLS is what a Received field says about transport encryption.
+	TLS = received.TLS
+	// Kind is what a Received field records.
+	Kind = received.Kind
+	// Received is one parsed Received header field.
+	Received = received.Received
+)
 
 // Encryption values.
 const (
-	EncryptionYes     Encryption = "yes"
-	EncryptionNo      Encryption = "no"
-	EncryptionUnknown Encryption = "unknown"
+	EncryptionYes     = received.EncryptionYes
+	EncryptionNo      = received.EncryptionNo
+	EncryptionUnknown = received.EncryptionUnknown
 )
-
-// TLS is what a Received field says about transport encryption.
-type TLS struct {
-	Encrypted Encryption `json:"encrypted"`
-	Version   string     `json:"version,omitempty"` // normalised, e.g. "TLSv1.3"
-	Cipher    string     `json:"cipher,omitempty"`
-}
-
-// Kind is what a Received field records.
-type Kind string
 
 // Kinds of Received field.
 const (
-	// KindRelay is a transfer over the network from one host to another.
-	KindRelay Kind = "relay"
-	// KindLocal is a local injection or pick-up on one machine (qmail
-	// "invoked by uid", "from userid 1000", "with local"): not a network hop.
-	KindLocal Kind = "local"
-	// KindRetrieval is a mailbox retrieval (fetchmail, getmail with POP3/IMAP).
-	KindRetrieval Kind = "retrieval"
+	KindRelay     = received.KindRelay
+	KindLocal     = received.KindLocal
+	KindRetrieval = received.KindRetrieval
 )
-
-// Received is one parsed Received header field (RFC 5321 4.4, RFC 5322 3.6.7).
-// Fields that the value did not state are empty. A partly understood value
-// keeps what was understood and says what was not in Warnings.
-type Received struct {
-	Index        int        `json:"index"` // 0 = topmost (nearest the recipient)
-	Parsed       bool       `json:"parsed"`
-	Kind         Kind       `json:"kind"`
-	FromHELO     string     `json:"from_helo"`
-	HELOCmd      string     `json:"helo_cmd"` // HELO, EHLO or LHLO when stated
-	FromRDNS     string     `json:"from_rdns"`
-	FromIP       netip.Addr `json:"from_ip"`
-	FromPort     uint16     `json:"from_port,omitempty"`
-	Ident        string     `json:"ident"`
-	By           string     `json:"by"`
-	ByIP         netip.Addr `json:"by_ip"`
-	Via          string     `json:"via"`
-	With         string     `json:"with"`     // normalised protocol: SMTP, ESMTPS, LMTP, HTTP, local, ...
-	WithRaw      string     `json:"with_raw"` // the protocol word as written
-	TLS          TLS        `json:"tls"`
-	Auth         string     `json:"auth"` // how the client authenticated, when stated (e.g. "ESMTPA", "PLAIN", "authenticated sender")
-	ID           string     `json:"id"`
-	For          string     `json:"for"`
-	EnvelopeFrom string     `json:"envelope_from"`
-	Date         time.Time  `json:"-"` // UTC; zero when unreadable
-	DateRaw      string     `json:"date_raw"`
-	Raw          string     `json:"raw"`
-	Warnings     []string   `json:"warnings"`
-}
-
-// MarshalJSON writes the date as RFC 3339 in UTC, or empty when unreadable.
-func (r Received) MarshalJSON() ([]byte, error) {
-	type plain Received
-	var date string
-	if !r.Date.IsZero() {
-		date = r.Date.UTC().Format(time.RFC3339)
-	}
-	if r.Warnings == nil {
-		r.Warnings = []string{}
-	}
-	return json.Marshal(struct {
-		plain
-		Date string `json:"date"`
-	}{plain(r), date})
-}
 
 // Role is a node's place in the path.
 type Role string
@@ -168,11 +120,33 @@ type Segment struct {
 	DelaySeconds  *float64   `json:"delay_seconds"` // nil when either date is unknown
 }
 
+// FlagCode names a finding about a path that a reader should check.
+type FlagCode string
+
+// Flag codes.
+const (
+	// FlagUnparsed: a Received field could not be read.
+	FlagUnparsed FlagCode = "unparsed"
+	// FlagByFromMismatch: a relay's own name (its by) does not match the
+	// sender the next field recorded: a field may be forged or a hop
+	// missing.
+	FlagByFromMismatch FlagCode = "by-from-mismatch"
+	// FlagPrivateHandover: a relay handed the message to another
+	// organisation's server from a private address, which the receiver
+	// could not have seen over the internet.
+	FlagPrivateHandover FlagCode = "private-handover"
+	// FlagTimeBackwards: a field is dated before the one below it.
+	FlagTimeBackwards FlagCode = "time-backwards"
+	// FlagTooManyReceived: the message has more Received fields than are
+	// analysed.
+	FlagTooManyReceived FlagCode = "too-many-received"
+)
+
 // Flag is a consistency finding about a message's trace.
 type Flag struct {
-	Code     string `json:"code"`     // "by-from-mismatch", "time-backwards", "private-handover", "too-many-received", ...
-	Received int    `json:"received"` // index of the Received field concerned, -1 for the whole message
-	Detail   string `json:"detail"`
+	Code     FlagCode `json:"code"`
+	Received int      `json:"received"` // index of the Received field concerned, -1 for the whole message
+	Detail   string   `json:"detail"`
 }
 
 // Summary is the per-message accounting.

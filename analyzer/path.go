@@ -3,13 +3,12 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"github.com/mailroute/mailroute/internal/domain"
 	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // pathBuilder turns the parsed Received fields of one message into nodes and
@@ -17,7 +16,7 @@ import (
 type pathBuilder struct {
 	opts Options
 	res  *Result
-	// domains memoises registrableDomain for this message: the same few
+	// domains memoises domain.Registrable for this message: the same few
 	// host names are asked about by several steps. A short list serves
 	// ordinary traces; a map takes over for traces with many hosts.
 	domains   []hostDomain
@@ -30,12 +29,12 @@ type hostDomain struct{ host, domain string }
 // the map takes over.
 const maxDomainList = 16
 
-// domain returns registrableDomain(host), memoised per message.
+// domain returns domain.Registrable(host), memoised per message.
 func (b *pathBuilder) domain(host string) string {
 	if b.domainMap != nil {
 		d, ok := b.domainMap[host]
 		if !ok {
-			d = registrableDomain(host)
+			d = domain.Registrable(host)
 			b.domainMap[host] = d
 		}
 		return d
@@ -45,7 +44,7 @@ func (b *pathBuilder) domain(host string) string {
 			return hd.domain
 		}
 	}
-	d := registrableDomain(host)
+	d := domain.Registrable(host)
 	if len(b.domains) < maxDomainList {
 		b.domains = append(b.domains, hostDomain{host, d})
 		return d
@@ -71,7 +70,7 @@ func (b *pathBuilder) build() {
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
-			res.Flags = append(res.Flags, Flag{Code: "unparsed", Received: rc.Index,
+			res.Flags = append(res.Flags, Flag{Code: FlagUnparsed, Received: rc.Index,
 				Detail: "this Received field could not be understood; it is not part of the path"})
 			continue
 		}
@@ -298,8 +297,8 @@ func (b *pathBuilder) check() {
 		sender := res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
 		if sender.Name != "" && !b.nameMatches(sender.Name, rc) {
-			res.Flags = append(res.Flags, Flag{Code: "by-from-mismatch", Received: rc.Index,
-				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, rc.FromIP.String()))})
+			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
+				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
 		// A relay handing over to another organisation's server from a
 		// private address: over the internet the receiver would have seen a
@@ -308,7 +307,7 @@ func (b *pathBuilder) check() {
 			recv := res.Nodes[seg.To]
 			sd, rd := b.domain(sender.Name), b.domain(recv.Name)
 			if sd != "" && rd != "" && sd != rd {
-				res.Flags = append(res.Flags, Flag{Code: "private-handover", Received: rc.Index,
+				res.Flags = append(res.Flags, Flag{Code: FlagPrivateHandover, Received: rc.Index,
 					Detail: fmt.Sprintf("relay %s (%s) handed the message to %s (%s) from private address %s", sender.Name, sd, recv.Name, rd, rc.FromIP)})
 			}
 		}
@@ -323,7 +322,7 @@ func (b *pathBuilder) check() {
 			continue
 		}
 		if !last.IsZero() && d.Before(last.Add(-b.opts.MaxSkew)) {
-			res.Flags = append(res.Flags, Flag{Code: "time-backwards", Received: k,
+			res.Flags = append(res.Flags, Flag{Code: FlagTimeBackwards, Received: k,
 				Detail: fmt.Sprintf("dated %s, %s before Received #%d below it", d.Format(time.RFC3339), last.Sub(d).Round(time.Second), lastIdx)})
 		}
 		last, lastIdx = d, k
@@ -453,50 +452,6 @@ func isLocalName(s string) bool {
 	return strings.HasPrefix(s, "localhost.")
 }
 
-// registrableDomain returns the registrable domain (eTLD+1) of a host name,
-// or "" for addresses, unqualified names and public suffixes.
-func registrableDomain(host string) string {
-	host = strings.Trim(hostName(host), "[]")
-	if host == "" || !strings.Contains(host, ".") {
-		return ""
-	}
-	if isAddressLiteral(host) {
-		return ""
-	}
-	// The ICANN part of the Public Suffix List only: a private suffix such
-	// as compute-1.amazonaws.com would make every EC2 host an organisation
-	// of its own, where amazonaws.com is the operator.
-	if ps, icann := publicsuffix.PublicSuffix(host); icann {
-		if len(ps) >= len(host) {
-			return ""
-		}
-		label := host[:len(host)-len(ps)-1]
-		if j := strings.LastIndexByte(label, '.'); j >= 0 {
-			label = label[j+1:]
-		}
-		return label + "." + ps
-	}
-	for i := 0; i < len(host); {
-		suffix := host[i:]
-		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
-			if i == 0 {
-				return "" // the host is a public suffix itself
-			}
-			label := host[:i-1]
-			if j := strings.LastIndexByte(label, '.'); j >= 0 {
-				label = label[j+1:]
-			}
-			return label + "." + suffix
-		}
-		dot := strings.IndexByte(suffix, '.')
-		if dot < 0 {
-			break
-		}
-		i += dot + 1
-	}
-	return "" // not under a delegated top-level domain (.lan, .local, .internal)
-}
-
 // sameOperator reports whether two registrable domains are host-name domains
 // of the same large mail operator, whose relays name themselves under
 // several domains (smtp.gmail.com hands to mail-sor-f41.google.com; Exchange
@@ -552,9 +507,19 @@ func firstLabel(s string) string {
 	return s
 }
 
+// addrText is the address as text, or "" when there is none (where
+// netip.Addr.String gives "invalid IP").
+func addrText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// firstNonEmpty returns the first of ss that is not empty, or "".
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
-		if s != "" && s != "invalid IP" {
+		if s != "" {
 			return s
 		}
 	}

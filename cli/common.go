@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/mailbox"
 	"net/netip"
 	"sync"
 	"time"
@@ -32,7 +33,7 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.home, "home", "EEA", "home jurisdiction: ISO country codes and the groups EU and EEA, comma-separated")
 	fl.StringVar(&f.cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
 	fl.StringVar(&f.asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
-	fl.IntVar(&f.maxHeaderBytes, "max-header-bytes", analyzer.DefaultMaxHeaderBytes, "largest header section read per message")
+	fl.IntVar(&f.maxHeaderBytes, "max-header-bytes", mailbox.DefaultMaxHeaderBytes, "largest header section read per message")
 	fl.BoolVar(&f.resolve, "resolve", false, "look up relays in DNS (PTR with forward confirmation, A/AAAA of unaddressed relays); sends DNS queries")
 	fl.StringVar(&f.resolverAddr, "resolver", "", "DNS server HOST:PORT for --resolve (default: the first nameserver in /etc/resolv.conf)")
 	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 2*time.Second, "timeout of one DNS query")

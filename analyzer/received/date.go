@@ -1,4 +1,4 @@
-package analyzer
+package received
 
 import (
 	"strings"
@@ -12,31 +12,32 @@ import (
 // comments "(CET)". Fields may come in any order; the scanner classifies
 // each.
 
-// parseRcvDate parses the date of a Received field and returns it in UTC.
+// ParseDate parses the date of a Received field and returns it in UTC.
 // A date without any time zone is read as UTC.
-func parseRcvDate(s string) (time.Time, bool) {
-	t, _, ok := parseRcvDateZone(s)
+func ParseDate(s string) (time.Time, bool) {
+	t, _, ok := parseDateZone(s)
 	return t, ok
 }
 
-// rcvDate collects the parts of a date.
-type rcvDate struct {
+// dateFields collects the parts of a date.
+type dateFields struct {
 	year, month, day   int
 	hour, min, sec, ns int
 	haveTime           bool
 	off                int // seconds east of UTC
 	haveZone           bool
 	numericZone        bool
+	meridiem           bool // an AM/PM field was read
 }
 
-// parseRcvDateZone is parseRcvDate that also says whether a zone was found.
-func parseRcvDateZone(s string) (time.Time, bool, bool) {
-	var d rcvDate
+// parseDateZone is ParseDate that also says whether a zone was found.
+func parseDateZone(s string) (time.Time, bool, bool) {
+	var d dateFields
 	d.year, d.day = -1, -1
 	rest := s
 	for {
 		i := 0
-		for i < len(rest) && (rcvIsSpace(rest[i]) || rest[i] == ',') {
+		for i < len(rest) && (isSpace(rest[i]) || rest[i] == ',') {
 			i++
 		}
 		rest = rest[i:]
@@ -44,13 +45,13 @@ func parseRcvDateZone(s string) (time.Time, bool, bool) {
 			break
 		}
 		if rest[0] == '(' {
-			end := rcvCommentEnd(rest)
+			end := commentEnd(rest)
 			inner := rest[1:end]
 			if end > 1 && rest[end-1] == ')' {
 				inner = rest[1 : end-1]
 			}
 			if !d.haveZone {
-				if off, ok := rcvZone(strings.TrimSpace(inner)); ok {
+				if off, ok := zoneOffset(strings.TrimSpace(inner)); ok {
 					d.off, d.haveZone = off, true
 				}
 			}
@@ -58,7 +59,7 @@ func parseRcvDateZone(s string) (time.Time, bool, bool) {
 			continue
 		}
 		j := 0
-		for j < len(rest) && !rcvIsSpace(rest[j]) && rest[j] != ',' && rest[j] != '(' {
+		for j < len(rest) && !isSpace(rest[j]) && rest[j] != ',' && rest[j] != '(' {
 			j++
 		}
 		f := rest[:j]
@@ -81,7 +82,7 @@ func parseRcvDateZone(s string) (time.Time, bool, bool) {
 	} else if d.year < 1000 {
 		d.year += 1900
 	}
-	if d.day < 1 || d.day > rcvDaysIn(d.month, d.year) || d.hour > 23 || d.min > 59 || d.sec > 60 {
+	if d.day < 1 || d.day > daysIn(d.month, d.year) || d.hour > 23 || d.min > 59 || d.sec > 60 {
 		return time.Time{}, false, false
 	}
 	if d.sec == 60 {
@@ -92,12 +93,12 @@ func parseRcvDateZone(s string) (time.Time, bool, bool) {
 	return t, d.haveZone, true
 }
 
-func (d *rcvDate) complete() bool {
+func (d *dateFields) complete() bool {
 	return d.year >= 0 && d.month > 0 && d.day > 0 && d.haveTime
 }
 
 // field classifies one field of a date; false when it is not part of one.
-func (d *rcvDate) field(f string) bool {
+func (d *dateFields) field(f string) bool {
 	if f == "" {
 		return true
 	}
@@ -113,7 +114,7 @@ func (d *rcvDate) field(f string) bool {
 		if len(f) > 4 && (strings.IndexByte(f, '-') > 0 || strings.IndexByte(f, '/') > 0) {
 			return d.dashedField(f)
 		}
-		n, ok := rcvAtoi(f)
+		n, ok := atoi(f)
 		if !ok {
 			return false
 		}
@@ -130,21 +131,24 @@ func (d *rcvDate) field(f string) bool {
 		if d.numericZone {
 			return false
 		}
-		off, ok := rcvNumericZone(f)
+		off, ok := numericZone(f)
 		if !ok {
 			return false
 		}
 		d.off, d.haveZone, d.numericZone = off, true, true
 		return true
 	}
-	if m := rcvMonth(f); m > 0 && d.month == 0 {
+	if m := monthNum(f); m > 0 && d.month == 0 {
 		d.month = m
 		return true
 	}
-	if rcvDayName(f) {
+	if dayName(f) {
 		return true
 	}
-	if off, ok := rcvZone(f); ok {
+	if len(f) == 2 && (equalFold(f, "AM") || equalFold(f, "PM")) {
+		return d.meridiemField(f)
+	}
+	if off, ok := zoneOffset(f); ok {
 		if !d.numericZone && !d.haveZone {
 			d.off, d.haveZone = off, true
 		}
@@ -154,13 +158,13 @@ func (d *rcvDate) field(f string) bool {
 }
 
 // timeField reads "15:04", "15:04:05", "15:04:05.123456", "17:40:44-0500".
-func (d *rcvDate) timeField(f string) bool {
+func (d *dateFields) timeField(f string) bool {
 	if d.haveTime {
 		return false
 	}
 	// A zone glued to the time.
-	if i := strings.IndexAny(f, "+-"); i > 0 {
-		off, ok := rcvNumericZone(f[i:])
+	if i := indexSign(f); i > 0 {
+		off, ok := numericZone(f[i:])
 		if !ok {
 			return false
 		}
@@ -173,15 +177,15 @@ func (d *rcvDate) timeField(f string) bool {
 	}
 	hh, rest, _ := strings.Cut(f, ":")
 	mm, ss, hasSec := strings.Cut(rest, ":")
-	h, ok1 := rcvAtoi(hh)
-	m, ok2 := rcvAtoi(mm)
+	h, ok1 := atoi(hh)
+	m, ok2 := atoi(mm)
 	if !ok1 || !ok2 || len(hh) > 2 || len(mm) != 2 {
 		return false
 	}
 	d.hour, d.min = h, m
 	if hasSec {
 		sec, frac, hasFrac := strings.Cut(ss, ".")
-		s, ok := rcvAtoi(sec)
+		s, ok := atoi(sec)
 		if !ok || len(sec) != 2 {
 			return false
 		}
@@ -210,10 +214,10 @@ func (d *rcvDate) timeField(f string) bool {
 }
 
 // isoField reads "2024-01-11" or "2024-01-11T10:00:00Z".
-func (d *rcvDate) isoField(f string) bool {
-	y, ok1 := rcvAtoi(f[:4])
-	m, ok2 := rcvAtoi(f[5:7])
-	day, ok3 := rcvAtoi(f[8:10])
+func (d *dateFields) isoField(f string) bool {
+	y, ok1 := atoi(f[:4])
+	m, ok2 := atoi(f[5:7])
+	day, ok3 := atoi(f[8:10])
 	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d.year >= 0 {
 		return false
 	}
@@ -227,17 +231,78 @@ func (d *rcvDate) isoField(f string) bool {
 	return true
 }
 
-// dashedField reads "04-Apr-2006" or "11/01/2024"-like fields only in the
-// unambiguous "day-Mon-year" form.
-func (d *rcvDate) dashedField(f string) bool {
+// meridiemField reads the "AM"/"PM" after a 12-hour time, as Windows
+// servers in a US locale write it ("4/20/2018 11:01:16 PM -0400").
+func (d *dateFields) meridiemField(f string) bool {
+	if !d.haveTime || d.meridiem {
+		return false
+	}
+	// A 24-hour time with a redundant marker ("13:01 PM") keeps its hour.
+	d.meridiem = true
+	pm := f[0] == 'P' || f[0] == 'p'
+	switch {
+	case pm && d.hour >= 1 && d.hour < 12:
+		d.hour += 12
+	case !pm && d.hour == 12:
+		d.hour = 0
+	}
+	return true
+}
+
+// numericDate reads the all-numeric dates of Windows and web servers:
+// "4/20/2018" (month/day/year, a US locale; day/month when the first number
+// cannot be a month), "2018-4-20" and "2018/04/20" (year first, ISO 8601
+// order with one-digit fields).
+func (d *dateFields) numericDate(f string, sep byte) bool {
+	a, rest, _ := strings.Cut(f, string(sep))
+	b, c, ok := strings.Cut(rest, string(sep))
+	if !ok || d.year >= 0 {
+		return false
+	}
+	x, ok1 := atoi(a)
+	y, ok2 := atoi(b)
+	z, ok3 := atoi(c)
+	if !ok1 || !ok2 || !ok3 || len(b) > 2 {
+		return false
+	}
+	var year, month, day int
+	switch {
+	case len(a) == 4 && len(c) <= 2:
+		year, month, day = x, y, z
+	case len(a) <= 2 && len(c) == 4 && sep == '/':
+		year, month, day = z, x, y
+		if x > 12 && y <= 12 {
+			month, day = y, x
+		}
+	default:
+		return false
+	}
+	if month < 1 || month > 12 {
+		return false
+	}
+	d.year, d.month, d.day = year, month, day
+	return true
+}
+
+// dashedField reads "04-Apr-2006" (day-Mon-year) and the numeric dates of
+// numericDate.
+func (d *dateFields) dashedField(f string) bool {
+	if strings.IndexByte(f, '/') > 0 {
+		return d.numericDate(f, '/')
+	}
+	if n := strings.IndexByte(f, '-'); n == 4 {
+		if _, ok := atoi(f[:4]); ok {
+			return d.numericDate(f, '-')
+		}
+	}
 	a, rest, _ := strings.Cut(f, "-")
 	b, c, ok := strings.Cut(rest, "-")
 	if !ok {
 		return false
 	}
-	day, ok1 := rcvAtoi(a)
-	m := rcvMonth(b)
-	y, ok2 := rcvAtoi(c)
+	day, ok1 := atoi(a)
+	m := monthNum(b)
+	y, ok2 := atoi(c)
 	if !ok1 || !ok2 || m == 0 || d.year >= 0 {
 		return false
 	}
@@ -245,7 +310,7 @@ func (d *rcvDate) dashedField(f string) bool {
 	return true
 }
 
-func rcvAtoi(s string) (int, bool) {
+func atoi(s string) (int, bool) {
 	if s == "" || len(s) > 9 {
 		return 0, false
 	}
@@ -260,14 +325,14 @@ func rcvAtoi(s string) (int, bool) {
 	return n, true
 }
 
-func rcvAllDigits(s string) bool {
-	_, ok := rcvAtoi(s)
+func allDigits(s string) bool {
+	_, ok := atoi(s)
 	return ok
 }
 
-// rcvNumericZone reads "+0100", "-0800", "+01:00", "+1" (hours only is read
+// numericZone reads "+0100", "-0800", "+01:00", "+1" (hours only is read
 // as hours).
-func rcvNumericZone(f string) (int, bool) {
+func numericZone(f string) (int, bool) {
 	if len(f) < 2 {
 		return 0, false
 	}
@@ -282,22 +347,22 @@ func rcvNumericZone(f string) (int, bool) {
 	var ok bool
 	switch {
 	case len(f) == 4:
-		h, ok = rcvAtoi(f[:2])
+		h, ok = atoi(f[:2])
 		if ok {
-			m, ok = rcvAtoi(f[2:])
+			m, ok = atoi(f[2:])
 		}
 	case len(f) == 5 && f[2] == ':':
-		h, ok = rcvAtoi(f[:2])
+		h, ok = atoi(f[:2])
 		if ok {
-			m, ok = rcvAtoi(f[3:])
+			m, ok = atoi(f[3:])
 		}
 	case len(f) <= 2:
-		h, ok = rcvAtoi(f)
+		h, ok = atoi(f)
 	case len(f) == 3:
 		// "+100" = +01:00
-		h, ok = rcvAtoi(f[:1])
+		h, ok = atoi(f[:1])
 		if ok {
-			m, ok = rcvAtoi(f[1:])
+			m, ok = atoi(f[1:])
 		}
 	}
 	if !ok || h > 23 || m > 59 {
@@ -306,27 +371,27 @@ func rcvNumericZone(f string) (int, bool) {
 	return sign * (h*3600 + m*60), true
 }
 
-// rcvZone reads a named zone ("GMT", "PST", "CEST", "EST5EDT") or an offset
+// zoneOffset reads a named zone ("GMT", "PST", "CEST", "EST5EDT") or an offset
 // from a named zone ("GMT-8", "UTC+05:30"). Military single letters other
 // than Z are ignored as RFC 5322 4.3 advises.
-func rcvZone(f string) (int, bool) {
+func zoneOffset(f string) (int, bool) {
 	if f == "" {
 		return 0, false
 	}
 	// Offset forms: "GMT+8", "UTC-05:00", "+0100" in a comment.
 	if f[0] == '+' || f[0] == '-' {
-		return rcvNumericZone(f)
+		return numericZone(f)
 	}
 	name := f
 	off := 0
-	if i := strings.IndexAny(f, "+-"); i > 0 {
+	if i := indexSign(f); i > 0 {
 		name = f[:i]
-		o, ok := rcvNumericZone(f[i:])
+		o, ok := numericZone(f[i:])
 		if !ok {
 			return 0, false
 		}
 		off = o
-		if rcvEqualFold(name, "GMT") || rcvEqualFold(name, "UTC") || rcvEqualFold(name, "UT") {
+		if equalFold(name, "GMT") || equalFold(name, "UTC") || equalFold(name, "UT") {
 			return off, true
 		}
 		return 0, false
@@ -344,7 +409,7 @@ func rcvZone(f string) (int, bool) {
 		h = 0
 	case "BST", "IST", "CET", "MET", "WEST", "WAT":
 		h = 1
-		if rcvEqualFold(name, "IST") {
+		if equalFold(name, "IST") {
 			return 5*3600 + 1800, true // India, the commoner reading in mail
 		}
 	case "CEST", "MEST", "MESZ", "EET", "SAST", "CAT":
@@ -387,7 +452,7 @@ func rcvZone(f string) (int, bool) {
 		h = -10
 	case "AST", "ADT":
 		h = -4
-		if rcvEqualFold(name, "ADT") {
+		if equalFold(name, "ADT") {
 			h = -3
 		}
 	case "NST":
@@ -400,36 +465,36 @@ func rcvZone(f string) (int, bool) {
 	return h * 3600, true
 }
 
-// rcvMonth returns 1-12 for a month name ("Jan", "January", any case), else 0.
-func rcvMonth(s string) int {
+// monthNum returns 1-12 for a month name ("Jan", "January", any case), else 0.
+func monthNum(s string) int {
 	if len(s) < 3 {
 		return 0
 	}
 	var m int
 	switch {
-	case rcvEqualFold(s[:3], "jan"):
+	case equalFold(s[:3], "jan"):
 		m = 1
-	case rcvEqualFold(s[:3], "feb"):
+	case equalFold(s[:3], "feb"):
 		m = 2
-	case rcvEqualFold(s[:3], "mar"):
+	case equalFold(s[:3], "mar"):
 		m = 3
-	case rcvEqualFold(s[:3], "apr"):
+	case equalFold(s[:3], "apr"):
 		m = 4
-	case rcvEqualFold(s[:3], "may"):
+	case equalFold(s[:3], "may"):
 		m = 5
-	case rcvEqualFold(s[:3], "jun"):
+	case equalFold(s[:3], "jun"):
 		m = 6
-	case rcvEqualFold(s[:3], "jul"):
+	case equalFold(s[:3], "jul"):
 		m = 7
-	case rcvEqualFold(s[:3], "aug"):
+	case equalFold(s[:3], "aug"):
 		m = 8
-	case rcvEqualFold(s[:3], "sep"):
+	case equalFold(s[:3], "sep"):
 		m = 9
-	case rcvEqualFold(s[:3], "oct"):
+	case equalFold(s[:3], "oct"):
 		m = 10
-	case rcvEqualFold(s[:3], "nov"):
+	case equalFold(s[:3], "nov"):
 		m = 11
-	case rcvEqualFold(s[:3], "dec"):
+	case equalFold(s[:3], "dec"):
 		m = 12
 	default:
 		return 0
@@ -440,7 +505,7 @@ func rcvMonth(s string) int {
 	// Full names ("January", "Sept") only; "Mark" is not a month.
 	full := [...]string{"", "january", "february", "march", "april", "may", "june", "july",
 		"august", "september", "october", "november", "december"}
-	if rcvEqualFold(s, full[m]) || (m == 9 && rcvEqualFold(s, "sept")) {
+	if equalFold(s, full[m]) || (m == 9 && equalFold(s, "sept")) {
 		return m
 	}
 	if s[len(s)-1] == '.' && len(s) == 4 {
@@ -449,19 +514,19 @@ func rcvMonth(s string) int {
 	return 0
 }
 
-// rcvDayName reports whether s is a day of the week ("Mon", "Monday", "Mon.").
-func rcvDayName(s string) bool {
-	s = strings.TrimRight(s, ",.")
+// dayName reports whether s is a day of the week ("Mon", "Monday", "Mon.").
+func dayName(s string) bool {
+	s = trimRightSet(s, ",.")
 	if len(s) < 3 {
 		return false
 	}
 	for _, d := range [...]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		if rcvEqualFold(s[:3], d) {
+		if equalFold(s[:3], d) {
 			if len(s) == 3 {
 				return true
 			}
 			for _, full := range [...]string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tues", "thur", "thurs"} {
-				if rcvEqualFold(s, full) {
+				if equalFold(s, full) {
 					return true
 				}
 			}
@@ -471,8 +536,8 @@ func rcvDayName(s string) bool {
 	return false
 }
 
-// rcvDaysIn is the number of days in month m of year y.
-func rcvDaysIn(m, y int) int {
+// daysIn is the number of days in month m of year y.
+func daysIn(m, y int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {

@@ -1,4 +1,4 @@
-package analyzer
+package received
 
 import (
 	"bufio"
@@ -15,9 +15,9 @@ import (
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
-// readRcvCases reads a testdata/received/*.txt file: one unfolded Received
+// readCases reads a testdata/cases/*.txt file: one unfolded Received
 // value per line; empty lines and lines starting with "#" are skipped.
-func readRcvCases(t testing.TB, path string) []string {
+func readCases(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -41,7 +41,7 @@ func readRcvCases(t testing.TB, path string) []string {
 }
 
 func TestParseReceivedGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "received", "*.txt"))
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +52,8 @@ func TestParseReceivedGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txt")
 		t.Run(name, func(t *testing.T) {
 			var got []Received
-			for _, v := range readRcvCases(t, file) {
-				got = append(got, ParseReceived(v))
+			for _, v := range readCases(t, file) {
+				got = append(got, Parse(v))
 			}
 			b, err := json.MarshalIndent(got, "", "  ")
 			if err != nil {
@@ -104,12 +104,18 @@ func TestParseReceivedIPForms(t *testing.T) {
 			"198.51.100.4", 0, "f.example", "g.example"},
 		{"double brackets", "from h.example [[192.0.2.8]] by mx.example.org with XMAIL; Thu, 11 Jan 2024 10:00:00 +0000",
 			"192.0.2.8", 0, "", "h.example"},
+		{"mdaemon parenthesised literal", "from h.example [(192.0.2.9)] by mx.example.org (MDaemon PRO v10.1.2) with ESMTP; Thu, 11 Jan 2024 10:00:00 +0000",
+			"192.0.2.9", 0, "", "h.example"},
+		{"smap", "from c.example(192.0.2.10, HELO h.example) by gw.example.org via smap (V2.1) id xma1; Thu, 11 Jan 2024 10:00:00 +0000",
+			"192.0.2.10", 0, "c.example", "h.example"},
+		{"qmqp", "from c.example [192.0.2.11] by mx.example.org with QMQP; 11 Jan 2024 10:00:00 -0000",
+			"192.0.2.11", 0, "c.example", "c.example"},
 		{"no ip", "from localhost by mx.example.org with SMTP; Thu, 11 Jan 2024 10:00:00 +0000",
 			"", 0, "", "localhost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			var want netip.Addr
 			if tt.ip != "" {
 				want = netip.MustParseAddr(tt.ip)
@@ -151,7 +157,7 @@ func TestParseReceivedNoIPOutsideFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			if r.FromIP.IsValid() {
 				t.Errorf("FromIP = %v, want none", r.FromIP)
 			}
@@ -186,6 +192,15 @@ func TestParseReceivedDates(t *testing.T) {
 		{"Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11", "2005-11-10T14:24:21Z"},
 		{"Thursday, 11-Jan-2024 10:15:07 (GMT-8)", "2024-01-11T18:15:07Z"},
 		{"Fri, 31 Dec 1999 23:59:60 +0000", "1999-12-31T23:59:59Z"},
+		{"4/20/2018 23:01:06 -0400 (EDT)", "2018-04-21T03:01:06Z"},
+		{"4/20/2018 11:01:16 PM -0400", "2018-04-21T03:01:16Z"},
+		{"4/20/2018 12:01:16 AM -0400", "2018-04-20T04:01:16Z"},
+		{"20/4/2018 23:01:06 +0000", "2018-04-20T23:01:06Z"},
+		{"2018-4-20 11:01:08 PM", "2018-04-20T23:01:08Z"},
+		{"2018/04/20 09:01:08 AM +0200", "2018-04-20T07:01:08Z"},
+		{"Fri, 20 Apr 2018\r\n\t23:01:06 -0400", "2018-04-21T03:01:06Z"},
+		{"4/20/2018 13:01:16 PM -0400", "2018-04-20T17:01:16Z"},
+		{"13/20/2018 10:00:00 +0000", ""},
 		{"Thu, 30 Feb 2024 10:15:02 +0000", ""},
 		{"Thu, 11 Jan 2024 25:15:02 +0000", ""},
 		{"not a date", ""},
@@ -193,40 +208,40 @@ func TestParseReceivedDates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, ok := parseRcvDate(tt.raw)
+			got, ok := ParseDate(tt.raw)
 			if tt.want == "" {
 				if ok {
-					t.Errorf("parseRcvDate(%q) = %v, want unreadable", tt.raw, got)
+					t.Errorf("ParseDate(%q) = %v, want unreadable", tt.raw, got)
 				}
 				return
 			}
 			if !ok {
-				t.Fatalf("parseRcvDate(%q) unreadable, want %s", tt.raw, tt.want)
+				t.Fatalf("ParseDate(%q) unreadable, want %s", tt.raw, tt.want)
 			}
 			if got.Location() != time.UTC {
 				t.Errorf("location %v, want UTC", got.Location())
 			}
 			if s := got.Format(time.RFC3339); s != tt.want {
-				t.Errorf("parseRcvDate(%q) = %s, want %s", tt.raw, s, tt.want)
+				t.Errorf("ParseDate(%q) = %s, want %s", tt.raw, s, tt.want)
 			}
 		})
 	}
 	// Fractional seconds are kept.
-	got, _ := parseRcvDate("Mon, 01 Jan 2024 10:00:00.123 +0000")
+	got, _ := ParseDate("Mon, 01 Jan 2024 10:00:00.123 +0000")
 	if got.Nanosecond() != 123000000 {
 		t.Errorf("nanoseconds = %d, want 123000000", got.Nanosecond())
 	}
 }
 
 func TestParseReceivedDateRawKept(t *testing.T) {
-	r := ParseReceived("from a.example by b.example with SMTP; someday soon")
+	r := Parse("from a.example by b.example with SMTP; someday soon")
 	if r.DateRaw != "someday soon" || !r.Date.IsZero() {
 		t.Errorf("DateRaw = %q, Date = %v", r.DateRaw, r.Date)
 	}
 	if !hasWarning(r, "unreadable date") {
 		t.Errorf("warnings %v, want unreadable date", r.Warnings)
 	}
-	r = ParseReceived("from a.example by b.example with SMTP")
+	r = Parse("from a.example by b.example with SMTP")
 	if !hasWarning(r, "no date") {
 		t.Errorf("warnings %v, want no date", r.Warnings)
 	}
@@ -289,11 +304,19 @@ func TestParseReceivedTLS(t *testing.T) {
 		{"mapi", "from a.example ([fe80::1]) by a.example ([fe80::1%5]) with mapi id 15.20.1.2", EncryptionUnknown, "", "", "MAPI"},
 		{"no with", "from a.example by b.example id 1", EncryptionUnknown, "", "", ""},
 		{"unknown protocol", "from a.example by b.example with QMQP", EncryptionUnknown, "", "", "QMQP"},
+		{"exim 4 Cipher", "from a.example ([192.0.2.1]) by b.example with esmtp (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 4.34) id 1",
+			EncryptionYes, "TLSv1.0", "DES-CBC3-SHA", "ESMTP"},
+		{"exim 4 tls_cipher", "from u by b.example with local-esmtps (tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32) (Exim 4.50) id 1",
+			EncryptionYes, "TLSv1.0", "RSA_AES_256_CBC_SHA", "local"},
+		{"courier spaced", "from a.example (a.example [192.0.2.1]) (TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA) by b.example with ESMTPS",
+			EncryptionYes, "TLSv1/SSLv3", "DES-CBC3-SHA", "ESMTPS"},
+		{"iis smtpsvc", "from a.example ([192.0.2.1]) by b.example with Microsoft SMTPSVC(6.0.3790.4675)", EncryptionUnknown, "", "", "SMTP"},
+		{"iis smtpsvc over tls", "from a ([192.0.2.1]) by b.example over TLS secured channel with Microsoft SMTPSVC(6.0.3790.4675)", EncryptionYes, "", "", "SMTP"},
 		{"local", "from www by b.example with local (Exim 4.96) id 1", EncryptionNo, "", "", "local"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			want := TLS{Encrypted: tt.enc, Version: tt.version, Cipher: tt.cipher}
 			if r.TLS != want {
 				t.Errorf("TLS = %+v, want %+v", r.TLS, want)
@@ -325,7 +348,7 @@ func TestParseReceivedKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
-			r := ParseReceived(tt.value)
+			r := Parse(tt.value)
 			if r.Kind != tt.kind {
 				t.Errorf("Kind = %q, want %q", r.Kind, tt.kind)
 			}
@@ -342,7 +365,7 @@ func TestParseReceivedKind(t *testing.T) {
 
 func TestParseReceivedClauses(t *testing.T) {
 	v := "from a.example (a.example [192.0.2.1]) (Authenticated sender: u@example.org) by b.example (Postfix) with ESMTPSA id ABC123 for <rcpt@example.net>; Thu, 11 Jan 2024 10:15:02 +0000"
-	r := ParseReceived(v)
+	r := Parse(v)
 	want := Received{
 		Parsed: true, Kind: KindRelay, FromHELO: "a.example", FromRDNS: "a.example",
 		FromIP: netip.MustParseAddr("192.0.2.1"), By: "b.example", With: "ESMTPSA", WithRaw: "ESMTPSA",
@@ -356,7 +379,7 @@ func TestParseReceivedClauses(t *testing.T) {
 
 func TestParseReceivedLenient(t *testing.T) {
 	for _, v := range []string{"", "   ", "(", ")", "from", "by", ";", "from (", "from [", "from [1.2.3.4", "(from", strings.Repeat("(", 1000), strings.Repeat("from x ", 500)} {
-		r := ParseReceived(v)
+		r := Parse(v)
 		if r.Raw != v {
 			t.Errorf("Raw = %q, want %q", r.Raw, v)
 		}
@@ -364,7 +387,7 @@ func TestParseReceivedLenient(t *testing.T) {
 			t.Errorf("%q: Kind %q, Encrypted %q must be set", v, r.Kind, r.TLS.Encrypted)
 		}
 	}
-	r := ParseReceived("garbage that is not a received field")
+	r := Parse("garbage that is not a received field")
 	if r.Parsed || len(r.Warnings) == 0 {
 		t.Errorf("Parsed = %v, warnings %v; want false with warnings", r.Parsed, r.Warnings)
 	}
@@ -375,7 +398,7 @@ func TestParseReceivedLenient(t *testing.T) {
 func TestParseReceivedFoldedTolerated(t *testing.T) {
 	unfolded := "from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTPS id 1 for <u@example.org>; Thu, 11 Jan 2024 10:15:02 +0000"
 	folded := "from a.example (a.example [192.0.2.1])\r\n\tby b.example (Postfix) with ESMTPS id 1\r\n\tfor <u@example.org>;\r\n Thu, 11 Jan 2024 10:15:02 +0000"
-	a, b := ParseReceived(unfolded), ParseReceived(folded)
+	a, b := Parse(unfolded), Parse(folded)
 	a.Raw, b.Raw = "", ""
 	a.DateRaw, b.DateRaw = "", ""
 	if diff := cmp.Diff(a, b, cmp.Comparer(func(x, y netip.Addr) bool { return x == y })); diff != "" {
@@ -384,7 +407,7 @@ func TestParseReceivedFoldedTolerated(t *testing.T) {
 }
 
 func TestParseReceivedSendmailLocalIdent(t *testing.T) {
-	r := ParseReceived("(from alice@localhost) by h.example.org (8.17.1/8.17.1/Submit) id 40BAB4aa007788; Thu, 11 Jan 2024 11:14:15 +0100")
+	r := Parse("(from alice@localhost) by h.example.org (8.17.1/8.17.1/Submit) id 40BAB4aa007788; Thu, 11 Jan 2024 11:14:15 +0100")
 	if r.Kind != KindLocal || r.Ident != "alice" || r.FromHELO != "" || r.By != "h.example.org" || r.ID != "40BAB4aa007788" {
 		t.Errorf("got Kind %q Ident %q FromHELO %q By %q ID %q", r.Kind, r.Ident, r.FromHELO, r.By, r.ID)
 	}
@@ -406,12 +429,59 @@ func TestParseReceivedLinear(t *testing.T) {
 		"from x (" + strings.Repeat("(a", 1<<18) + ")",
 	} {
 		start := time.Now()
-		r := ParseReceived(v)
+		r := Parse(v)
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("%.20q...: %v", v, d)
 		}
 		if r.Raw != v {
 			t.Errorf("%.20q...: Raw not kept", v)
+		}
+	}
+}
+
+// TestParseReceivedParsedNeedsHost checks that Parsed means a host was
+// understood (from or by) or a local injection was recorded, whatever other
+// comments say: a qmail "invoked" line marks the field local, but a
+// retrieval note beside it leaves no host and no local record.
+func TestParseReceivedParsedNeedsHost(t *testing.T) {
+	tests := []struct {
+		value  string
+		parsed bool
+		kind   Kind
+	}{
+		{"(qmail 123 invoked by uid 89); 11 Jan 2024 10:15:02 -0000", true, KindLocal},
+		{"(qmail 123 invoked by uid 89) (fetchmail)", false, KindRetrieval},
+		{"(fetchmail)", false, KindRetrieval},
+		{"by mx.example.org with POP3 (fetchmail-6.4.37)", true, KindRetrieval},
+		{"(Postfix, from userid 1000)", true, KindLocal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			r := Parse(tt.value)
+			if r.Parsed != tt.parsed || r.Kind != tt.kind {
+				t.Errorf("Parsed = %v, Kind = %q; want %v, %q", r.Parsed, r.Kind, tt.parsed, tt.kind)
+			}
+			if r.Parsed != (r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal) {
+				t.Errorf("Parsed = %v disagrees with from/by/kind: %+v", r.Parsed, r)
+			}
+		})
+	}
+}
+
+// TestParseReceivedFoldedDate checks dates folded onto the next line, after
+// the ";" and inside the date, as a header reader that keeps the folding
+// passes them.
+func TestParseReceivedFoldedDate(t *testing.T) {
+	want := time.Date(2018, 4, 21, 3, 1, 6, 0, time.UTC)
+	for _, v := range []string{
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP;\r\n\tFri, 20 Apr 2018 23:01:06 -0400",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP id 1\r\n\tFri, 20 Apr 2018 23:01:06 -0400",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP; Fri, 20 Apr 2018\r\n 23:01:06 -0400 (EDT)",
+		"from a.example ([192.0.2.6]) by mx.example.org with SMTP;\r\n\t4/20/2018 11:01:06 PM\r\n\t-0400",
+	} {
+		r := Parse(v)
+		if !r.Date.Equal(want) {
+			t.Errorf("%q: Date = %v, want %v (warnings %v)", v, r.Date, want, r.Warnings)
 		}
 	}
 }
