@@ -3,6 +3,7 @@ package analyzer
 import (
 	"slices"
 
+	"github.com/mailroute/mailroute/internal/domain"
 	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/operator"
 )
@@ -194,7 +195,7 @@ func (r *Result) senderIs(org string, ops Operators) bool {
 			return op.Name == org
 		}
 	}
-	return registrableDomain(d) == org
+	return domain.Registrable(d) == org
 }
 
 // describeParty fills the machines, countries, jurisdictions and transfer
