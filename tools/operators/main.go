@@ -87,6 +87,8 @@ type stats struct {
 	RelaysNamed      int // of those, with an operator from the table
 	Public           int // relays not internal and with an organisation (AS or registrable domain)
 	PublicNamed      int
+	Intermediaries   map[string]int // party kind -> messages with an intermediary of that kind
+	WithIntermediary int            // messages with any intermediary party
 }
 
 // measure reads the tar.gz corpus from r and analyses every .eml in it
@@ -97,7 +99,7 @@ func measure(ctx context.Context, r io.Reader, tab *operator.Table) (*stats, err
 		return nil, fmt.Errorf("read messages: %w", err)
 	}
 	tr := tar.NewReader(zr)
-	st := &stats{CompanyBefore: map[string]int{}, CompanyAfter: map[string]int{}}
+	st := &stats{CompanyBefore: map[string]int{}, CompanyAfter: map[string]int{}, Intermediaries: map[string]int{}}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -151,6 +153,18 @@ func (st *stats) count(before, after analyzer.Result, tab *operator.Table) {
 	}
 	for _, c := range sa {
 		st.CompanyAfter[c]++
+	}
+	kinds := map[string]bool{}
+	for _, p := range after.Parties {
+		if p.Side == analyzer.SideIntermediary {
+			kinds[p.Kind] = true
+		}
+	}
+	if len(kinds) > 0 {
+		st.WithIntermediary++
+	}
+	for k := range kinds {
+		st.Intermediaries[k]++
 	}
 	st.OrgsBefore += distinctOrgs(before)
 	st.OrgsAfter += distinctOrgs(after)
@@ -225,6 +239,20 @@ func (st *stats) print(w io.Writer, tab *operator.Table, top int) {
 	tw.Flush()
 	fmt.Fprintf(w, "relay nodes with an operator: %d of %d (%.2f%%); of those with an organisation (public, named or AS): %d of %d (%.2f%%)\n",
 		st.RelaysNamed, st.Relays, pct(st.RelaysNamed, st.Relays), st.PublicNamed, st.Public, pct(st.PublicNamed, st.Public))
+	var ks []string
+	for k := range st.Intermediaries {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	fmt.Fprintf(w, "messages with an intermediary party: %d (%.2f%%)", st.WithIntermediary, pct(st.WithIntermediary, st.Messages))
+	for i, k := range ks {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(w, "%s%s %d", sep, k, st.Intermediaries[k])
+	}
+	fmt.Fprintln(w)
 	type kv struct {
 		name   string
 		before int

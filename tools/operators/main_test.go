@@ -77,6 +77,9 @@ func TestMeasure(t *testing.T) {
 	if st.SplitBefore != 1 || st.CompanyBefore["Google"] != 1 || st.SplitAfter != 0 {
 		t.Errorf("split before %d (%v), after %d; want Google split once before, never after", st.SplitBefore, st.CompanyBefore, st.SplitAfter)
 	}
+	if st.WithIntermediary != 0 {
+		t.Errorf("%d messages with an intermediary (%v), want none: client, Google, recipient", st.WithIntermediary, st.Intermediaries)
+	}
 	// Relays: smtp.gmail.com, mail-sor-f41.google.com, mx.example.org, and
 	// mx.example.org of the second message.
 	if st.Relays != 4 || st.RelaysNamed != 2 {
