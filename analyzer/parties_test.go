@@ -215,3 +215,38 @@ func BenchmarkAnalyzeOperators(b *testing.B) {
 		i++
 	}
 }
+
+// FuzzParties analyses arbitrary headers with the operators table and
+// checks that the parties cover every node once, in path order.
+func FuzzParties(f *testing.F) {
+	for _, m := range seedMessages(f) {
+		f.Add(m)
+	}
+	f.Add([]byte("Received: from a.google.com ([192.0.2.1]) by b.pphosted.com; \nReceived: from [10.0.0.1] by a.google.com;\n\n"))
+	tab, err := operator.Builtin()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		hdr, _ := ReadHeader(bytes.NewReader(msg), 1<<16)
+		res := Analyze(context.Background(), hdr, "fuzz", Options{Operators: tab})
+		if res.Parties == nil {
+			t.Fatal("parties is nil")
+		}
+		next := 0
+		for _, p := range res.Parties {
+			if len(p.Nodes) == 0 || p.Machines != len(p.Nodes) || p.Countries == nil {
+				t.Fatalf("party %+v", p)
+			}
+			for _, n := range p.Nodes {
+				if n != next {
+					t.Fatalf("party nodes %v, want node %d next (of %d)", p.Nodes, next, len(res.Nodes))
+				}
+				next++
+			}
+		}
+		if next != len(res.Nodes) {
+			t.Fatalf("parties cover %d of %d nodes", next, len(res.Nodes))
+		}
+	})
+}
