@@ -46,6 +46,10 @@ type Options struct {
 	KeepHeaders []string
 	// MaxSkew is the tolerated clock skew (DefaultMaxSkew when 0).
 	MaxSkew time.Duration
+	// Operators, when set, names the company that runs each node (see
+	// Node.Operator); nil means organisations from the ASN data and host
+	// names alone.
+	Operators Operators
 }
 
 func (o Options) withDefaults() Options {
@@ -104,6 +108,7 @@ func newResult(source string) Result {
 		Nodes:         []Node{},
 		Segments:      []Segment{},
 		Flags:         []Flag{},
+		Parties:       []Party{},
 		Notes:         []string{},
 		Warnings:      []string{},
 		DKIMDomains:   []string{},
@@ -162,6 +167,7 @@ func (r *Result) buildPath(ctx context.Context, opts Options) {
 	b.enrich(ctx)
 	b.check()
 	r.summarise()
+	r.parties(opts)
 }
 
 // wantField reports the header fields Analyze reads.

@@ -105,16 +105,18 @@ type Node struct {
 	ClaimedNames []string           `json:"claimed_names,omitempty"`
 	IP           netip.Addr         `json:"ip"` // zero when the headers do not say
 	Role         Role               `json:"role"`
-	Received     []int              `json:"received"` // indexes of the Received fields written by or about this node
-	Internal     bool               `json:"internal"` // private, loopback, link-local, CGNAT or otherwise non-global
-	Organisation string             `json:"organisation"`
-	OrgSource    string             `json:"organisation_source"` // "asn", "domain" or ""
+	Received     []int              `json:"received"`            // indexes of the Received fields written by or about this node
+	Internal     bool               `json:"internal"`            // private, loopback, link-local, CGNAT or otherwise non-global
+	Organisation string             `json:"organisation"`        // the operator's name when the operators table knows it (see nameOrganisation)
+	OrgSource    string             `json:"organisation_source"` // "asn", "operators-table", "domain" or ""
+	Operator     *NodeOperator      `json:"operator"`            // nil when the operators table does not know the node
 	Location     Location           `json:"location"`
 	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 	DNS          *DNSInfo           `json:"dns,omitempty"`
 	Notes        []string           `json:"notes,omitempty"`
 
-	rdns string // the reverse name the headers gave for IP, if any
+	rdns     string // the reverse name the headers gave for IP, if any
+	hostRole string // the operators table's role for the host name when the ASN data named another organisation
 }
 
 // Segment is the transfer between two consecutive nodes, recorded by one
@@ -207,6 +209,7 @@ type Result struct {
 	Nodes            []Node            `json:"nodes"`
 	Segments         []Segment         `json:"segments"`
 	Flags            []Flag            `json:"flags"`
+	Parties          []Party           `json:"parties"` // the nodes grouped by who ran them (see Party)
 	Summary          Summary           `json:"summary"`
 	Notes            []string          `json:"notes"`    // explanations, e.g. why the US is a third country
 	Warnings         []string          `json:"warnings"` // what was skipped while reading the header (malformed lines, a cut-off header)

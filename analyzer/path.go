@@ -272,16 +272,7 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 		if n.Location.Source == nil {
 			n.Location.Source = []DataSource{}
 		}
-		switch {
-		case n.Location.ASOrg != "":
-			n.Organisation, n.OrgSource = n.Location.ASOrg, "asn"
-		case n.Claimed:
-			// A self-declared name says nothing about who runs the host.
-		default:
-			if d := b.domain(n.Name); d != "" {
-				n.Organisation, n.OrgSource = d, "domain"
-			}
-		}
+		b.nameOrganisation(n)
 		if !n.IP.IsValid() && n.Role == RoleFinal {
 			n.Notes = append(n.Notes, "the final server's address is not in the headers")
 		}

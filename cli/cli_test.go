@@ -55,6 +55,7 @@ func fixtureNets() []geotest.Network {
 		{Prefix: "82.195.75.0/24", Country: "DE", CountryName: "Germany", InEU: true, ASN: 8365, ASOrg: "MANDA-AS"},
 		{Prefix: "45.134.26.0/24", Country: "NL", CountryName: "Netherlands", InEU: true, ASN: 49505, ASOrg: "OOO Network of data-centers Selectel"},
 		{Prefix: "185.234.219.0/24", Country: "PL", CountryName: "Poland", InEU: true, ASN: 201814, ASOrg: "MEVSPACE sp. z o.o."},
+		{Prefix: "148.163.128.0/19", Country: "US", CountryName: "United States", ASN: 22843, ASOrg: "PROOFPOINT-ASN-US-EAST"},
 	}
 }
 

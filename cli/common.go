@@ -15,6 +15,7 @@ import (
 	"github.com/mailroute/mailroute/geo"
 	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/mailbox"
+	"github.com/mailroute/mailroute/operator"
 	"github.com/mailroute/mailroute/resolver"
 )
 
@@ -61,12 +62,18 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
+	ops, err := operator.Builtin()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &setup{db: db, warnings: db.Warnings(env.Now())}
 	s.opts = analyzer.Options{
 		MaxHeaderBytes: f.maxHeaderBytes,
 		Home:           home,
 		Locator:        newLocator(db),
 		Internal:       geo.IsInternal,
+		Operators:      ops,
 	}
 	if err := f.dns.check(); err != nil {
 		s.Close()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,14 +23,21 @@ func checkPage(t *testing.T, page string) {
 func TestHTMLFormat(t *testing.T) {
 	chdirRoot(t)
 	geo := geoDir(t)
+	// The number of sample messages: one JSON line per message trace
+	// reads, so adding a sample does not break this test.
+	js := run(t, geo, "", "trace", "--format", "json", "samples/")
+	msgs := strings.Count(js.stdout, "\n")
+	if msgs < 20 {
+		t.Fatalf("only %d messages in samples/", msgs)
+	}
 	t.Run("trace", func(t *testing.T) {
 		r := run(t, geo, "", "trace", "--format", "html", "samples/")
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		checkPage(t, r.stdout)
-		if n := strings.Count(r.stdout, `<section class="message"`); n != 24 {
-			t.Errorf("%d message sections, want 24 (one per message)", n)
+		if n := strings.Count(r.stdout, `<section class="message"`); n != msgs {
+			t.Errorf("%d message sections, want %d (one per message)", n, msgs)
 		}
 	})
 	t.Run("scan", func(t *testing.T) {
@@ -38,7 +46,7 @@ func TestHTMLFormat(t *testing.T) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		checkPage(t, r.stdout)
-		for _, want := range []string{"24 read = 24 analysed + 0 failed", "Example messages (5 of"} {
+		for _, want := range []string{fmt.Sprintf("%d read = %d analysed + 0 failed", msgs, msgs), "Example messages (5 of"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("scan page lacks %q", want)
 			}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -135,7 +136,11 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		orDash(strings.Join(js, ", ")), yesNo(s.LeftHome), yesNo(s.LeftEUEEA), yesNo(s.ThirdCountry))
 	fmt.Fprintf(b, "  segments: %d encrypted, %d plaintext, %d unknown; TLS %s; transit %s\n",
 		s.EncryptedSegments, s.PlaintextSegments, s.UnknownSegments, orDash(strings.Join(s.TLSVersions, ", ")), delayText(s.TransitSeconds))
-	fmt.Fprintf(b, "  readable in clear by: every node above (%s)", plural(len(res.Nodes), "machine"))
+	fmt.Fprintf(b, "  readable in clear by: every node above (%s", plural(len(res.Nodes), "machine"))
+	if n := len(res.Parties); n > 0 {
+		fmt.Fprintf(b, " of %s", plural(n, "party"))
+	}
+	b.WriteString(")")
 	switch s.BodyEncryption {
 	case "pgp":
 		b.WriteString(", except the body: it is PGP/MIME encrypted")
@@ -146,6 +151,7 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		fmt.Fprintf(b, "; and anyone on the network of the %s", plural(s.PlaintextSegments, "plaintext segment"))
 	}
 	b.WriteString("\n")
+	writeParties(b, res)
 	for _, f := range res.Flags {
 		fmt.Fprintf(b, "  flag %s (Received #%d): %s\n", f.Code, f.Received, clean(f.Detail))
 	}
@@ -158,6 +164,44 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 	if res.Error != "" {
 		fmt.Fprintf(b, "  error: %s\n", clean(res.Error))
 	}
+}
+
+// writeParties writes the "parties" block: one line per party with its
+// side, kind, operator (and its home country and that country's class),
+// machines, countries,
+// jurisdiction class and the encryption of the transfers into and out of
+// it.
+func writeParties(b *strings.Builder, res analyzer.Result) {
+	if len(res.Parties) == 0 {
+		return
+	}
+	b.WriteString("  parties:\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, p := range res.Parties {
+		op := clean(p.Operator)
+		if op == "" {
+			op = "?"
+		}
+		if p.OperatorCountry != "" {
+			op += " (" + clean(p.OperatorCountry) + ", " + string(p.OperatorJurisdiction) + ")"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\tin %s\tout %s\n",
+			p.Side, clean(p.Kind), op, plural(p.Machines, "machine"), orDash(strings.Join(p.Countries, ",")),
+			p.Jurisdiction, partyEncryption(p.EncryptionIn), partyEncryption(p.EncryptionOut))
+	}
+	tw.Flush()
+}
+
+func partyEncryption(e *analyzer.Encryption) string {
+	switch {
+	case e == nil:
+		return "-"
+	case *e == analyzer.EncryptionYes:
+		return "TLS"
+	case *e == analyzer.EncryptionNo:
+		return "PLAINTEXT"
+	}
+	return "unknown"
 }
 
 func nodeName(n analyzer.Node) string {
@@ -240,6 +284,9 @@ func orDash(s string) string {
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if l := len(noun); l > 1 && noun[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(noun[l-2])) {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
