@@ -88,6 +88,8 @@ var funcs = template.FuncMap{
 	"join":    func(s []string) string { return safe.Terminal(strings.Join(s, ", ")) },
 	"ip":      ipText,
 	"encText": encText,
+	"encp":    encPointer,
+	"encl":    encLabel,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
@@ -95,6 +97,29 @@ var funcs = template.FuncMap{
 		return many
 	},
 	"tbl": func(rows [][]string, head ...string) table { return table{Head: head, Rows: rows} },
+}
+
+// encPointer is the text of an optional encryption ("-" when there is no
+// such transfer), for a party's transfers in and out.
+func encPointer(e *analyzer.Encryption) string {
+	if e == nil {
+		return "-"
+	}
+	return encText(*e)
+}
+
+// encLabel is the words for an optional encryption: "TLS", "plaintext",
+// "unknown", or "-" when there is no such transfer.
+func encLabel(e *analyzer.Encryption) string {
+	switch encPointer(e) {
+	case "yes":
+		return "TLS"
+	case "no":
+		return "plaintext"
+	case "unk":
+		return "unknown"
+	}
+	return "-"
 }
 
 // table is a plain table for the "table" template.
