@@ -64,13 +64,18 @@ type DataSource struct {
 // Location is where an address is, as far as the geolocation data knows.
 // Empty fields are unknown.
 type Location struct {
-	Country     string       `json:"country"` // ISO 3166-1 alpha-2
-	CountryName string       `json:"country_name,omitempty"`
-	City        string       `json:"city"`
-	ASN         uint         `json:"asn"`
-	ASOrg       string       `json:"as_org"`
-	Source      []DataSource `json:"source"`            // the data sets that answered; empty when none did
-	ViaDNS      bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
+	Country     string `json:"country"` // ISO 3166-1 alpha-2
+	CountryName string `json:"country_name,omitempty"`
+	City        string `json:"city"`
+	// Latitude and Longitude (WGS 84 degrees) are where a City database
+	// places the address; nil when the data has no coordinates (country
+	// data only). Shared between results: do not modify.
+	Latitude  *float64     `json:"latitude,omitempty"`
+	Longitude *float64     `json:"longitude,omitempty"`
+	ASN       uint         `json:"asn"`
+	ASOrg     string       `json:"as_org"`
+	Source    []DataSource `json:"source"`            // the data sets that answered; empty when none did
+	ViaDNS    bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
 }
 
 // Locator geolocates public addresses. Implementations cache and are safe for
@@ -89,8 +94,16 @@ type DNSInfo struct {
 
 // Node is one machine that held the message.
 type Node struct {
-	Name         string             `json:"name"` // host name as the headers give it
-	IP           netip.Addr         `json:"ip"`   // zero when the headers do not say
+	Name string `json:"name"` // host name as the headers give it
+	// Claimed says Name is only what the node declared about itself (a
+	// HELO the receiving relay did not confirm with a reverse name, or its
+	// own by that the next relay did not record): a claimed name never
+	// gives the organisation.
+	Claimed bool `json:"claimed"`
+	// ClaimedNames are names the node gave itself in its own Received
+	// fields that the next relay contradicted (recorded another name).
+	ClaimedNames []string           `json:"claimed_names,omitempty"`
+	IP           netip.Addr         `json:"ip"` // zero when the headers do not say
 	Role         Role               `json:"role"`
 	Received     []int              `json:"received"`            // indexes of the Received fields written by or about this node
 	Internal     bool               `json:"internal"`            // private, loopback, link-local, CGNAT or otherwise non-global
@@ -140,6 +153,9 @@ const (
 	// FlagTooManyReceived: the message has more Received fields than are
 	// analysed.
 	FlagTooManyReceived FlagCode = "too-many-received"
+	// FlagNegativeTransit: the topmost date is earlier than the lowest,
+	// so the transit time is negative (clocks or dates are wrong).
+	FlagNegativeTransit FlagCode = "negative-transit"
 )
 
 // Flag is a consistency finding about a message's trace.

@@ -54,7 +54,9 @@ func (b *pathBuilder) nameOrganisation(n *Node) {
 		if n.Location.ASN != 0 {
 			byASN, asnOK = ops.ASN(n.Location.ASN)
 		}
-		if n.Name != "" {
+		// A self-declared (claimed) name says nothing about who runs
+		// the host: only the address's ASN data may answer then.
+		if n.Name != "" && !n.Claimed {
 			byHost, hostOK = ops.Host(n.Name)
 		}
 	}
@@ -82,6 +84,7 @@ func (b *pathBuilder) nameOrganisation(n *Node) {
 		}
 	case hostOK:
 		set(byHost, OrgSourceTable)
+	case n.Claimed:
 	default:
 		if d := b.domain(n.Name); d != "" {
 			n.Organisation, n.OrgSource = d, OrgSourceDomain

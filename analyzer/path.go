@@ -106,9 +106,7 @@ func (b *pathBuilder) build() {
 			prev.IP = rc.FromIP
 			prev.rdns = rc.FromRDNS
 		}
-		if prev.Name == "" {
-			prev.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
-		}
+		b.nameByEvidence(prev, rc)
 		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
 		enc := rc.TLS.Encrypted
 		if enc == EncryptionNo && !hasFrom(rc) {
@@ -130,8 +128,39 @@ func (b *pathBuilder) build() {
 	}
 	if n := len(res.Nodes); n > 1 {
 		res.Nodes[n-1].Role = RoleFinal
+		// The origin is named by the first relay's record; when the next
+		// relay contradicted that relay's own name, its record is no
+		// evidence either.
+		if o := &res.Nodes[0]; o.Role == RoleOrigin && len(res.Nodes[1].ClaimedNames) > 0 && o.Name != "" {
+			o.Claimed = true
+		}
 	}
 	b.delays()
+}
+
+// nameByEvidence names the sending node prev by what the receiving relay
+// recorded in rc (its reverse name, else the HELO it was given), not by what
+// prev said about itself. Its own by name is kept when the record confirms
+// it (nameMatches); when the record names another host, the own name becomes
+// a claimed name and the recorded one the node's name; when the receiver
+// recorded no name at all, the own name stays, as a claim.
+func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
+	recorded := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+	recordedClaimed := rc.FromRDNS == "" // a HELO is the sender's own word
+	switch {
+	case prev.Role == RoleOrigin:
+		// addOrigin named it from this very field.
+	case prev.Name == "":
+		prev.Name, prev.Claimed = recorded, recorded != "" && recordedClaimed
+	case recorded == "":
+		prev.Claimed = true
+	case b.nameMatches(prev.Name, *rc):
+		// Confirmed by the receiver.
+	default:
+		prev.ClaimedNames = append(prev.ClaimedNames, prev.Name)
+		prev.Notes = append(prev.Notes, fmt.Sprintf("called itself %s, but the next relay recorded it as %s: the self-declared name is only a claim", prev.Name, recorded))
+		prev.Name, prev.Claimed = recorded, recordedClaimed
+	}
 }
 
 // hasFrom reports whether a field names the client it received from.
@@ -154,6 +183,9 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 		n.Notes = append(n.Notes, "the message was submitted on this machine")
 	} else {
 		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		// Without a reverse name the receiver recorded, the name is the
+		// client's HELO: its own claim.
+		n.Claimed = rc.FromRDNS == "" && n.Name != ""
 		n.IP = rc.FromIP
 		n.rdns = rc.FromRDNS
 		n.Received = []int{} // the origin wrote no field; rc belongs to the first relay
@@ -296,9 +328,13 @@ func (b *pathBuilder) check() {
 		rc := res.Received[seg.Received]
 		sender := res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
-		if sender.Name != "" && !b.nameMatches(sender.Name, rc) {
+		own := sender.Name
+		if len(sender.ClaimedNames) > 0 {
+			own = sender.ClaimedNames[0]
+		}
+		if own != "" && !b.nameMatches(own, rc) {
 			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
-				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
+				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", own, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
 		// A relay handing over to another organisation's server from a
 		// private address: over the internet the receiver would have seen a
@@ -411,25 +447,29 @@ func (r *Result) summarise() {
 		}
 	}
 	slices.Sort(s.TLSVersions)
-	// Transit: from the earliest to the latest Received date, when at least
-	// two fields are dated.
+	// Transit: the date of the last (topmost) dated Received field minus
+	// that of the first (lowest), when at least two fields are dated. Dates
+	// that run backwards give a negative transit, kept as such and flagged,
+	// never turned into a positive one.
 	var first, last time.Time
-	dated := 0
-	for _, rc := range r.Received {
+	dated, firstIdx, lastIdx := 0, -1, -1
+	for k, rc := range r.Received {
 		if rc.Date.IsZero() {
 			continue
 		}
 		dated++
-		if first.IsZero() || rc.Date.Before(first) {
-			first = rc.Date
+		if lastIdx < 0 {
+			last, lastIdx = rc.Date, k
 		}
-		if rc.Date.After(last) {
-			last = rc.Date
-		}
+		first, firstIdx = rc.Date, k
 	}
 	if dated >= 2 {
 		t := last.Sub(first).Seconds()
 		s.TransitSeconds = &t
+		if t < 0 {
+			r.Flags = append(r.Flags, Flag{Code: FlagNegativeTransit, Received: -1,
+				Detail: fmt.Sprintf("the last Received field (#%d) is dated %s before the first (#%d): the dates run backwards", lastIdx, first.Sub(last).Round(time.Second), firstIdx)})
+		}
 	}
 	s.Flags = len(r.Flags)
 }

@@ -2,12 +2,17 @@ package analyzer
 
 import (
 	"context"
-	"github.com/mailroute/mailroute/jurisdiction"
+	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // fakeLocator answers from a fixed table and counts calls.
@@ -118,7 +123,9 @@ func TestBuildPath(t *testing.T) {
 				relay("mail.google.com", "45.9.8.7", "relay.other.net", "SMTP", EncryptionNo, "2026-01-02T09:00:00Z"),
 				relay("relay.other.net", "45.9.8.8", "mx.example.net", "ESMTPS", EncryptionYes, "2026-01-02T10:00:10Z"),
 			},
-			wantNodes: []string{"origin:pc@192.168.1.20", "relay:smtp.example.org@45.9.8.7", "relay:relay.other.net@45.9.8.8", "final:mx.example.net@invalid IP"},
+			// Named by what the next relay recorded, not by its own by
+			// (issue 11): smtp.example.org is only a claim.
+			wantNodes: []string{"origin:pc@192.168.1.20", "relay:mail.google.com@45.9.8.7", "relay:relay.other.net@45.9.8.8", "final:mx.example.net@invalid IP"},
 			wantSegs:  3,
 			wantFlags: []string{"by-from-mismatch", "time-backwards"},
 		},
@@ -297,5 +304,54 @@ func TestSummaryOutsideEEAIgnoresHome(t *testing.T) {
 			t.Errorf("home %s, relay in %s: left home/EU-EEA/third = %v/%v/%v, want %v/%v/%v",
 				tt.home, tt.country, s.LeftHome, s.LeftEUEEA, s.ThirdCountry, tt.leftHome, tt.leftEEA, tt.third)
 		}
+	}
+}
+
+// TestNamesByEvidence is issue 11's case 5: a node is named by what the
+// receiving relay recorded; a self-declared name the next relay contradicts
+// or did not confirm is claimed and gives no organisation.
+func TestNamesByEvidence(t *testing.T) {
+	forged, err := os.ReadFile("../samples/forged-gmail-to-tonline.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heloOnly := "Received: from mx.example.net (mx.example.net [198.51.100.9]) by mail.example.org with ESMTPS id 1; Thu, 1 Jan 2026 10:00:05 +0000\n" +
+		"Received: from [141.98.10.94] (helo=lists.sourceforge.net) by mx.example.net with esmtp id 2; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"From: a@example.org\n\n"
+	confirmed := "Received: from mout.gmx.net (mout.gmx.net [212.227.15.19]) by mx02.posteo.de with ESMTPS id 1; Thu, 1 Jan 2026 10:00:05 +0000\n" +
+		"Received: from [192.168.1.2] ([217.235.88.142]) by mail.gmx.net with ESMTPSA id 2; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"From: a@gmx.de\n\n"
+	tests := []struct {
+		name string
+		hdr  string
+		want []string // "name claimed=B claimed_names org" per node
+	}{
+		{"forged gmail", string(forged), []string{
+			"mail.google.com claimed=true [] ",
+			"mail.gmail-accounts-verify.com claimed=true [smtp-relay.gmail.com] ",
+			"mx01.t-online.de claimed=false [] t-online.de",
+		}},
+		{"helo only", heloOnly, []string{
+			"lists.sourceforge.net claimed=true [] ",
+			"mx.example.net claimed=false [] example.net",
+			"mail.example.org claimed=false [] example.org",
+		}},
+		{"confirmed", confirmed, []string{
+			"[192.168.1.2] claimed=true [] ",
+			"mail.gmx.net claimed=false [] gmx.net",
+			"mx02.posteo.de claimed=false [] posteo.de",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Analyze(t.Context(), []byte(tt.hdr), "m.eml", Options{})
+			var got []string
+			for _, n := range res.Nodes {
+				got = append(got, fmt.Sprintf("%s claimed=%v %v %s", n.Name, n.Claimed, n.ClaimedNames, n.Organisation))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("nodes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -28,7 +28,7 @@ func newGeoCmd(env Env) *cobra.Command {
 			}
 			defer db.Close()
 			for _, w := range db.Warnings(env.Now()) {
-				fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+				stderrLine(env.Stderr, "warning", w)
 			}
 			enc := json.NewEncoder(env.Stdout)
 			bad := 0

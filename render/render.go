@@ -209,6 +209,9 @@ func nodeName(n analyzer.Node) string {
 	if name == "" {
 		name = "?"
 	}
+	if n.Claimed {
+		name += " (claimed)" // self-declared, not confirmed by the receiving relay
+	}
 	switch n.Role {
 	case analyzer.RoleOrigin:
 		name = "origin: " + name
