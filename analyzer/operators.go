@@ -107,3 +107,16 @@ func mentions(asOrg, name string) bool {
 	}
 	return false
 }
+
+// sameCompany reports whether the operators table names one company for
+// both host names (smtp.gmail.com and mail-sor-f41.google.com, a Proofpoint
+// gateway and its ppops.net filter host). Without a table it reports false.
+func (b *pathBuilder) sameCompany(a, c string) bool {
+	ops := b.opts.Operators
+	if ops == nil {
+		return false
+	}
+	oa, okA := ops.Host(a)
+	oc, okC := ops.Host(c)
+	return okA && okC && oa.Name == oc.Name
+}

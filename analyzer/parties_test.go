@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -249,4 +250,21 @@ func FuzzParties(f *testing.F) {
 			t.Fatalf("parties cover %d of %d nodes", next, len(res.Nodes))
 		}
 	})
+}
+
+// TestByFromSameCompany: a hand-over between two host names of one company
+// under different registrable domains is no by-from mismatch when the
+// operators table names the company (Alibaba's smtp.aliyun-inc.com and
+// out28-134.mail.aliyun.com), and still one without the table.
+func TestByFromSameCompany(t *testing.T) {
+	fields := []Received{
+		relay("dsl.example.net", "198.51.100.7", "smtp.aliyun-inc.com", "ESMTPSA", EncryptionYes, ""),
+		relay("out28-134.mail.aliyun.com", "115.124.28.134", "mx.example.org", "ESMTPS", EncryptionYes, ""),
+	}
+	if got := flagCodes(path(t, Options{}, fields...)); !slices.Contains(got, "by-from-mismatch") {
+		t.Errorf("without the table: flags %v, want by-from-mismatch", got)
+	}
+	if got := flagCodes(path(t, Options{Operators: operators(t)}, fields...)); slices.Contains(got, "by-from-mismatch") {
+		t.Errorf("with the table: flags %v, want no by-from-mismatch", got)
+	}
 }

@@ -387,7 +387,7 @@ func (b *pathBuilder) nameMatches(name string, rc Received) bool {
 		}
 		// Same registrable domain, or the same organisation under another
 		// suffix (sourceforge.com / sourceforge.net).
-		if d := b.domain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain)) {
+		if d := b.domain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain) || b.sameCompany(c, name)) {
 			return true
 		}
 	}
