@@ -5,7 +5,7 @@ CORPUS   ?= ../shared/corpus
 FUZZTIME ?= 10s
 PKGS      = ./...
 
-.PHONY: all build run test check fuzz bench bench-scan accuracy filters clean
+.PHONY: all build run test check fuzz bench bench-scan accuracy operators filters clean
 
 all: check test build
 
@@ -19,7 +19,7 @@ run:
 ## test: unit, golden, CLI and seed-corpus fuzz tests
 test:
 	$(GO) test -count=1 $(PKGS)
-	$(GO) test -count=1 -race ./pipeline/... ./geo/... ./resolver/...
+	$(GO) test -count=1 -race ./pipeline/... ./cli/... ./mailbox/... ./geo/... ./resolver/...
 
 ## check: formatting and vet
 check:
@@ -45,6 +45,10 @@ bench-scan:
 ## accuracy: parser accuracy against a corpus laid out like ../shared/corpus
 accuracy:
 	$(GO) run ./tools/accuracy -corpus $(CORPUS)
+
+## operators: how often one company splits into several organisations, before and after the operators table
+operators:
+	$(GO) run ./tools/operators -corpus $(CORPUS)
 
 ## filters: filtering evidence read per header family, on a corpus like ../shared/corpus
 filters:

@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/mailbox"
@@ -135,5 +140,93 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := Run(context.Background(), src, Config{}, func(Item) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRunReaderWarnings checks that what the mailbox reader skipped (here
+// white-space-only lines before a header) reaches the result's warnings,
+// before the analyzer's own, for a single file and an mbox part.
+func TestRunReaderWarnings(t *testing.T) {
+	const rcvd = "Received: from a.example.org ([198.51.100.1]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n"
+	fsys := fstest.MapFS{
+		"one.eml": {Data: []byte(" \n" + rcvd + "bad line\n\nbody\n")},
+		"box":     {Data: []byte("From a Thu Jan  1 00:00:00 2026\n\t\n \n" + rcvd + "\nbody\n")},
+	}
+	src := mailbox.OpenFS(fsys, []string{"one.eml", "box"}, mailbox.Options{})
+	defer src.Close()
+	var got []string
+	_, err := Run(context.Background(), src, Config{Workers: 2}, func(it Item) error {
+		if it.InputErr != nil {
+			return it.InputErr
+		}
+		if len(it.Result.Received) != 1 {
+			t.Errorf("%s: %d Received fields, want 1", it.Result.Source, len(it.Result.Received))
+		}
+		got = append(got, it.Result.Source+": "+strings.Join(it.Result.Warnings, "; "))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`one.eml: skipped 1 white-space-only line before the header section; malformed header line skipped: "bad line"`,
+		"box:1: skipped 2 white-space-only lines before the header section",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// slowSource yields messages without end, slowly, and records whether Next
+// was still running or called after the caller closed it. closed is a plain
+// field on purpose: under -race a Next that outlives Run is reported.
+type slowSource struct {
+	n      int
+	closed bool
+	late   atomic.Int32
+}
+
+func (s *slowSource) Next() (mailbox.Message, error) {
+	time.Sleep(time.Millisecond)
+	if s.closed {
+		s.late.Add(1)
+		return mailbox.Message{}, io.EOF
+	}
+	s.n++
+	return msg(s.n, "endless.mbox"), nil
+}
+
+// TestRunWaitsForReaderOnEmitError is the | head case: emit fails (stdout
+// closed) and the caller closes the source as soon as Run returns. Before
+// Run waited for its reader, Next ran on after Run had returned.
+func TestRunWaitsForReaderOnEmitError(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		stopAt  int
+		workers int
+	}{
+		{"first item", 1, 1},
+		{"after some", 20, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &slowSource{}
+			errClosed := errors.New("write |1: broken pipe")
+			seen := 0
+			_, err := Run(context.Background(), src, Config{Workers: tc.workers}, func(Item) error {
+				seen++
+				if seen == tc.stopAt {
+					return errClosed
+				}
+				return nil
+			})
+			if !errors.Is(err, errClosed) {
+				t.Fatalf("Run error = %v, want %v", err, errClosed)
+			}
+			src.closed = true
+			time.Sleep(20 * time.Millisecond)
+			if n := src.late.Load(); n != 0 {
+				t.Errorf("Next called %d times after Run returned", n)
+			}
+		})
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/filtering"
+	"github.com/mailroute/mailroute/mailbox"
 )
 
 // family is one row of the report: the fields that count (lower-case
@@ -120,7 +121,7 @@ func measure(r io.Reader) (stats, error) {
 			continue
 		}
 		hdr, err := analyzer.ReadHeader(tr, 0)
-		if err != nil && !errors.Is(err, analyzer.ErrHeaderTooLarge) {
+		if err != nil && !errors.Is(err, mailbox.ErrHeaderTooLarge) {
 			return st, fmt.Errorf("%s: %w", h.Name, err)
 		}
 		st.add(hdr)
