@@ -304,3 +304,24 @@ func BenchmarkReaderMaildir(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// BenchmarkReaderBenchFile reads the file named by $MAILROUTE_BENCH_MBOX,
+// such as the mbox of scripts/bench-scan.sh (KEEP=1 keeps it); it skips
+// when the variable is unset.
+func BenchmarkReaderBenchFile(b *testing.B) {
+	name := os.Getenv("MAILROUTE_BENCH_MBOX")
+	if name == "" {
+		b.Skip("MAILROUTE_BENCH_MBOX not set")
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	cpu := startCPU(b, fi.Size())
+	defer cpu.stop()
+	for b.Loop() {
+		countAll(b, name)
+	}
+}

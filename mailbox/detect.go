@@ -1,6 +1,9 @@
 package mailbox
 
-import "bytes"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Kind is the format of an input as told by its first bytes.
 type Kind int
@@ -47,7 +50,9 @@ const maxFieldName = 998
 // with empty lines before its first "From " line; a message must start with a
 // header field "Name:" (RFC 5322 2.2: printable US-ASCII except colon; the
 // obsolete form with white space before the colon, RFC 5322 4.5, is allowed,
-// so "From  :" starts a message, not an mbox).
+// so "From  :" starts a message, not an mbox), after any lines holding only
+// white space, which the readers skip with a warning (SpamAssassin and
+// Python's email package read such messages too).
 func Detect(prefix []byte) Kind {
 	switch {
 	case len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b:
@@ -58,7 +63,7 @@ func Detect(prefix []byte) Kind {
 	if ok, _ := isFromLine(skipBlankLines(prefix)); ok {
 		return KindMbox
 	}
-	if isFieldLine(prefix) {
+	if n, _, _ := spaceLines(prefix); isFieldLine(prefix[n:]) {
 		return KindMessage
 	}
 	return KindUnknown
@@ -111,4 +116,35 @@ func isFieldLine(b []byte) bool {
 		i++
 	}
 	return i < len(b) && b[i] == ':'
+}
+
+// spaceLines measures the lines at the start of b that hold only white space:
+// spaces, tabs and CRs, at least one space or tab, ended by LF. An empty line
+// is not one of them (it ends a header section). It returns their length in
+// bytes and their number; partial reports that b ends inside one more such
+// line, so more input could make it count.
+func spaceLines(b []byte) (n, lines int, partial bool) {
+	for {
+		j, blank := n, false
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+			blank = blank || b[j] != '\r'
+			j++
+		}
+		if j == len(b) {
+			return n, lines, j > n
+		}
+		if b[j] != '\n' || !blank {
+			return n, lines, false
+		}
+		n = j + 1
+		lines++
+	}
+}
+
+// spaceLinesWarning is the warning for lines skipped by spaceLines.
+func spaceLinesWarning(lines int) string {
+	if lines == 1 {
+		return "skipped 1 white-space-only line before the header section"
+	}
+	return "skipped " + strconv.Itoa(lines) + " white-space-only lines before the header section"
 }

@@ -171,6 +171,7 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte("\x1f\x8b\x08"))
 	f.Add([]byte("\x28\xb5\x2f\xfd"))
 	f.Add([]byte("Name :value"))
+	f.Add([]byte(" \r\n\t\nReceived: x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		k := Detect(data)
 		switch k {
@@ -183,9 +184,16 @@ func FuzzDetect(f *testing.F) {
 				t.Errorf("mbox without a From line: %q", data)
 			}
 		case KindMessage:
-			i := bytes.IndexByte(data, ':')
-			if i <= 0 || bytes.ContainsAny(data[:i], "\r\n") || data[0] == ' ' || data[0] == '\t' {
+			// After the lines holding only white space, a header
+			// field.
+			n, _, _ := spaceLines(data)
+			rest := data[n:]
+			i := bytes.IndexByte(rest, ':')
+			if i <= 0 || bytes.ContainsAny(rest[:i], "\r\n") || rest[0] == ' ' || rest[0] == '\t' {
 				t.Errorf("message without a header field first: %q", data)
+			}
+			if len(bytes.Trim(data[:n], " \t\r\n")) > 0 {
+				t.Errorf("skipped lines are not white space: %q", data[:n])
 			}
 		case KindUnknown:
 		default:

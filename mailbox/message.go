@@ -72,6 +72,10 @@ type Message struct {
 	// Err is a problem with this message (ErrHeaderTooLarge, ErrTruncated,
 	// ...), wrapped with the position. Header is still usable when set.
 	Err error
+	// Warnings say what the reader skipped without failing the message:
+	// lines holding only white space before the header section (they are
+	// not part of Header, but count in Size).
+	Warnings []string
 }
 
 // MessageError is a problem with one message, naming its position.

@@ -187,3 +187,75 @@ func TestPendingCRAfterSkip(t *testing.T) {
 		t.Errorf("got %d header bytes, size %d, err %v", len(m.Header), m.Size, m.Err)
 	}
 }
+
+// sepCases are inputs for indexSep: separators at both ends, near misses,
+// many "F"s (the bytes.Index fall-back) and none.
+func sepCases() []string {
+	b64 := strings.Repeat("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODlGRkY=\n", 40)
+	return []string{
+		"", "\n", "\nFrom", "\nFrom ", "x\nFrom ", "From \n", "F\nFrom x", "\nFrom\n\nFrom a",
+		"FFFF\nFFrom \nFrom ", "\nFrom:\nfrom \n>From \n From \nFrom ",
+		b64, b64 + "\nFrom x", b64 + "From \n" + b64 + "\nFrom y" + b64,
+		strings.Repeat("F", 5000) + "\nFrom ", strings.Repeat("\nF", 3000) + "\nFrom ",
+		strings.Repeat("text line From here\n", 500) + "\nFrom z",
+	}
+}
+
+func TestIndexSep(t *testing.T) {
+	for _, c := range sepCases() {
+		for cut := range min(len(c), 8) {
+			in := []byte(c[cut:])
+			if got, want := indexSep(in), bytes.Index(in, []byte(sepFrom)); got != want {
+				t.Errorf("indexSep(%.40q...) = %d, want %d", in, got, want)
+			}
+		}
+	}
+}
+
+// FuzzIndexSep checks indexSep against bytes.Index.
+func FuzzIndexSep(f *testing.F) {
+	for _, c := range sepCases() {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := indexSep(b), bytes.Index(b, []byte(sepFrom)); got != want {
+			t.Fatalf("indexSep(%q) = %d, want %d", b, got, want)
+		}
+	})
+}
+
+// BenchmarkIndexSep compares indexSep with bytes.Index on a text body and a
+// base64 body of 1 MiB without a separator.
+func BenchmarkIndexSep(b *testing.B) {
+	// Text with lines of varied length, as in a real body (equal lines
+	// flatter bytes.Index: its branches are then predictable).
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("the mail relay From server route provider message header received by with for to id")
+	var tb []byte
+	for len(tb) < 1<<20 {
+		for range rng.IntN(14) {
+			tb = append(tb, words[rng.IntN(len(words))]...)
+			tb = append(tb, ' ')
+		}
+		tb = append(tb, '\n')
+	}
+	text := bytes.ReplaceAll(tb[:1<<20], []byte(sepFrom), []byte("\nfrom "))
+	b64 := []byte(strings.Repeat("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODlGRkY=\n", 1<<14)[:len(text)])
+	for _, in := range []struct {
+		name string
+		data []byte
+	}{{"text", text}, {"base64", b64}} {
+		b.Run("indexSep/"+in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for b.Loop() {
+				indexSep(in.data)
+			}
+		})
+		b.Run("bytes.Index/"+in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for b.Loop() {
+				bytes.Index(in.data, []byte(sepFrom))
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/mailroute/mailroute/analyzer"
@@ -42,9 +43,24 @@ type Config struct {
 	Workers int
 }
 
-type job struct {
-	msg mailbox.Message
-	out chan analyzer.Result
+// Batching: the reader hands messages to the workers and to the ordered
+// output in batches, so that the channel operations, wake-ups and
+// allocations of the hand-over are paid per batch, not per message.
+const (
+	// maxBatch is the most messages in one batch. Batches start at one
+	// message and double up to it, so the first results come at once.
+	maxBatch = 64
+	// maxBatchBytes ends a batch early when its header sections add up to
+	// this many bytes, bounding the memory in flight.
+	maxBatchBytes = 256 << 10
+)
+
+// batch is a run of consecutive messages, or one input error.
+type batch struct {
+	msgs     []mailbox.Message
+	results  []analyzer.Result // set by a worker before done is closed
+	done     chan struct{}
+	inputErr error
 }
 
 // Run reads every message from src, analyses it and calls emit for each in
@@ -65,79 +81,114 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	defer wg.Wait()
 	defer cancel()
 
-	jobs := make(chan job, workers*4)
-	// order carries, in input order, either a result future or an input
-	// error; its buffer bounds the messages in flight.
-	type pending struct {
-		out      chan analyzer.Result
-		pos      mailbox.Position
-		inputErr error
-	}
-	order := make(chan pending, workers*32)
+	jobs := make(chan *batch, workers)
+	// order carries the batches in input order; its buffer bounds the
+	// batches in flight.
+	order := make(chan *batch, workers*2)
 
 	for range workers {
 		wg.Go(func() {
-			for j := range jobs {
-				j.out <- analyze(ctx, j.msg, cfg.Analyzer)
+			for b := range jobs {
+				b.results = make([]analyzer.Result, len(b.msgs))
+				for i := range b.msgs {
+					if ctx.Err() != nil {
+						break
+					}
+					b.results[i] = analyze(ctx, b.msgs[i], cfg.Analyzer)
+					b.msgs[i].Header = nil // analysed: let it go
+				}
+				close(b.done)
 			}
 		})
 	}
 	wg.Go(func() {
 		defer close(order)
 		defer close(jobs)
+		size := 1
+		var cur *batch
+		curBytes := 0
+		// flush hands the current batch on; false when cancelled.
+		flush := func() bool {
+			if cur == nil {
+				return true
+			}
+			b := cur
+			cur, curBytes = nil, 0
+			size = min(2*size, maxBatch)
+			select {
+			case order <- b:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
 		for {
 			if ctx.Err() != nil {
 				return
 			}
 			msg, err := src.Next()
 			if errors.Is(err, io.EOF) {
+				flush()
 				return
 			}
 			if err != nil {
+				if !flush() {
+					return
+				}
 				select {
-				case order <- pending{inputErr: err}:
+				case order <- &batch{inputErr: err}:
 				case <-ctx.Done():
 					return
 				}
 				continue
 			}
-			p := pending{out: make(chan analyzer.Result, 1), pos: msg.Pos}
-			select {
-			case order <- p:
-			case <-ctx.Done():
-				return
+			if cur == nil {
+				cur = &batch{msgs: make([]mailbox.Message, 0, size), done: make(chan struct{})}
 			}
-			select {
-			case jobs <- job{msg: msg, out: p.out}:
-			case <-ctx.Done():
-				return
+			cur.msgs = append(cur.msgs, msg)
+			curBytes += len(msg.Header)
+			if len(cur.msgs) >= size || curBytes >= maxBatchBytes {
+				if !flush() {
+					return
+				}
 			}
 		}
 	})
 
 	var st Stats
-	for p := range order {
-		if p.inputErr != nil {
+	for b := range order {
+		if b.inputErr != nil {
 			st.InputErrors++
-			if err := emit(Item{InputErr: p.inputErr}); err != nil {
+			if err := emit(Item{InputErr: b.inputErr}); err != nil {
 				return st, err
 			}
 			continue
 		}
-		var res analyzer.Result
 		select {
-		case res = <-p.out:
+		case <-b.done:
 		case <-ctx.Done():
 			return st, ctx.Err()
 		}
-		st.Read++
-		if res.Error != "" {
-			st.Failed++
-		} else {
-			st.Analysed++
-		}
-		if err := emit(Item{Result: res, Pos: p.pos}); err != nil {
+		if err := ctx.Err(); err != nil {
+			// The batch may be incomplete.
 			return st, err
+		}
+		for i := range b.results {
+			res := b.results[i]
+			st.Read++
+			if res.Error != "" {
+				st.Failed++
+			} else {
+				st.Analysed++
+			}
+			if err := emit(Item{Result: res, Pos: b.msgs[i].Pos}); err != nil {
+				return st, err
+			}
 		}
 	}
 	return st, ctx.Err()
@@ -148,6 +199,10 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
 	res := analyzeMessage(ctx, msg, opts)
 	res.Line = msg.Pos.Line
+	if len(msg.Warnings) > 0 {
+		// What the reader skipped comes first, as it came first.
+		res.Warnings = append(slices.Clip(msg.Warnings), res.Warnings...)
+	}
 	return res
 }
 

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/mailbox"
@@ -137,6 +140,40 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := Run(context.Background(), src, Config{}, func(Item) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRunReaderWarnings checks that what the mailbox reader skipped (here
+// white-space-only lines before a header) reaches the result's warnings,
+// before the analyzer's own, for a single file and an mbox part.
+func TestRunReaderWarnings(t *testing.T) {
+	const rcvd = "Received: from a.example.org ([198.51.100.1]) by mx.example.net with ESMTPS; Thu, 1 Jan 2026 10:00:00 +0000\n"
+	fsys := fstest.MapFS{
+		"one.eml": {Data: []byte(" \n" + rcvd + "bad line\n\nbody\n")},
+		"box":     {Data: []byte("From a Thu Jan  1 00:00:00 2026\n\t\n \n" + rcvd + "\nbody\n")},
+	}
+	src := mailbox.OpenFS(fsys, []string{"one.eml", "box"}, mailbox.Options{})
+	defer src.Close()
+	var got []string
+	_, err := Run(context.Background(), src, Config{Workers: 2}, func(it Item) error {
+		if it.InputErr != nil {
+			return it.InputErr
+		}
+		if len(it.Result.Received) != 1 {
+			t.Errorf("%s: %d Received fields, want 1", it.Result.Source, len(it.Result.Received))
+		}
+		got = append(got, it.Result.Source+": "+strings.Join(it.Result.Warnings, "; "))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`one.eml: skipped 1 white-space-only line before the header section; malformed header line skipped: "bad line"`,
+		"box:1: skipped 2 white-space-only lines before the header section",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

@@ -8,13 +8,18 @@
 #   mailroute scan --quiet FILE > /dev/null    wall time, MB/s, messages/s, peak RSS
 #   grep -c '^Received:' FILE                  the same, as a floor for reading the file
 #
-# and prints a small table. The mbox is read once beforehand so that both
-# commands find it in the page cache.
+# RUNS times (default 5), alternating, and prints every run and, per
+# command, the best and the median of wall time, throughput and CPU time
+# (user+sys), the peak RSS, and the ratio of mailroute's throughput to
+# grep's. The mbox is read once beforehand so that both commands find it in
+# the page cache. grep's output goes to a file: with its output on
+# /dev/null GNU grep stops at the first match.
 #
 # Environment:
 #   KEEP=1          keep the temporary directory (mbox and binaries) and print its path
 #   MAILROUTE=CMD   run CMD FILE instead of the freshly built `mailroute scan --quiet FILE`
 #                   (word-split; e.g. MAILROUTE="wc -l" to test the plumbing)
+#   RUNS=N          runs of each command (default 5)
 #   SEED=N          seed of tools/mkmbox (default 1)
 #   SAMPLES=DIR     sample directory (default samples)
 #   TMPDIR          where the temporary directory goes (the mbox needs SIZE of space)
@@ -29,6 +34,7 @@ set -euo pipefail
 
 SIZE=${1:-1GiB}
 SEED=${SEED:-1}
+RUNS=${RUNS:-5}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SAMPLES=${SAMPLES:-$ROOT/samples}
 export GOFLAGS=${GOFLAGS:--mod=mod}
@@ -75,18 +81,20 @@ fi
 now_ns() { date +%s%N; }
 
 # measure OUTFILE CMD... runs CMD with stdout to OUTFILE and sets WALL (s),
-# RSS_KB and RC.
+# CPU (user+sys s, "-" when unknown), RSS_KB and RC.
 measure() {
 	local out=$1
 	shift
 	local start end
 	RSS_KB=0
 	RC=0
+	CPU=-
 	if [[ $RSS_METHOD == "GNU time -v" ]]; then
 		start=$(now_ns)
 		/usr/bin/time -v -o "$TMP/time.txt" "$@" >"$out" 2>"$TMP/stderr.txt" || RC=$?
 		end=$(now_ns)
 		RSS_KB=$(awk -F': *' '/Maximum resident set size/ {print $2}' "$TMP/time.txt")
+		CPU=$(awk -F': *' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$TMP/time.txt")
 	else
 		start=$(now_ns)
 		"$@" >"$out" 2>"$TMP/stderr.txt" &
@@ -108,27 +116,43 @@ measure() {
 	fi
 }
 
-echo "bench-scan: running $LABEL" >&2
-measure /dev/null "${CMD[@]}" "$MBOX"
-S_WALL=$WALL S_RSS=$RSS_KB S_RC=$RC
-
-echo "bench-scan: running grep -c '^Received:'" >&2
-measure "$TMP/grep.out" grep -c '^Received:' "$MBOX"
-G_WALL=$WALL G_RSS=$RSS_KB G_RC=$RC
+: >"$TMP/runs.txt"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+for ((i = 1; i <= RUNS; i++)); do
+	echo "bench-scan: run $i/$RUNS: $LABEL" >&2
+	measure /dev/null "${CMD[@]}" "$MBOX"
+	echo "scan $WALL $CPU $RSS_KB $RC" >>"$TMP/runs.txt"
+	echo "bench-scan: run $i/$RUNS: grep -c '^Received:' (output to a file)" >&2
+	measure "$TMP/grep.out" grep -c '^Received:' "$MBOX"
+	echo "grep $WALL $CPU $RSS_KB $RC" >>"$TMP/runs.txt"
+done
 RECEIVED=$(cat "$TMP/grep.out")
-
-row() { # label wall rss rc
-	awk -v l="$1" -v w="$2" -v r="$3" -v rc="$4" -v b="$BYTES" -v m="$MESSAGES" 'BEGIN {
-		if (w <= 0) w = 0.001
-		printf "%-34s %9.2f %9.1f %11.0f %13.1f %5s\n", l, w, b / 1e6 / w, m / w, r / 1024, rc
-	}'
-}
 
 echo
 printf 'mbox: %s bytes (%.2f GB), %s messages, %s Received lines; samples %s, seed %s\n' \
 	"$BYTES" "$(awk -v b="$BYTES" 'BEGIN {print b / 1e9}')" "$MESSAGES" "$RECEIVED" "$SAMPLES" "$SEED"
-printf 'host: %s CPUs, %s, %s, load average %s; peak RSS by %s\n' "$(nproc)" "$(uname -sr)" "$(go env GOVERSION)" \
-	"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')" "$RSS_METHOD"
-printf '%-34s %9s %9s %11s %13s %5s\n' "command" "wall s" "MB/s" "messages/s" "peak RSS MiB" "exit"
-row "$LABEL" "$S_WALL" "$S_RSS" "$S_RC"
-row "grep -c '^Received:'" "$G_WALL" "$G_RSS" "$G_RC"
+printf 'host: %s CPUs, %s, %s, load average %s before the runs, %s after; peak RSS by %s\n' "$(nproc)" "$(uname -sr)" \
+	"$(go env GOVERSION)" "$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')" "$RSS_METHOD"
+awk -v b="$BYTES" -v m="$MESSAGES" -v scan="$LABEL" -v grep="grep -c '^Received:'" '
+function sort(a, n,    i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function mbs(w) { if (w <= 0) w = 0.001; return b / 1e6 / w }
+{
+	k = $1; n[k]++; wall[k, n[k]] = $2; cpu[k, n[k]] = $3; rss[k] = rss[k] > $4 ? rss[k] : $4
+	if ($5 != 0) bad[k]++
+	printf "run %-2d %-34s %7.2f s %8.1f MB/s  cpu %5s s  rss %6.1f MiB  exit %s\n", n[k], k == "scan" ? scan : grep, $2, mbs($2), $3, $4 / 1024, $5
+}
+END {
+	print ""
+	printf "%-34s %5s %9s %9s %9s %9s %9s %11s %13s\n", "command", "runs", "best s", "median s", "best MB/s", "med MB/s", "msgs/s", "median cpu s", "peak RSS MiB"
+	for (ki = 1; ki <= 2; ki++) {
+		k = ki == 1 ? "scan" : "grep"
+		delete w; delete c
+		for (i = 1; i <= n[k]; i++) { w[i] = wall[k, i]; c[i] = cpu[k, i] }
+		sort(w, n[k]); sort(c, n[k])
+		best[k] = w[1]; med[k] = median(w, n[k])
+		printf "%-34s %5d %9.2f %9.2f %9.1f %9.1f %9.0f %11s %13.1f\n", ki == 1 ? scan : grep, n[k], best[k], med[k], mbs(best[k]), mbs(med[k]), m / med[k], c[1] == "-" ? "-" : sprintf("%.2f", median(c, n[k])), rss[k] / 1024
+	}
+	printf "\nmailroute throughput / grep throughput: best %.3f (1/%.1f), median %.3f (1/%.1f)\n", best["grep"] / best["scan"], best["scan"] / best["grep"], med["grep"] / med["scan"], med["scan"] / med["grep"]
+	if (bad["scan"] + bad["grep"] > 0) print "some runs exited non-zero (see exit above)"
+}' "$TMP/runs.txt"

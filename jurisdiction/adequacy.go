@@ -1,4 +1,4 @@
-package analyzer
+package jurisdiction
 
 // AdequacyAsOf is the date on which the adequacy list below was last checked
 // against its source.
@@ -16,9 +16,9 @@ type Adequacy struct {
 	Note     string // what limits or qualifies the decision, if anything
 }
 
-// adequacyFor returns the adequacy status of an ISO country code. It is a
+// AdequacyFor returns the adequacy status of an ISO country code. It is a
 // switch rather than a package-level map so the data stays immutable.
-func adequacyFor(country string) Adequacy {
+func AdequacyFor(country string) Adequacy {
 	switch country {
 	case "AD", // Andorra
 		"AR", // Argentina
