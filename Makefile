@@ -5,7 +5,7 @@ CORPUS   ?= ../shared/corpus
 FUZZTIME ?= 10s
 PKGS      = ./...
 
-.PHONY: all build run test check fuzz bench bench-scan accuracy clean
+.PHONY: all build run test check fuzz bench bench-scan accuracy operators filters clean
 
 all: check test build
 
@@ -45,6 +45,14 @@ bench-scan:
 ## accuracy: parser accuracy against a corpus laid out like ../shared/corpus
 accuracy:
 	$(GO) run ./tools/accuracy -corpus $(CORPUS)
+
+## operators: how often one company splits into several organisations, before and after the operators table
+operators:
+	$(GO) run ./tools/operators -corpus $(CORPUS)
+
+## filters: filtering evidence read per header family, on a corpus like ../shared/corpus
+filters:
+	$(GO) run ./tools/filters -corpus $(CORPUS)
 
 clean:
 	rm -rf bin

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/mailbox"
 	"io"
 	"mime"
 	"net/mail"
@@ -13,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mailroute/mailroute/analyzer/received"
 )
 
 // MaxReceived is the number of Received fields beyond which a message is
@@ -26,10 +30,10 @@ const DefaultMaxSkew = 5 * time.Minute
 // Options controls Analyze. The zero value analyses without geolocation or DNS
 // against the EEA as home.
 type Options struct {
-	// MaxHeaderBytes caps the header section (DefaultMaxHeaderBytes when 0).
+	// MaxHeaderBytes caps the header section (mailbox.DefaultMaxHeaderBytes when 0).
 	MaxHeaderBytes int
 	// Home is the home jurisdiction; the zero Home means EEA.
-	Home Home
+	Home jurisdiction.Home
 	// Locator geolocates public relay addresses; nil means no geolocation.
 	Locator Locator
 	// Internal reports non-global addresses (never geolocated); nil means a
@@ -42,14 +46,18 @@ type Options struct {
 	KeepHeaders []string
 	// MaxSkew is the tolerated clock skew (DefaultMaxSkew when 0).
 	MaxSkew time.Duration
+	// Operators, when set, names the company that runs each node (see
+	// Node.Operator); nil means organisations from the ASN data and host
+	// names alone.
+	Operators Operators
 }
 
 func (o Options) withDefaults() Options {
 	if o.MaxHeaderBytes <= 0 {
-		o.MaxHeaderBytes = DefaultMaxHeaderBytes
+		o.MaxHeaderBytes = mailbox.DefaultMaxHeaderBytes
 	}
-	if o.Home.codes == nil {
-		o.Home, _ = ParseHome("EEA")
+	if o.Home.IsZero() {
+		o.Home, _ = jurisdiction.ParseHome("EEA")
 	}
 	if o.Internal == nil {
 		o.Internal = DefaultInternal
@@ -82,7 +90,7 @@ func AnalyzeReader(ctx context.Context, r io.Reader, source string, opts Options
 	if err != nil {
 		res := newResult(source)
 		switch {
-		case errors.Is(err, ErrHeaderTooLarge):
+		case errors.Is(err, mailbox.ErrHeaderTooLarge):
 			res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		default:
 			res.fail(FailUnreadable, fmt.Sprintf("%s: %v", source, err))
@@ -100,10 +108,11 @@ func newResult(source string) Result {
 		Nodes:         []Node{},
 		Segments:      []Segment{},
 		Flags:         []Flag{},
+		Parties:       []Party{},
 		Notes:         []string{},
 		Warnings:      []string{},
 		DKIMDomains:   []string{},
-		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[Jurisdiction]int{}, BodyEncryption: "none"},
+		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[jurisdiction.Class]int{}, BodyEncryption: "none"},
 	}
 }
 
@@ -138,12 +147,12 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	}
 	res.Received = make([]Received, len(values))
 	for i, v := range values {
-		rc := ParseReceived(v)
+		rc := received.Parse(v)
 		rc.Index = i
 		res.Received[i] = rc
 	}
 	if len(values) > MaxReceived {
-		res.Flags = append(res.Flags, Flag{Code: "too-many-received", Received: -1,
+		res.Flags = append(res.Flags, Flag{Code: FlagTooManyReceived, Received: -1,
 			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
 	}
 	res.buildPath(ctx, opts)
@@ -158,6 +167,7 @@ func (r *Result) buildPath(ctx context.Context, opts Options) {
 	b.enrich(ctx)
 	b.check()
 	r.summarise()
+	r.parties(opts)
 }
 
 // wantField reports the header fields Analyze reads.
@@ -199,7 +209,7 @@ func (r *Result) describe(h Header, keep []string) {
 	if d := h.Get("Date"); d != "" {
 		// The Received date scanner reads RFC 5322 dates and the obsolete and
 		// broken forms clients write, without net/mail's error allocations.
-		if t, ok := parseRcvDate(d); ok {
+		if t, ok := received.ParseDate(d); ok {
 			r.Date = t.UTC().Format(time.RFC3339)
 		}
 	}

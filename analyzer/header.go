@@ -7,21 +7,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mailroute/mailroute/mailbox"
 )
-
-// DefaultMaxHeaderBytes is the default cap on a message's header section.
-const DefaultMaxHeaderBytes = 1 << 20
-
-// ErrHeaderTooLarge is returned when a header section exceeds its size cap.
-var ErrHeaderTooLarge = errors.New("header section exceeds the size limit")
 
 // ReadHeader reads the header section of a message from r: every line up to
 // and including the first empty line, or up to the end of input. It never
-// reads more than limit bytes (DefaultMaxHeaderBytes when limit <= 0) and
-// returns ErrHeaderTooLarge when the section is longer. The body is not read.
+// reads more than limit bytes (mailbox.DefaultMaxHeaderBytes when limit <= 0)
+// and returns mailbox.ErrHeaderTooLarge when the section is longer. The body is not read.
 func ReadHeader(r io.Reader, limit int) ([]byte, error) {
 	if limit <= 0 {
-		limit = DefaultMaxHeaderBytes
+		limit = mailbox.DefaultMaxHeaderBytes
 	}
 	br := bufio.NewReaderSize(io.LimitReader(r, int64(limit)+1), 4096)
 	var buf bytes.Buffer
@@ -31,13 +27,13 @@ func ReadHeader(r io.Reader, limit int) ([]byte, error) {
 			// A very long line: keep reading it.
 			buf.Write(line)
 			if buf.Len() > limit {
-				return buf.Bytes()[:limit], ErrHeaderTooLarge
+				return buf.Bytes()[:limit], mailbox.ErrHeaderTooLarge
 			}
 			continue
 		}
 		buf.Write(line)
 		if buf.Len() > limit {
-			return buf.Bytes()[:limit], ErrHeaderTooLarge
+			return buf.Bytes()[:limit], mailbox.ErrHeaderTooLarge
 		}
 		if err == io.EOF {
 			return buf.Bytes(), nil

@@ -7,89 +7,42 @@ package analyzer
 
 import (
 	"context"
-	"encoding/json"
 	"net/netip"
 	"time"
+
+	"github.com/mailroute/mailroute/analyzer/received"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // SchemaVersion is the version of the JSON form of Result.
 const SchemaVersion = 1
 
-// Encryption says whether a transfer was protected by TLS.
-type Encryption string
+// The types of one parsed Received field live in package received, which
+// parses them; these aliases keep analyzer's API and JSON unchanged.
+type (
+	// Encryption says whether a transfer was protected by TLS.
+	Encryption = received.Encryption
+	// TLS is what a Received field says about transport encryption.
+	TLS = received.TLS
+	// Kind is what a Received field records.
+	Kind = received.Kind
+	// Received is one parsed Received header field.
+	Received = received.Received
+)
 
 // Encryption values.
 const (
-	EncryptionYes     Encryption = "yes"
-	EncryptionNo      Encryption = "no"
-	EncryptionUnknown Encryption = "unknown"
+	EncryptionYes     = received.EncryptionYes
+	EncryptionNo      = received.EncryptionNo
+	EncryptionUnknown = received.EncryptionUnknown
 )
-
-// TLS is what a Received field says about transport encryption.
-type TLS struct {
-	Encrypted Encryption `json:"encrypted"`
-	Version   string     `json:"version,omitempty"` // normalised, e.g. "TLSv1.3"
-	Cipher    string     `json:"cipher,omitempty"`
-}
-
-// Kind is what a Received field records.
-type Kind string
 
 // Kinds of Received field.
 const (
-	// KindRelay is a transfer over the network from one host to another.
-	KindRelay Kind = "relay"
-	// KindLocal is a local injection or pick-up on one machine (qmail
-	// "invoked by uid", "from userid 1000", "with local"): not a network hop.
-	KindLocal Kind = "local"
-	// KindRetrieval is a mailbox retrieval (fetchmail, getmail with POP3/IMAP).
-	KindRetrieval Kind = "retrieval"
+	KindRelay     = received.KindRelay
+	KindLocal     = received.KindLocal
+	KindRetrieval = received.KindRetrieval
 )
-
-// Received is one parsed Received header field (RFC 5321 4.4, RFC 5322 3.6.7).
-// Fields that the value did not state are empty. A partly understood value
-// keeps what was understood and says what was not in Warnings.
-type Received struct {
-	Index        int        `json:"index"` // 0 = topmost (nearest the recipient)
-	Parsed       bool       `json:"parsed"`
-	Kind         Kind       `json:"kind"`
-	FromHELO     string     `json:"from_helo"`
-	HELOCmd      string     `json:"helo_cmd"` // HELO, EHLO or LHLO when stated
-	FromRDNS     string     `json:"from_rdns"`
-	FromIP       netip.Addr `json:"from_ip"`
-	FromPort     uint16     `json:"from_port,omitempty"`
-	Ident        string     `json:"ident"`
-	By           string     `json:"by"`
-	ByIP         netip.Addr `json:"by_ip"`
-	Via          string     `json:"via"`
-	With         string     `json:"with"`     // normalised protocol: SMTP, ESMTPS, LMTP, HTTP, local, ...
-	WithRaw      string     `json:"with_raw"` // the protocol word as written
-	TLS          TLS        `json:"tls"`
-	Auth         string     `json:"auth"` // how the client authenticated, when stated (e.g. "ESMTPA", "PLAIN", "authenticated sender")
-	ID           string     `json:"id"`
-	For          string     `json:"for"`
-	EnvelopeFrom string     `json:"envelope_from"`
-	Date         time.Time  `json:"-"` // UTC; zero when unreadable
-	DateRaw      string     `json:"date_raw"`
-	Raw          string     `json:"raw"`
-	Warnings     []string   `json:"warnings"`
-}
-
-// MarshalJSON writes the date as RFC 3339 in UTC, or empty when unreadable.
-func (r Received) MarshalJSON() ([]byte, error) {
-	type plain Received
-	var date string
-	if !r.Date.IsZero() {
-		date = r.Date.UTC().Format(time.RFC3339)
-	}
-	if r.Warnings == nil {
-		r.Warnings = []string{}
-	}
-	return json.Marshal(struct {
-		plain
-		Date string `json:"date"`
-	}{plain(r), date})
-}
 
 // Role is a node's place in the path.
 type Role string
@@ -99,20 +52,6 @@ const (
 	RoleOrigin Role = "origin" // the client that first handed the message over
 	RoleRelay  Role = "relay"  // a server that received and passed the message on
 	RoleFinal  Role = "final"  // the server that wrote the topmost Received field
-)
-
-// Jurisdiction is the data-protection class of a node's location relative to
-// the user's home jurisdiction.
-type Jurisdiction string
-
-// Jurisdiction classes.
-const (
-	JurisdictionHome     Jurisdiction = "home"
-	JurisdictionEUEEA    Jurisdiction = "eu-eea"
-	JurisdictionAdequate Jurisdiction = "adequate"
-	JurisdictionThird    Jurisdiction = "third-country"
-	JurisdictionInternal Jurisdiction = "internal"
-	JurisdictionUnknown  Jurisdiction = "unknown"
 )
 
 // DataSource says which geolocation data answered and how old it is.
@@ -125,13 +64,18 @@ type DataSource struct {
 // Location is where an address is, as far as the geolocation data knows.
 // Empty fields are unknown.
 type Location struct {
-	Country     string       `json:"country"` // ISO 3166-1 alpha-2
-	CountryName string       `json:"country_name,omitempty"`
-	City        string       `json:"city"`
-	ASN         uint         `json:"asn"`
-	ASOrg       string       `json:"as_org"`
-	Source      []DataSource `json:"source"`            // the data sets that answered; empty when none did
-	ViaDNS      bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
+	Country     string `json:"country"` // ISO 3166-1 alpha-2
+	CountryName string `json:"country_name,omitempty"`
+	City        string `json:"city"`
+	// Latitude and Longitude (WGS 84 degrees) are where a City database
+	// places the address; nil when the data has no coordinates (country
+	// data only). Shared between results: do not modify.
+	Latitude  *float64     `json:"latitude,omitempty"`
+	Longitude *float64     `json:"longitude,omitempty"`
+	ASN       uint         `json:"asn"`
+	ASOrg     string       `json:"as_org"`
+	Source    []DataSource `json:"source"`            // the data sets that answered; empty when none did
+	ViaDNS    bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
 }
 
 // Locator geolocates public addresses. Implementations cache and are safe for
@@ -150,19 +94,29 @@ type DNSInfo struct {
 
 // Node is one machine that held the message.
 type Node struct {
-	Name         string       `json:"name"` // host name as the headers give it
-	IP           netip.Addr   `json:"ip"`   // zero when the headers do not say
-	Role         Role         `json:"role"`
-	Received     []int        `json:"received"` // indexes of the Received fields written by or about this node
-	Internal     bool         `json:"internal"` // private, loopback, link-local, CGNAT or otherwise non-global
-	Organisation string       `json:"organisation"`
-	OrgSource    string       `json:"organisation_source"` // "asn", "domain" or ""
-	Location     Location     `json:"location"`
-	Jurisdiction Jurisdiction `json:"jurisdiction"`
-	DNS          *DNSInfo     `json:"dns,omitempty"`
-	Notes        []string     `json:"notes,omitempty"`
+	Name string `json:"name"` // host name as the headers give it
+	// Claimed says Name is only what the node declared about itself (a
+	// HELO the receiving relay did not confirm with a reverse name, or its
+	// own by that the next relay did not record): a claimed name never
+	// gives the organisation.
+	Claimed bool `json:"claimed"`
+	// ClaimedNames are names the node gave itself in its own Received
+	// fields that the next relay contradicted (recorded another name).
+	ClaimedNames []string           `json:"claimed_names,omitempty"`
+	IP           netip.Addr         `json:"ip"` // zero when the headers do not say
+	Role         Role               `json:"role"`
+	Received     []int              `json:"received"`            // indexes of the Received fields written by or about this node
+	Internal     bool               `json:"internal"`            // private, loopback, link-local, CGNAT or otherwise non-global
+	Organisation string             `json:"organisation"`        // the operator's name when the operators table knows it (see nameOrganisation)
+	OrgSource    string             `json:"organisation_source"` // "asn", "operators-table", "domain" or ""
+	Operator     *NodeOperator      `json:"operator"`            // nil when the operators table does not know the node
+	Location     Location           `json:"location"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
+	DNS          *DNSInfo           `json:"dns,omitempty"`
+	Notes        []string           `json:"notes,omitempty"`
 
-	rdns string // the reverse name the headers gave for IP, if any
+	rdns     string // the reverse name the headers gave for IP, if any
+	hostRole string // the operators table's role for the host name when the ASN data named another organisation
 }
 
 // Segment is the transfer between two consecutive nodes, recorded by one
@@ -179,30 +133,55 @@ type Segment struct {
 	DelaySeconds  *float64   `json:"delay_seconds"` // nil when either date is unknown
 }
 
+// FlagCode names a finding about a path that a reader should check.
+type FlagCode string
+
+// Flag codes.
+const (
+	// FlagUnparsed: a Received field could not be read.
+	FlagUnparsed FlagCode = "unparsed"
+	// FlagByFromMismatch: a relay's own name (its by) does not match the
+	// sender the next field recorded: a field may be forged or a hop
+	// missing.
+	FlagByFromMismatch FlagCode = "by-from-mismatch"
+	// FlagPrivateHandover: a relay handed the message to another
+	// organisation's server from a private address, which the receiver
+	// could not have seen over the internet.
+	FlagPrivateHandover FlagCode = "private-handover"
+	// FlagTimeBackwards: a field is dated before the one below it.
+	FlagTimeBackwards FlagCode = "time-backwards"
+	// FlagTooManyReceived: the message has more Received fields than are
+	// analysed.
+	FlagTooManyReceived FlagCode = "too-many-received"
+	// FlagNegativeTransit: the topmost date is earlier than the lowest,
+	// so the transit time is negative (clocks or dates are wrong).
+	FlagNegativeTransit FlagCode = "negative-transit"
+)
+
 // Flag is a consistency finding about a message's trace.
 type Flag struct {
-	Code     string `json:"code"`     // "by-from-mismatch", "time-backwards", "private-handover", "too-many-received", ...
-	Received int    `json:"received"` // index of the Received field concerned, -1 for the whole message
-	Detail   string `json:"detail"`
+	Code     FlagCode `json:"code"`
+	Received int      `json:"received"` // index of the Received field concerned, -1 for the whole message
+	Detail   string   `json:"detail"`
 }
 
 // Summary is the per-message accounting.
 type Summary struct {
-	Hops              int                  `json:"hops"`   // segments
-	Relays            int                  `json:"relays"` // server nodes (relays and final server)
-	Organisations     []string             `json:"organisations"`
-	Countries         []string             `json:"countries"`
-	Jurisdictions     map[Jurisdiction]int `json:"jurisdictions"` // nodes per class
-	LeftHome          bool                 `json:"left_home"`
-	LeftEUEEA         bool                 `json:"left_eu_eea"`
-	ThirdCountry      bool                 `json:"third_country"`
-	PlaintextSegments int                  `json:"plaintext_segments"`
-	UnknownSegments   int                  `json:"unknown_segments"`
-	EncryptedSegments int                  `json:"encrypted_segments"`
-	TLSVersions       []string             `json:"tls_versions"`
-	TransitSeconds    *float64             `json:"transit_seconds"`
-	BodyEncryption    string               `json:"body_encryption"` // "none", "pgp" or "smime"
-	Flags             int                  `json:"flags"`
+	Hops              int                        `json:"hops"`   // segments
+	Relays            int                        `json:"relays"` // server nodes (relays and final server)
+	Organisations     []string                   `json:"organisations"`
+	Countries         []string                   `json:"countries"`
+	Jurisdictions     map[jurisdiction.Class]int `json:"jurisdictions"` // nodes per class
+	LeftHome          bool                       `json:"left_home"`
+	LeftEUEEA         bool                       `json:"left_eu_eea"`
+	ThirdCountry      bool                       `json:"third_country"`
+	PlaintextSegments int                        `json:"plaintext_segments"`
+	UnknownSegments   int                        `json:"unknown_segments"`
+	EncryptedSegments int                        `json:"encrypted_segments"`
+	TLSVersions       []string                   `json:"tls_versions"`
+	TransitSeconds    *float64                   `json:"transit_seconds"`
+	BodyEncryption    string                     `json:"body_encryption"` // "none", "pgp" or "smime"
+	Flags             int                        `json:"flags"`
 }
 
 // Failure reasons for a message that could not be analysed.
@@ -230,6 +209,7 @@ type Result struct {
 	Nodes            []Node            `json:"nodes"`
 	Segments         []Segment         `json:"segments"`
 	Flags            []Flag            `json:"flags"`
+	Parties          []Party           `json:"parties"` // the nodes grouped by who ran them (see Party)
 	Summary          Summary           `json:"summary"`
 	Notes            []string          `json:"notes"`    // explanations, e.g. why the US is a third country
 	Warnings         []string          `json:"warnings"` // what was skipped while reading the header (malformed lines, a cut-off header)

@@ -3,12 +3,12 @@ package analyzer
 import (
 	"context"
 	"fmt"
+	"github.com/mailroute/mailroute/internal/domain"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // pathBuilder turns the parsed Received fields of one message into nodes and
@@ -16,7 +16,7 @@ import (
 type pathBuilder struct {
 	opts Options
 	res  *Result
-	// domains memoises registrableDomain for this message: the same few
+	// domains memoises domain.Registrable for this message: the same few
 	// host names are asked about by several steps. A short list serves
 	// ordinary traces; a map takes over for traces with many hosts.
 	domains   []hostDomain
@@ -29,12 +29,12 @@ type hostDomain struct{ host, domain string }
 // the map takes over.
 const maxDomainList = 16
 
-// domain returns registrableDomain(host), memoised per message.
+// domain returns domain.Registrable(host), memoised per message.
 func (b *pathBuilder) domain(host string) string {
 	if b.domainMap != nil {
 		d, ok := b.domainMap[host]
 		if !ok {
-			d = registrableDomain(host)
+			d = domain.Registrable(host)
 			b.domainMap[host] = d
 		}
 		return d
@@ -44,7 +44,7 @@ func (b *pathBuilder) domain(host string) string {
 			return hd.domain
 		}
 	}
-	d := registrableDomain(host)
+	d := domain.Registrable(host)
 	if len(b.domains) < maxDomainList {
 		b.domains = append(b.domains, hostDomain{host, d})
 		return d
@@ -70,7 +70,7 @@ func (b *pathBuilder) build() {
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
-			res.Flags = append(res.Flags, Flag{Code: "unparsed", Received: rc.Index,
+			res.Flags = append(res.Flags, Flag{Code: FlagUnparsed, Received: rc.Index,
 				Detail: "this Received field could not be understood; it is not part of the path"})
 			continue
 		}
@@ -106,9 +106,7 @@ func (b *pathBuilder) build() {
 			prev.IP = rc.FromIP
 			prev.rdns = rc.FromRDNS
 		}
-		if prev.Name == "" {
-			prev.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
-		}
+		b.nameByEvidence(prev, rc)
 		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
 		enc := rc.TLS.Encrypted
 		if enc == EncryptionNo && !hasFrom(rc) {
@@ -130,8 +128,39 @@ func (b *pathBuilder) build() {
 	}
 	if n := len(res.Nodes); n > 1 {
 		res.Nodes[n-1].Role = RoleFinal
+		// The origin is named by the first relay's record; when the next
+		// relay contradicted that relay's own name, its record is no
+		// evidence either.
+		if o := &res.Nodes[0]; o.Role == RoleOrigin && len(res.Nodes[1].ClaimedNames) > 0 && o.Name != "" {
+			o.Claimed = true
+		}
 	}
 	b.delays()
+}
+
+// nameByEvidence names the sending node prev by what the receiving relay
+// recorded in rc (its reverse name, else the HELO it was given), not by what
+// prev said about itself. Its own by name is kept when the record confirms
+// it (nameMatches); when the record names another host, the own name becomes
+// a claimed name and the recorded one the node's name; when the receiver
+// recorded no name at all, the own name stays, as a claim.
+func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
+	recorded := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+	recordedClaimed := rc.FromRDNS == "" // a HELO is the sender's own word
+	switch {
+	case prev.Role == RoleOrigin:
+		// addOrigin named it from this very field.
+	case prev.Name == "":
+		prev.Name, prev.Claimed = recorded, recorded != "" && recordedClaimed
+	case recorded == "":
+		prev.Claimed = true
+	case b.nameMatches(prev.Name, *rc):
+		// Confirmed by the receiver.
+	default:
+		prev.ClaimedNames = append(prev.ClaimedNames, prev.Name)
+		prev.Notes = append(prev.Notes, fmt.Sprintf("called itself %s, but the next relay recorded it as %s: the self-declared name is only a claim", prev.Name, recorded))
+		prev.Name, prev.Claimed = recorded, recordedClaimed
+	}
 }
 
 // hasFrom reports whether a field names the client it received from.
@@ -154,6 +183,9 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 		n.Notes = append(n.Notes, "the message was submitted on this machine")
 	} else {
 		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		// Without a reverse name the receiver recorded, the name is the
+		// client's HELO: its own claim.
+		n.Claimed = rc.FromRDNS == "" && n.Name != ""
 		n.IP = rc.FromIP
 		n.rdns = rc.FromRDNS
 		n.Received = []int{} // the origin wrote no field; rc belongs to the first relay
@@ -240,14 +272,7 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 		if n.Location.Source == nil {
 			n.Location.Source = []DataSource{}
 		}
-		switch {
-		case n.Location.ASOrg != "":
-			n.Organisation, n.OrgSource = n.Location.ASOrg, "asn"
-		default:
-			if d := b.domain(n.Name); d != "" {
-				n.Organisation, n.OrgSource = d, "domain"
-			}
-		}
+		b.nameOrganisation(n)
 		if !n.IP.IsValid() && n.Role == RoleFinal {
 			n.Notes = append(n.Notes, "the final server's address is not in the headers")
 		}
@@ -303,9 +328,13 @@ func (b *pathBuilder) check() {
 		rc := res.Received[seg.Received]
 		sender := res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
-		if sender.Name != "" && !b.nameMatches(sender.Name, rc) {
-			res.Flags = append(res.Flags, Flag{Code: "by-from-mismatch", Received: rc.Index,
-				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", sender.Name, firstNonEmpty(rc.FromRDNS, rc.FromHELO, rc.FromIP.String()))})
+		own := sender.Name
+		if len(sender.ClaimedNames) > 0 {
+			own = sender.ClaimedNames[0]
+		}
+		if own != "" && !b.nameMatches(own, rc) {
+			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
+				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", own, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
 		// A relay handing over to another organisation's server from a
 		// private address: over the internet the receiver would have seen a
@@ -314,7 +343,7 @@ func (b *pathBuilder) check() {
 			recv := res.Nodes[seg.To]
 			sd, rd := b.domain(sender.Name), b.domain(recv.Name)
 			if sd != "" && rd != "" && sd != rd {
-				res.Flags = append(res.Flags, Flag{Code: "private-handover", Received: rc.Index,
+				res.Flags = append(res.Flags, Flag{Code: FlagPrivateHandover, Received: rc.Index,
 					Detail: fmt.Sprintf("relay %s (%s) handed the message to %s (%s) from private address %s", sender.Name, sd, recv.Name, rd, rc.FromIP)})
 			}
 		}
@@ -329,7 +358,7 @@ func (b *pathBuilder) check() {
 			continue
 		}
 		if !last.IsZero() && d.Before(last.Add(-b.opts.MaxSkew)) {
-			res.Flags = append(res.Flags, Flag{Code: "time-backwards", Received: k,
+			res.Flags = append(res.Flags, Flag{Code: FlagTimeBackwards, Received: k,
 				Detail: fmt.Sprintf("dated %s, %s before Received #%d below it", d.Format(time.RFC3339), last.Sub(d).Round(time.Second), lastIdx)})
 		}
 		last, lastIdx = d, k
@@ -358,7 +387,7 @@ func (b *pathBuilder) nameMatches(name string, rc Received) bool {
 		}
 		// Same registrable domain, or the same organisation under another
 		// suffix (sourceforge.com / sourceforge.net).
-		if d := b.domain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain)) {
+		if d := b.domain(c); d != "" && (d == nameDomain || firstLabel(d) == firstLabel(nameDomain) || sameOperator(d, nameDomain) || b.sameCompany(c, name)) {
 			return true
 		}
 	}
@@ -390,13 +419,18 @@ func (r *Result) summarise() {
 			s.Countries = append(s.Countries, c)
 		}
 		s.Jurisdictions[n.Jurisdiction]++
+		// Leaving home depends on the home set; leaving the EU/EEA and
+		// reaching a third country depend on the node's country alone, so
+		// that with --home CH a Swiss node still counts as outside the
+		// EU/EEA, and with --home US an American one as a third country.
 		switch n.Jurisdiction {
-		case JurisdictionThird:
-			s.ThirdCountry, s.LeftHome, s.LeftEUEEA = true, true, true
-		case JurisdictionAdequate:
-			s.LeftHome, s.LeftEUEEA = true, true
-		case JurisdictionEUEEA:
+		case jurisdiction.ClassThird, jurisdiction.ClassAdequate, jurisdiction.ClassEUEEA:
 			s.LeftHome = true
+		}
+		if located := n.Jurisdiction != jurisdiction.ClassInternal && n.Jurisdiction != jurisdiction.ClassUnknown; located {
+			c := n.Location.Country
+			s.LeftEUEEA = s.LeftEUEEA || jurisdiction.OutsideEEA(c)
+			s.ThirdCountry = s.ThirdCountry || jurisdiction.ThirdCountry(c)
 		}
 	}
 	for _, seg := range r.Segments {
@@ -413,25 +447,29 @@ func (r *Result) summarise() {
 		}
 	}
 	slices.Sort(s.TLSVersions)
-	// Transit: from the earliest to the latest Received date, when at least
-	// two fields are dated.
+	// Transit: the date of the last (topmost) dated Received field minus
+	// that of the first (lowest), when at least two fields are dated. Dates
+	// that run backwards give a negative transit, kept as such and flagged,
+	// never turned into a positive one.
 	var first, last time.Time
-	dated := 0
-	for _, rc := range r.Received {
+	dated, firstIdx, lastIdx := 0, -1, -1
+	for k, rc := range r.Received {
 		if rc.Date.IsZero() {
 			continue
 		}
 		dated++
-		if first.IsZero() || rc.Date.Before(first) {
-			first = rc.Date
+		if lastIdx < 0 {
+			last, lastIdx = rc.Date, k
 		}
-		if rc.Date.After(last) {
-			last = rc.Date
-		}
+		first, firstIdx = rc.Date, k
 	}
 	if dated >= 2 {
 		t := last.Sub(first).Seconds()
 		s.TransitSeconds = &t
+		if t < 0 {
+			r.Flags = append(r.Flags, Flag{Code: FlagNegativeTransit, Received: -1,
+				Detail: fmt.Sprintf("the last Received field (#%d) is dated %s before the first (#%d): the dates run backwards", lastIdx, first.Sub(last).Round(time.Second), firstIdx)})
+		}
 	}
 	s.Flags = len(r.Flags)
 }
@@ -452,50 +490,6 @@ func isLocalName(s string) bool {
 		return true
 	}
 	return strings.HasPrefix(s, "localhost.")
-}
-
-// registrableDomain returns the registrable domain (eTLD+1) of a host name,
-// or "" for addresses, unqualified names and public suffixes.
-func registrableDomain(host string) string {
-	host = strings.Trim(hostName(host), "[]")
-	if host == "" || !strings.Contains(host, ".") {
-		return ""
-	}
-	if isAddressLiteral(host) {
-		return ""
-	}
-	// The ICANN part of the Public Suffix List only: a private suffix such
-	// as compute-1.amazonaws.com would make every EC2 host an organisation
-	// of its own, where amazonaws.com is the operator.
-	if ps, icann := publicsuffix.PublicSuffix(host); icann {
-		if len(ps) >= len(host) {
-			return ""
-		}
-		label := host[:len(host)-len(ps)-1]
-		if j := strings.LastIndexByte(label, '.'); j >= 0 {
-			label = label[j+1:]
-		}
-		return label + "." + ps
-	}
-	for i := 0; i < len(host); {
-		suffix := host[i:]
-		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
-			if i == 0 {
-				return "" // the host is a public suffix itself
-			}
-			label := host[:i-1]
-			if j := strings.LastIndexByte(label, '.'); j >= 0 {
-				label = label[j+1:]
-			}
-			return label + "." + suffix
-		}
-		dot := strings.IndexByte(suffix, '.')
-		if dot < 0 {
-			break
-		}
-		i += dot + 1
-	}
-	return "" // not under a delegated top-level domain (.lan, .local, .internal)
 }
 
 // sameOperator reports whether two registrable domains are host-name domains
@@ -553,9 +547,19 @@ func firstLabel(s string) string {
 	return s
 }
 
+// addrText is the address as text, or "" when there is none (where
+// netip.Addr.String gives "invalid IP").
+func addrText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// firstNonEmpty returns the first of ss that is not empty, or "".
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
-		if s != "" && s != "invalid IP" {
+		if s != "" {
 			return s
 		}
 	}

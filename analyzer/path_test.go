@@ -2,11 +2,17 @@ package analyzer
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // fakeLocator answers from a fixed table and counts calls.
@@ -67,7 +73,7 @@ func nodeNames(res Result) []string {
 func flagCodes(res Result) []string {
 	var out []string
 	for _, f := range res.Flags {
-		out = append(out, f.Code)
+		out = append(out, string(f.Code))
 	}
 	return out
 }
@@ -117,7 +123,9 @@ func TestBuildPath(t *testing.T) {
 				relay("mail.google.com", "45.9.8.7", "relay.other.net", "SMTP", EncryptionNo, "2026-01-02T09:00:00Z"),
 				relay("relay.other.net", "45.9.8.8", "mx.example.net", "ESMTPS", EncryptionYes, "2026-01-02T10:00:10Z"),
 			},
-			wantNodes: []string{"origin:pc@192.168.1.20", "relay:smtp.example.org@45.9.8.7", "relay:relay.other.net@45.9.8.8", "final:mx.example.net@invalid IP"},
+			// Named by what the next relay recorded, not by its own by
+			// (issue 11): smtp.example.org is only a claim.
+			wantNodes: []string{"origin:pc@192.168.1.20", "relay:mail.google.com@45.9.8.7", "relay:relay.other.net@45.9.8.8", "final:mx.example.net@invalid IP"},
 			wantSegs:  3,
 			wantFlags: []string{"by-from-mismatch", "time-backwards"},
 		},
@@ -183,7 +191,7 @@ func TestJurisdictionAndSummary(t *testing.T) {
 		ip("54.240.8.1"):   {Country: "US", ASOrg: "AMAZON-02"},
 		ip("185.67.36.1"):  {Country: "NL"},
 	}}
-	home, err := ParseHome("DE")
+	home, err := jurisdiction.ParseHome("DE")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,11 +201,11 @@ func TestJurisdictionAndSummary(t *testing.T) {
 		relay("relay.amazonses.com", "54.240.8.1", "mx.posteo.de", "SMTP", EncryptionNo, "2026-01-02T10:00:05Z"),
 		relay("mx.posteo.de", "185.67.36.1", "mail.posteo.de", "", EncryptionUnknown, "2026-01-02T10:00:06Z"),
 	)
-	var js []Jurisdiction
+	var js []jurisdiction.Class
 	for _, n := range res.Nodes {
 		js = append(js, n.Jurisdiction)
 	}
-	want := []Jurisdiction{JurisdictionInternal, JurisdictionHome, JurisdictionThird, JurisdictionEUEEA, JurisdictionUnknown}
+	want := []jurisdiction.Class{jurisdiction.ClassInternal, jurisdiction.ClassHome, jurisdiction.ClassThird, jurisdiction.ClassEUEEA, jurisdiction.ClassUnknown}
 	if !slices.Equal(js, want) {
 		t.Fatalf("jurisdictions = %v, want %v", js, want)
 	}
@@ -246,62 +254,6 @@ func TestTooManyReceived(t *testing.T) {
 	}
 }
 
-func TestHome(t *testing.T) {
-	tests := []struct {
-		home, country string
-		internal      bool
-		want          Jurisdiction
-	}{
-		{"", "DE", false, JurisdictionHome},
-		{"EEA", "NO", false, JurisdictionHome},
-		{"EU", "NO", false, JurisdictionEUEEA},
-		{"DE", "FR", false, JurisdictionEUEEA},
-		{"DE", "CH", false, JurisdictionAdequate},
-		{"DE", "GB", false, JurisdictionAdequate},
-		{"DE", "US", false, JurisdictionThird},
-		{"DE", "CN", false, JurisdictionThird},
-		{"DE,US", "US", false, JurisdictionHome},
-		{"DE", "", false, JurisdictionUnknown},
-		{"DE", "DE", true, JurisdictionInternal},
-	}
-	for _, tt := range tests {
-		h, err := ParseHome(tt.home)
-		if err != nil {
-			t.Fatalf("ParseHome(%q): %v", tt.home, err)
-		}
-		if got := h.Classify(tt.country, tt.internal); got != tt.want {
-			t.Errorf("home %q: Classify(%q, %v) = %s, want %s", tt.home, tt.country, tt.internal, got, tt.want)
-		}
-	}
-	for _, bad := range []string{"Germany", "D", "EU,XYZ", ","} {
-		if _, err := ParseHome(bad); err == nil {
-			t.Errorf("ParseHome(%q) succeeded, want error", bad)
-		}
-	}
-}
-
-func TestRegistrableDomain(t *testing.T) {
-	tests := map[string]string{
-		"mail-sor-f41.google.com.":                "google.com",
-		"AM0PR02MB1234.eurprd02.prod.outlook.com": "outlook.com",
-		"ec2-54-1-2-3.compute-1.amazonaws.com":    "amazonaws.com",
-		"mx.example.co.uk":                        "example.co.uk",
-		"smtp-web43-sp.uni5.net":                  "uni5.net",
-		"km-c3350i.kessler.lan":                   "",
-		"localhost":                               "",
-		"[192.0.2.1]":                             "",
-		"co.uk":                                   "",
-		"dovecot16.posteo.local":                  "",
-		"a8-30.smtp-out.amazonses.com":            "amazonses.com",
-		"p5dd7a1c3.dip0.t-ipconnect.de":           "t-ipconnect.de",
-	}
-	for in, want := range tests {
-		if got := registrableDomain(in); got != want {
-			t.Errorf("registrableDomain(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestDefaultInternal(t *testing.T) {
 	for addr, want := range map[string]bool{
 		"10.1.2.3": true, "192.168.0.1": true, "127.0.0.1": true, "100.64.0.1": true, "100.128.0.1": false,
@@ -311,5 +263,95 @@ func TestDefaultInternal(t *testing.T) {
 		if got := DefaultInternal(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("DefaultInternal(%s) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestSummaryOutsideEEAIgnoresHome: "left the EU/EEA" and "third country"
+// follow from each node's country, whatever --home says. Before, a Swiss
+// node with home CH was "home" and the message never left the EU/EEA.
+func TestSummaryOutsideEEAIgnoresHome(t *testing.T) {
+	loc := &fakeLocator{locs: map[netip.Addr]Location{
+		ip("93.200.1.1"):  {Country: "DE"},
+		ip("185.70.40.1"): {Country: "CH"},
+		ip("54.240.8.1"):  {Country: "US"},
+	}}
+	chain := func(country string) []Received {
+		ips := map[string]string{"DE": "93.200.1.1", "CH": "185.70.40.1", "US": "54.240.8.1"}
+		return []Received{
+			relay("pc", "192.168.0.10", "mail.example", "ESMTPSA", EncryptionYes, "2026-01-02T10:00:00Z"),
+			relay("mail.example", ips[country], "mx.example", "ESMTPS", EncryptionYes, "2026-01-02T10:00:02Z"),
+		}
+	}
+	tests := []struct {
+		home, country            string
+		leftHome, leftEEA, third bool
+	}{
+		{"DE", "DE", false, false, false},
+		{"CH", "CH", false, true, false},
+		{"DE", "CH", true, true, false},
+		{"US", "US", false, true, true},
+		{"DE", "US", true, true, true},
+		{"US", "DE", true, false, false},
+		{"EEA", "CH", true, true, false},
+	}
+	for _, tt := range tests {
+		home, err := jurisdiction.ParseHome(tt.home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := path(t, Options{Home: home, Locator: loc}, chain(tt.country)...).Summary
+		if s.LeftHome != tt.leftHome || s.LeftEUEEA != tt.leftEEA || s.ThirdCountry != tt.third {
+			t.Errorf("home %s, relay in %s: left home/EU-EEA/third = %v/%v/%v, want %v/%v/%v",
+				tt.home, tt.country, s.LeftHome, s.LeftEUEEA, s.ThirdCountry, tt.leftHome, tt.leftEEA, tt.third)
+		}
+	}
+}
+
+// TestNamesByEvidence is issue 11's case 5: a node is named by what the
+// receiving relay recorded; a self-declared name the next relay contradicts
+// or did not confirm is claimed and gives no organisation.
+func TestNamesByEvidence(t *testing.T) {
+	forged, err := os.ReadFile("../samples/forged-gmail-to-tonline.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heloOnly := "Received: from mx.example.net (mx.example.net [198.51.100.9]) by mail.example.org with ESMTPS id 1; Thu, 1 Jan 2026 10:00:05 +0000\n" +
+		"Received: from [141.98.10.94] (helo=lists.sourceforge.net) by mx.example.net with esmtp id 2; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"From: a@example.org\n\n"
+	confirmed := "Received: from mout.gmx.net (mout.gmx.net [212.227.15.19]) by mx02.posteo.de with ESMTPS id 1; Thu, 1 Jan 2026 10:00:05 +0000\n" +
+		"Received: from [192.168.1.2] ([217.235.88.142]) by mail.gmx.net with ESMTPSA id 2; Thu, 1 Jan 2026 10:00:00 +0000\n" +
+		"From: a@gmx.de\n\n"
+	tests := []struct {
+		name string
+		hdr  string
+		want []string // "name claimed=B claimed_names org" per node
+	}{
+		{"forged gmail", string(forged), []string{
+			"mail.google.com claimed=true [] ",
+			"mail.gmail-accounts-verify.com claimed=true [smtp-relay.gmail.com] ",
+			"mx01.t-online.de claimed=false [] t-online.de",
+		}},
+		{"helo only", heloOnly, []string{
+			"lists.sourceforge.net claimed=true [] ",
+			"mx.example.net claimed=false [] example.net",
+			"mail.example.org claimed=false [] example.org",
+		}},
+		{"confirmed", confirmed, []string{
+			"[192.168.1.2] claimed=true [] ",
+			"mail.gmx.net claimed=false [] gmx.net",
+			"mx02.posteo.de claimed=false [] posteo.de",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Analyze(t.Context(), []byte(tt.hdr), "m.eml", Options{})
+			var got []string
+			for _, n := range res.Nodes {
+				got = append(got, fmt.Sprintf("%s claimed=%v %v %s", n.Name, n.Claimed, n.ClaimedNames, n.Organisation))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("nodes (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

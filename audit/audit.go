@@ -11,6 +11,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"slices"
 	"strings"
@@ -22,8 +23,19 @@ import (
 	"github.com/mailroute/mailroute/resolver"
 )
 
-// SchemaVersion is the version of the JSON form of Report.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON form of Report. Version 2 added
+// status and error to every check, unknown to the report, error to inbound,
+// MX hosts and outbound, lookup_errors to outbound, and the "unknown"
+// inbound and SPF status in place of "error".
+const SchemaVersion = 2
+
+// Check statuses of MTA-STS, TLS-RPT, DANE and DMARC. A DNS error is not an
+// absence: what could not be looked up is unknown, never missing.
+const (
+	StatusOK      = "ok"      // the record was found
+	StatusMissing = "missing" // the DNS answered: there is no (usable) record
+	StatusUnknown = "unknown" // the look-up failed (SERVFAIL, timeout, refused): Error says why
+)
 
 // Inbound statuses.
 const (
@@ -32,7 +44,7 @@ const (
 	InboundImplicitMX = "implicit-mx" // no MX: the domain's own A/AAAA receive (RFC 5321 5.1)
 	InboundNoMail     = "none"        // no MX and no address: nowhere to deliver
 	InboundNXDomain   = "nxdomain"    // the domain does not exist
-	InboundError      = "error"       // the look-up failed (SERVFAIL, timeout)
+	InboundUnknown    = "unknown"     // the look-up failed (SERVFAIL, timeout): Error says why
 )
 
 // SPF statuses.
@@ -41,7 +53,7 @@ const (
 	SPFNone     = "none"     // no v=spf1 record
 	SPFMultiple = "multiple" // more than one v=spf1 record: permerror (RFC 7208 4.5)
 	SPFInvalid  = "invalid"  // the record does not parse: permerror
-	SPFError    = "error"    // the look-up failed
+	SPFUnknown  = "unknown"  // the look-up failed: Error says why
 )
 
 // Options are the inputs of Check besides the domain.
@@ -49,7 +61,7 @@ type Options struct {
 	// Locator geolocates public addresses; nil leaves locations empty.
 	Locator analyzer.Locator
 	// Home is the user's home jurisdiction; the zero Home means EEA.
-	Home analyzer.Home
+	Home jurisdiction.Home
 	// IsInternal reports addresses that must not be geolocated (private,
 	// loopback, ...); nil means analyzer.DefaultInternal.
 	IsInternal func(netip.Addr) bool
@@ -66,14 +78,24 @@ type Report struct {
 	Transport     Transport `json:"transport"`
 	Verdict       string    `json:"verdict"`
 	Notes         []string  `json:"notes"` // jurisdiction explanations and other remarks
+	// Unknown lists what could not be checked because a DNS look-up failed;
+	// empty when everything was answered. A report with entries here is
+	// incomplete: the CLI exits 3.
+	Unknown []Unknown `json:"unknown"`
+}
+
+// Unknown is one check that could not be made.
+type Unknown struct {
+	Check string `json:"check"` // e.g. "MX", "SPF", "MTA-STS", "DANE mx1.example.com"
+	Error string `json:"error"` // the DNS error
 }
 
 // Address is one address of a mail host with where it is.
 type Address struct {
-	IP           netip.Addr            `json:"ip"`
-	Internal     bool                  `json:"internal"`
-	Location     analyzer.Location     `json:"location"`
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+	IP           netip.Addr         `json:"ip"`
+	Internal     bool               `json:"internal"`
+	Location     analyzer.Location  `json:"location"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 }
 
 // MXHost is one mail exchanger of the domain.
@@ -81,12 +103,17 @@ type MXHost struct {
 	Preference uint16    `json:"preference"`
 	Host       string    `json:"host"`
 	Addresses  []Address `json:"addresses"`
-	Notes      []string  `json:"notes"`
+	// Error is the DNS error of the address look-up when it failed (not
+	// when the name does not exist): the host's addresses are then unknown
+	// or incomplete.
+	Error string   `json:"error"`
+	Notes []string `json:"notes"`
 }
 
 // Inbound is where the domain receives mail.
 type Inbound struct {
 	Status string   `json:"status"` // one of the Inbound* constants
+	Error  string   `json:"error"`  // the DNS error when Status is unknown
 	MX     []MXHost `json:"mx"`     // by preference, ties by name; the domain itself for implicit-mx
 	Notes  []string `json:"notes"`
 }
@@ -102,6 +129,8 @@ type Transport struct {
 // MTASTS is the _mta-sts TXT record (RFC 8461 3.1). The HTTPS policy is not
 // fetched, so its mode is unknown.
 type MTASTS struct {
+	Status  string   `json:"status"` // StatusOK, StatusMissing or StatusUnknown
+	Error   string   `json:"error"`  // the DNS error when Status is unknown
 	Present bool     `json:"present"`
 	Record  string   `json:"record"`
 	ID      string   `json:"id"`
@@ -110,6 +139,8 @@ type MTASTS struct {
 
 // TLSRPT is the _smtp._tls TXT record (RFC 8460 3).
 type TLSRPT struct {
+	Status  string   `json:"status"` // StatusOK, StatusMissing or StatusUnknown
+	Error   string   `json:"error"`  // the DNS error when Status is unknown
 	Present bool     `json:"present"`
 	Record  string   `json:"record"`
 	RUA     []string `json:"rua"`
@@ -118,6 +149,8 @@ type TLSRPT struct {
 
 // DANE is the TLSA record set of one MX host (RFC 7672).
 type DANE struct {
+	Status  string          `json:"status"` // StatusOK (TLSA records), StatusMissing or StatusUnknown
+	Error   string          `json:"error"`  // the DNS error when Status is unknown
 	Host    string          `json:"host"`
 	Name    string          `json:"name"` // _25._tcp.<host>
 	Records []resolver.TLSA `json:"records"`
@@ -129,6 +162,8 @@ type DANE struct {
 
 // DMARC is the _dmarc TXT record (RFC 7489 6.3).
 type DMARC struct {
+	Status          string   `json:"status"` // StatusOK, StatusMissing or StatusUnknown
+	Error           string   `json:"error"`  // the DNS error when Status is unknown
 	Present         bool     `json:"present"`
 	Domain          string   `json:"domain"` // where the record was found: the domain or its organisational domain
 	Record          string   `json:"record"`
@@ -152,7 +187,8 @@ func Check(ctx context.Context, c *resolver.Client, domain string, opts Options)
 	}
 	if domain == "" {
 		r.Exists = false
-		r.Inbound = Inbound{Status: InboundError, Notes: []string{"no domain given"}}
+		r.Inbound = Inbound{Status: InboundUnknown, Error: "no domain given", Notes: []string{"no domain given"}}
+		r.Unknown = unknowns(r)
 		r.Verdict = "No domain was given."
 		normalise(&r)
 		return r
@@ -161,12 +197,14 @@ func Check(ctx context.Context, c *resolver.Client, domain string, opts Options)
 	if r.Inbound.Status == InboundNXDomain {
 		r.Exists = false
 		r.Outbound = Outbound{Status: SPFNone, Notes: []string{"not checked: the domain does not exist"}}
-		r.Transport = Transport{}
+		r.Transport = Transport{MTASTS: MTASTS{Status: StatusMissing}, TLSRPT: TLSRPT{Status: StatusMissing},
+			DMARC: DMARC{Status: StatusMissing}}
 	} else {
 		r.Outbound = a.outbound(domain)
 		r.Transport = a.transport(domain, r.Inbound.MX)
 	}
 	r.Notes = a.jurisdictionNotes(r)
+	r.Unknown = unknowns(r)
 	r.Verdict = verdict(r, a.home)
 	normalise(&r)
 	return r
@@ -177,7 +215,7 @@ type auditor struct {
 	ctx        context.Context
 	c          *resolver.Client
 	loc        analyzer.Locator
-	home       analyzer.Home
+	home       jurisdiction.Home
 	isInternal func(netip.Addr) bool
 	located    map[netip.Addr]analyzer.Location
 }
@@ -186,7 +224,7 @@ func newAuditor(ctx context.Context, c *resolver.Client, opts Options) *auditor 
 	a := &auditor{ctx: ctx, c: c, loc: opts.Locator, home: opts.Home, isInternal: opts.IsInternal,
 		located: map[netip.Addr]analyzer.Location{}}
 	if a.home.String() == "" {
-		a.home, _ = analyzer.ParseHome("EEA")
+		a.home, _ = jurisdiction.ParseHome("EEA")
 	}
 	if a.isInternal == nil {
 		a.isInternal = analyzer.DefaultInternal
@@ -228,15 +266,23 @@ func (a *auditor) inbound(domain string) Inbound {
 		in.Notes = append(in.Notes, "the domain does not exist (NXDOMAIN)")
 		return in
 	case err != nil:
-		in.Status = InboundError
-		in.Notes = append(in.Notes, err.Error())
+		in.Status = InboundUnknown
+		in.Error = err.Error()
 		return in
 	}
 	if len(mxs) == 0 {
 		// RFC 5321 5.1: no MX means the domain itself is the exchanger.
 		addrs, err := a.c.LookupAddrs(a.ctx, domain)
-		if err != nil {
+		failed := lookupFailed(err)
+		if err != nil && !failed {
 			in.Notes = append(in.Notes, resolver.ErrorNotes(err)...)
+		}
+		if len(addrs) == 0 && failed {
+			// Not an absence: whether the domain has addresses is unknown.
+			in.Status = InboundUnknown
+			in.Error = err.Error()
+			in.Notes = append(in.Notes, "no MX record, and the look-up of the domain's own addresses (implicit MX) failed")
+			return in
 		}
 		if len(addrs) == 0 {
 			in.Status = InboundNoMail
@@ -246,6 +292,9 @@ func (a *auditor) inbound(domain string) Inbound {
 		in.Status = InboundImplicitMX
 		in.Notes = append(in.Notes, "no MX record: mail goes to the domain's own A/AAAA addresses (implicit MX, RFC 5321 5.1)")
 		host := MXHost{Host: domain}
+		if failed {
+			host.Error = err.Error()
+		}
 		for _, ip := range addrs {
 			host.Addresses = append(host.Addresses, a.address(ip))
 		}
@@ -282,7 +331,10 @@ func (a *auditor) inbound(domain string) Inbound {
 			host.Notes = append(host.Notes, "the MX target is an address literal, not a host name (RFC 5321 5.1 wants a name)")
 		}
 		addrs, err := results[i].addrs, results[i].err
-		if err != nil {
+		switch {
+		case err != nil && lookupFailed(err):
+			host.Error = err.Error()
+		case err != nil:
 			host.Notes = append(host.Notes, resolver.ErrorNotes(err)...)
 		}
 		if len(addrs) == 0 && err == nil {
@@ -301,25 +353,29 @@ func (a *auditor) transport(domain string, mx []MXHost) Transport {
 	var t Transport
 
 	t.MTASTS.Notes = []string{"policy not fetched: its mode and MX patterns (https://mta-sts." + domain + "/.well-known/mta-sts.txt) were not checked"}
-	if rec, notes := a.oneTXT("_mta-sts."+domain, "v=STSv1"); rec != "" {
-		t.MTASTS.Present, t.MTASTS.Record = true, rec
-		t.MTASTS.ID, _ = tagValue(ParseTags(rec), "id")
+	txt := a.oneTXT("_mta-sts."+domain, "v=STSv1")
+	t.MTASTS.Status, t.MTASTS.Error = txt.status, txt.err
+	if txt.rec != "" {
+		t.MTASTS.Present, t.MTASTS.Record = true, txt.rec
+		t.MTASTS.ID, _ = tagValue(ParseTags(txt.rec), "id")
 		if t.MTASTS.ID == "" {
 			t.MTASTS.Notes = append(t.MTASTS.Notes, "the record has no id (RFC 8461 3.1)")
 		}
 	} else {
-		t.MTASTS.Notes = append(t.MTASTS.Notes, notes...)
+		t.MTASTS.Notes = append(t.MTASTS.Notes, txt.notes...)
 	}
 
-	if rec, notes := a.oneTXT("_smtp._tls."+domain, "v=TLSRPTv1"); rec != "" {
-		t.TLSRPT.Present, t.TLSRPT.Record = true, rec
-		rua, _ := tagValue(ParseTags(rec), "rua")
+	txt = a.oneTXT("_smtp._tls."+domain, "v=TLSRPTv1")
+	t.TLSRPT.Status, t.TLSRPT.Error = txt.status, txt.err
+	if txt.rec != "" {
+		t.TLSRPT.Present, t.TLSRPT.Record = true, txt.rec
+		rua, _ := tagValue(ParseTags(txt.rec), "rua")
 		t.TLSRPT.RUA = splitURIs(rua)
 		if len(t.TLSRPT.RUA) == 0 {
 			t.TLSRPT.Notes = append(t.TLSRPT.Notes, "the record has no rua (RFC 8460 3)")
 		}
 	} else {
-		t.TLSRPT.Notes = append(t.TLSRPT.Notes, notes...)
+		t.TLSRPT.Notes = append(t.TLSRPT.Notes, txt.notes...)
 	}
 
 	t.DANE = make([]DANE, len(mx))
@@ -335,23 +391,31 @@ func (a *auditor) transport(domain string, mx []MXHost) Transport {
 
 // dmarc looks up the DMARC record of domain, falling back to its
 // organisational domain (RFC 7489 6.6.3) when the domain has none; a
-// subdomain then inherits the organisational domain's sp= policy.
+// subdomain then inherits the organisational domain's sp= policy. A failed
+// look-up is not an absence: it does not fall back, the status is unknown.
 func (a *auditor) dmarc(domain string) DMARC {
-	var d DMARC
-	rec, notes := a.oneTXT("_dmarc."+domain, "v=DMARC1")
+	d := DMARC{Status: StatusMissing}
+	txt := a.oneTXT("_dmarc."+domain, "v=DMARC1")
 	from := domain
-	if rec == "" {
-		d.Notes = append(d.Notes, notes...)
+	if txt.rec == "" {
+		d.Notes = append(d.Notes, txt.notes...)
+		if txt.status == StatusUnknown {
+			d.Status, d.Error = StatusUnknown, txt.err
+			return d
+		}
 		org, err := publicsuffix.EffectiveTLDPlusOne(domain)
 		if err != nil || org == domain {
 			return d
 		}
-		if rec, notes = a.oneTXT("_dmarc."+org, "v=DMARC1"); rec == "" {
-			d.Notes = append(d.Notes, notes...)
+		if txt = a.oneTXT("_dmarc."+org, "v=DMARC1"); txt.rec == "" {
+			d.Notes = append(d.Notes, txt.notes...)
+			d.Status, d.Error = txt.status, txt.err
 			return d
 		}
 		from = org
 	}
+	rec := txt.rec
+	d.Status = StatusOK
 	d.Present, d.Record, d.Domain = true, rec, from
 	tags := ParseTags(rec)
 	d.Policy, _ = tagValue(tags, "p")
@@ -383,19 +447,41 @@ func (a *auditor) dmarc(domain string) DMARC {
 
 // dane looks up the TLSA records of one MX host (RFC 7672 2.2).
 func (a *auditor) dane(host string) DANE {
-	d := DANE{Host: host, Name: "_25._tcp." + host}
+	d := DANE{Status: StatusMissing, Host: host, Name: "_25._tcp." + host}
 	recs, ad, err := a.c.LookupTLSA(a.ctx, d.Name)
 	switch {
 	case errors.Is(err, resolver.ErrNXDOMAIN):
 	case err != nil:
-		d.Notes = append(d.Notes, err.Error())
+		d.Status, d.Error = StatusUnknown, err.Error()
 	default:
 		d.Records, d.Validated = recs, ad && len(recs) > 0
+		if len(recs) > 0 {
+			d.Status = StatusOK
+		}
 		if len(recs) > 0 && !ad {
 			d.Notes = append(d.Notes, "the resolver did not set the AD bit: the records are not DNSSEC-validated, so senders will not use them (RFC 7672 2.2)")
 		}
 	}
 	return d
+}
+
+// lookupFailed reports whether err is a failed look-up (SERVFAIL, timeout,
+// refused, ...) rather than an answer saying the name does not exist: with
+// a failure the truth is unknown. For errors joined by LookupAddrs, any
+// failed part counts.
+func lookupFailed(err error) bool {
+	if err == nil {
+		return false
+	}
+	return slices.ContainsFunc(errorParts(err), func(e error) bool { return !errors.Is(e, resolver.ErrNXDOMAIN) })
+}
+
+// errorParts returns the errors joined in err (errors.Join), or err alone.
+func errorParts(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func parsePercent(s string) (int, bool) {
@@ -415,16 +501,26 @@ func parsePercent(s string) (int, bool) {
 	return n, true
 }
 
+// txtResult is what oneTXT found.
+type txtResult struct {
+	rec    string   // the record, "" when there is none or it is unknown
+	status string   // StatusOK, StatusMissing or StatusUnknown
+	err    string   // the DNS error when status is StatusUnknown
+	notes  []string // why there is no record, when the DNS answered
+}
+
 // oneTXT returns the one TXT record at name whose text starts with version
-// (case-insensitive, followed by ";", space or the end), or "" with notes
-// saying why there is none.
-func (a *auditor) oneTXT(name, version string) (string, []string) {
+// (case-insensitive, followed by ";", space or the end). An NXDOMAIN or
+// NODATA answer, or TXT records none (or more than one) of which is the
+// version, are an absence (missing, with notes saying why); any other
+// failure leaves it unknown.
+func (a *auditor) oneTXT(name, version string) txtResult {
 	txts, err := a.c.LookupTXT(a.ctx, name)
 	if err != nil {
 		if errors.Is(err, resolver.ErrNXDOMAIN) {
-			return "", []string{"no record at " + name}
+			return txtResult{status: StatusMissing, notes: []string{"no record at " + name}}
 		}
-		return "", []string{err.Error()}
+		return txtResult{status: StatusUnknown, err: err.Error()}
 	}
 	var found []string
 	for _, t := range txts {
@@ -435,9 +531,9 @@ func (a *auditor) oneTXT(name, version string) (string, []string) {
 	}
 	switch len(found) {
 	case 0:
-		return "", []string{"no " + version + " record at " + name}
+		return txtResult{status: StatusMissing, notes: []string{"no " + version + " record at " + name}}
 	case 1:
-		return found[0], nil
+		return txtResult{rec: found[0], status: StatusOK}
 	}
-	return "", []string{"more than one " + version + " record at " + name + ": treated as none"}
+	return txtResult{status: StatusMissing, notes: []string{"more than one " + version + " record at " + name + ": treated as none"}}
 }

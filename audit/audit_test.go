@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -76,9 +77,9 @@ func fixture(t testing.TB) (*resolver.Client, *dnstest.Server) {
 	return c, srv
 }
 
-func home(t testing.TB, s string) analyzer.Home {
+func home(t testing.TB, s string) jurisdiction.Home {
 	t.Helper()
-	h, err := analyzer.ParseHome(s)
+	h, err := jurisdiction.ParseHome(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,9 +149,9 @@ func TestInbound(t *testing.T) {
 		{"implicit.example.org", InboundImplicitMX, true, []string{"0 implicit.example.org 192.0.2.50,2001:db8:1::50"}},
 		{"nomail.example.org", InboundNoMail, true, nil},
 		{"missing.example.org", InboundNXDomain, false, nil},
-		{"servfail.example.org", InboundError, true, nil},
-		{"bad domain\x1b.example.org", InboundError, true, nil},
-		{" . ", InboundError, false, nil},
+		{"servfail.example.org", InboundUnknown, true, nil},
+		{"bad domain\x1b.example.org", InboundUnknown, true, nil},
+		{" . ", InboundUnknown, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
@@ -163,7 +164,7 @@ func TestInbound(t *testing.T) {
 				var addrs []string
 				for _, a := range h.Addresses {
 					addrs = append(addrs, a.IP.String())
-					if a.Location.Country == "" || a.Jurisdiction == analyzer.JurisdictionUnknown {
+					if a.Location.Country == "" || a.Jurisdiction == jurisdiction.ClassUnknown {
 						t.Errorf("%s %s not located: %+v", h.Host, a.IP, a)
 					}
 				}
@@ -227,7 +228,7 @@ func TestOutbound(t *testing.T) {
 		}}},
 		{"plusall.example.org", want{status: SPFOK, all: "+all", noteHas: "authorises every address"}},
 		{"invalid.example.org", want{status: SPFInvalid, authorised: []string{"192.0.2.1/32 "}, noteHas: `unknown mechanism "foo"`}},
-		{"servfail.example.org", want{status: SPFError, noteHas: "SERVFAIL"}},
+		{"servfail.example.org", want{status: SPFUnknown}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
@@ -297,7 +298,7 @@ func TestShares(t *testing.T) {
 	if diff := cmp.Diff(wantCountry, gotCountry); diff != "" {
 		t.Errorf("IPv4 addresses by country (-want +got):\n%s", diff)
 	}
-	if c := o.ByCountry[0]; c.Key != "CH" || c.IPv4Percent != 99.5 || c.Jurisdiction != analyzer.JurisdictionAdequate {
+	if c := o.ByCountry[0]; c.Key != "CH" || c.IPv4Percent != 99.5 || c.Jurisdiction != jurisdiction.ClassAdequate {
 		t.Errorf("largest share = %+v, want CH 99.5%% adequate", c)
 	}
 	var includes []string
@@ -345,7 +346,7 @@ func TestTransport(t *testing.T) {
 		{"example.com", "20240101T000000", []string{"mailto:tlsrpt@example.com", "https://report.example.com/tls"}, "reject", 50,
 			map[string]bool{"mx1.example.com": true, "mx2.example.com": false}, ""},
 		{"pipes.example.org", "", nil, "none", 100, map[string]bool{"mx1.example.com": true}, ""},
-		{"broken.example.org", "", nil, "", 0, map[string]bool{"mx1.example.com": true}, "TXT _dmarc.broken.example.org: timeout after 1 try"},
+		{"broken.example.org", "", nil, "", 0, map[string]bool{"mx1.example.com": true}, ""},
 		{"plusall.example.org", "", nil, "", 0, map[string]bool{"mx1.example.com": true}, "no record at _dmarc.plusall.example.org"},
 		{"sub.example.com", "", nil, "quarantine", 50, map[string]bool{"mx1.example.com": true},
 			"no record at _dmarc.sub.example.com; the organisational domain example.com's record applies (RFC 7489 6.6.3)"},
@@ -368,6 +369,16 @@ func TestTransport(t *testing.T) {
 			}
 			if tr.DMARC.Policy != tt.dmarc || tr.DMARC.Percent != tt.pct {
 				t.Errorf("DMARC = %+v, want p=%s pct=%d", tr.DMARC, tt.dmarc, tt.pct)
+			}
+			wantStatus := StatusOK
+			switch {
+			case tt.domain == "broken.example.org":
+				wantStatus = StatusUnknown
+			case tt.dmarc == "":
+				wantStatus = StatusMissing
+			}
+			if tr.DMARC.Status != wantStatus {
+				t.Errorf("DMARC status %q, want %q", tr.DMARC.Status, wantStatus)
 			}
 			if tt.dmarcNote != "" && !slices.Contains(tr.DMARC.Notes, tt.dmarcNote) {
 				t.Errorf("DMARC notes %q lack %q", tr.DMARC.Notes, tt.dmarcNote)
@@ -392,7 +403,7 @@ func TestRenderEscapes(t *testing.T) {
 		Home:          "EEA",
 		Exists:        true,
 		Inbound: Inbound{Status: InboundMX, MX: []MXHost{{Preference: 1, Host: "mx\x1b[31m.evil|example", Addresses: []Address{
-			{IP: netip.MustParseAddr("192.0.2.1"), Location: analyzer.Location{Country: "DE", ASOrg: "Org | \u202eevil\x07"}, Jurisdiction: analyzer.JurisdictionEUEEA},
+			{IP: netip.MustParseAddr("192.0.2.1"), Location: analyzer.Location{Country: "DE", ASOrg: "Org | \u202eevil\x07"}, Jurisdiction: jurisdiction.ClassEUEEA},
 		}}}},
 		Outbound: Outbound{Status: SPFOK, Record: "v=spf1 \x1b]0;title\x07 -all"},
 		Verdict:  "Mail \x1b[2J is <b>received</b> | here.",
@@ -444,8 +455,8 @@ func TestCheckCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	r := Check(ctx, c, "example.com", Options{})
-	if r.Inbound.Status != InboundError {
-		t.Errorf("canceled check: inbound status %q, want %q", r.Inbound.Status, InboundError)
+	if r.Inbound.Status != InboundUnknown {
+		t.Errorf("canceled check: inbound status %q, want %q", r.Inbound.Status, InboundUnknown)
 	}
 }
 
@@ -464,7 +475,7 @@ func TestNoLocator(t *testing.T) {
 	r := Check(t.Context(), c, "example.com", Options{})
 	for _, h := range r.Inbound.MX {
 		for _, a := range h.Addresses {
-			if a.Jurisdiction != analyzer.JurisdictionUnknown || a.Location.Country != "" {
+			if a.Jurisdiction != jurisdiction.ClassUnknown || a.Location.Country != "" {
 				t.Errorf("%s located without a Locator: %+v", a.IP, a)
 			}
 		}
@@ -476,5 +487,93 @@ func TestNoLocator(t *testing.T) {
 		if !strings.Contains(r.Verdict, want) {
 			t.Errorf("verdict lacks %q:\n%s", want, r.Verdict)
 		}
+	}
+}
+
+// TestUnknownIsNotMissing checks that a failed look-up is reported as
+// unknown, with the DNS error, in the statuses, the unknown list, the
+// verdict and every output format, and never as missing.
+func TestUnknownIsNotMissing(t *testing.T) {
+	zone := `
+ok.example.      MX  10 mx.ok.example.
+mx.ok.example.   A   192.0.2.1
+mx2.ok.example.  A   192.0.2.2
+ok.example.      TXT "v=spf1 ip4:192.0.2.1 include:_spf.fail.example -all"
+mx3.ok.example.  A   192.0.2.3
+half.example.    MX  10 mx3.ok.example.
+half.example.    MX  20 mx2.ok.example.
+half.example.    TXT "v=spf1 -all"
+_dmarc.half.example. TXT "v=DMARC1; p=reject"
+`
+	srv := dnstest.Start(t, zone, dnstest.Options{
+		ServFail: []string{"_mta-sts.ok.example", "_smtp._tls.ok.example", "_dmarc.ok.example", "_25._tcp.mx.ok.example", "_spf.fail.example",
+			"_mta-sts.half.example", "_25._tcp.mx2.ok.example", "servfail.example"},
+	})
+	c, err := resolver.New(resolver.Options{Server: srv.Addr, Timeout: 200 * time.Millisecond, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		domain      string
+		wantUnknown []string // checks
+		verdictHas  []string
+		verdictNot  []string
+	}{
+		{"ok.example", []string{"SPF expansion", "MTA-STS", "TLS-RPT", "DANE mx.ok.example", "DMARC"},
+			[]string{"Could not be checked (DNS error): MTA-STS, TLS-RPT, DANE and DMARC.", "1 look-up of the SPF expansion could not be checked"},
+			[]string{"Missing"}},
+		{"half.example", []string{"MTA-STS", "DANE mx2.ok.example"},
+			[]string{"Missing: TLS-RPT.", "Could not be checked (DNS error): MTA-STS and DANE (1 of 2 MX hosts).", "DMARC p=reject"},
+			[]string{"Missing: MTA-STS"}},
+		// Only the domain's own name fails; _mta-sts etc. answer NXDOMAIN.
+		{"servfail.example", []string{"MX", "SPF", "DANE"},
+			[]string{"could not be checked (DNS error), so where it receives mail is unknown", "Its SPF record could not be checked",
+				"Missing: MTA-STS, TLS-RPT and DMARC.", "Could not be checked (DNS error): DANE (the MX hosts are unknown)."},
+			nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.domain, func(t *testing.T) {
+			r := Check(t.Context(), c, tt.domain, Options{})
+			var got []string
+			for _, u := range r.Unknown {
+				got = append(got, u.Check)
+				if !strings.Contains(u.Error, "SERVFAIL") && !strings.Contains(u.Error, "not checked") {
+					t.Errorf("%s: error %q does not give the DNS error", u.Check, u.Error)
+				}
+			}
+			if diff := cmp.Diff(tt.wantUnknown, got); diff != "" {
+				t.Errorf("unknown checks (-want +got):\n%s", diff)
+			}
+			for _, want := range tt.verdictHas {
+				if !strings.Contains(r.Verdict, want) {
+					t.Errorf("verdict lacks %q:\n%s", want, r.Verdict)
+				}
+			}
+			for _, not := range tt.verdictNot {
+				if strings.Contains(r.Verdict, not) {
+					t.Errorf("verdict has %q:\n%s", not, r.Verdict)
+				}
+			}
+			for name, write := range map[string]func(*bytes.Buffer) error{
+				"table":    func(b *bytes.Buffer) error { return WriteTable(b, []Report{r}) },
+				"markdown": func(b *bytes.Buffer) error { return WriteMarkdown(b, []Report{r}) },
+				"json":     func(b *bytes.Buffer) error { return WriteJSON(b, []Report{r}) },
+			} {
+				var b bytes.Buffer
+				if err := write(&b); err != nil {
+					t.Fatal(err)
+				}
+				want := "unknown (DNS error: "
+				if name == "json" {
+					want = `"status":"unknown","error":"`
+				}
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("%s output lacks %q:\n%s", name, want, b.String())
+				}
+				if name == "table" && strings.Contains(b.String(), "| missing |") && tt.domain == "ok.example" {
+					t.Errorf("table output calls an unknown check missing:\n%s", b.String())
+				}
+			}
+		})
 	}
 }

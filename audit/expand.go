@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"math"
 	"net/netip"
 	"slices"
@@ -26,6 +27,7 @@ const (
 // Outbound is what the domain's SPF record authorises to send its mail.
 type Outbound struct {
 	Status string `json:"status"` // one of the SPF* constants
+	Error  string `json:"error"`  // the DNS error when Status is unknown
 	Record string `json:"record"`
 	// All is the "all" term that ends the evaluation of the domain's record
 	// (after redirects), e.g. "-all"; empty when there is none.
@@ -41,7 +43,11 @@ type Outbound struct {
 	ByCountry      []Share        `json:"by_country"`
 	ByOrganisation []Share        `json:"by_organisation"`
 	ByInclude      []IncludeShare `json:"by_include"`
-	Notes          []string       `json:"notes"`
+	// LookupErrors are the DNS look-ups of the expansion that failed
+	// (SERVFAIL, timeout): what those terms authorise is unknown, so the
+	// networks listed may be incomplete.
+	LookupErrors []string `json:"lookup_errors"`
+	Notes        []string `json:"notes"`
 }
 
 // SPFNetwork is one network found by expanding the SPF record.
@@ -59,9 +65,9 @@ type SPFNetwork struct {
 	Via []string `json:"via"`
 	// Location is where the network's first address is; the rest of a
 	// large network may be elsewhere.
-	Location     analyzer.Location     `json:"location"`
-	Internal     bool                  `json:"internal"`
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+	Location     analyzer.Location  `json:"location"`
+	Internal     bool               `json:"internal"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 }
 
 // SPFUnexpanded is a term the audit names but does not expand.
@@ -85,7 +91,7 @@ type Share struct {
 	IPv4Percent   float64 `json:"ipv4_percent"` // of all authorised IPv4 addresses in the group, one decimal
 	IPv6Networks  int     `json:"ipv6_networks"`
 	// Jurisdiction is the class of the country (ByCountry only).
-	Jurisdiction analyzer.Jurisdiction `json:"jurisdiction,omitempty"`
+	Jurisdiction jurisdiction.Class `json:"jurisdiction,omitempty"`
 }
 
 // IncludeShare summarises the networks one top-level term contributes:
@@ -115,6 +121,9 @@ func (a *auditor) outbound(domain string) Outbound {
 	out := Outbound{}
 	rec, status, notes := a.spfRecord(domain)
 	out.Status, out.Notes = status, notes
+	if status == SPFUnknown {
+		out.Error, out.Notes = strings.Join(notes, "; "), nil
+	}
 	if rec == "" {
 		if status == SPFNone {
 			out.Notes = append(out.Notes, "no SPF record: receivers cannot tell authorised senders from forgers")
@@ -145,7 +154,7 @@ func (a *auditor) spfRecord(domain string) (string, string, []string) {
 		if errors.Is(err, resolver.ErrNXDOMAIN) {
 			return "", SPFNone, []string{err.Error()}
 		}
-		return "", SPFError, []string{err.Error()}
+		return "", SPFUnknown, []string{err.Error()}
 	}
 	var recs []string
 	for _, t := range txts {
@@ -280,11 +289,20 @@ func (e *expander) follow(t SPFTerm, step, target string, via, stack []string, p
 			e.out.VoidLookups++
 		}
 		e.note("%s (via %s): no SPF record at %s: receivers return permerror", t.Raw, strings.Join(chain, " > "), target)
+	case SPFUnknown:
+		for _, n := range notes {
+			e.lookupError("%s (via %s): %s", t.Raw, strings.Join(chain, " > "), n)
+		}
 	default:
 		for _, n := range notes {
 			e.note("%s (via %s): %s", t.Raw, strings.Join(chain, " > "), n)
 		}
 	}
+}
+
+// lookupError records a failed look-up of the expansion.
+func (e *expander) lookupError(format string, args ...any) {
+	e.out.LookupErrors = append(e.out.LookupErrors, fmt.Sprintf(format, args...))
 }
 
 // hosts expands an a or mx term into networks.
@@ -295,8 +313,10 @@ func (e *expander) hosts(t SPFTerm, target, domain string, via []string, pass bo
 		if err != nil {
 			if errors.Is(err, resolver.ErrNXDOMAIN) {
 				e.out.VoidLookups++
+				e.note("%s in the record of %s: %v", t.Raw, domain, err)
+			} else {
+				e.lookupError("%s in the record of %s: %v", t.Raw, domain, err)
 			}
-			e.note("%s in the record of %s: %v", t.Raw, domain, err)
 			return
 		}
 		for _, mx := range mxs {
@@ -320,8 +340,12 @@ func (e *expander) hosts(t SPFTerm, target, domain string, via []string, pass bo
 			if errors.Is(err, resolver.ErrNXDOMAIN) && t.Mechanism == "a" {
 				e.out.VoidLookups++
 			}
-			for _, n := range resolver.ErrorNotes(err) {
-				e.note("%s in the record of %s: %s", t.Raw, domain, n)
+			for _, part := range errorParts(err) {
+				if lookupFailed(part) {
+					e.lookupError("%s in the record of %s: %v", t.Raw, domain, part)
+				} else {
+					e.note("%s in the record of %s: %v", t.Raw, domain, part)
+				}
 			}
 		} else if len(addrs) == 0 && t.Mechanism == "a" {
 			e.out.VoidLookups++

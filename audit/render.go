@@ -194,11 +194,15 @@ func writeReport(ew *errWriter, r Report, f format) error {
 	ew.print(f.heading(1, f.clean(r.Domain)+" (home: "+r.Home+")"))
 
 	// Inbound.
-	ew.print(f.heading(2, "Inbound (MX): "+r.Inbound.Status))
+	ew.print(f.heading(2, "Inbound (MX): "+f.clean(statusText(r.Inbound.Status, r.Inbound.Error, r.Inbound.Status))))
 	var rows [][]string
 	for _, h := range r.Inbound.MX {
 		if len(h.Addresses) == 0 {
-			rows = append(rows, []string{strconv.Itoa(int(h.Preference)), h.Host, "", "", "", "", "", ""})
+			addr := ""
+			if h.Error != "" {
+				addr = "unknown"
+			}
+			rows = append(rows, []string{strconv.Itoa(int(h.Preference)), h.Host, addr, "", "", "", "", ""})
 		}
 		for _, a := range h.Addresses {
 			rows = append(rows, []string{strconv.Itoa(int(h.Preference)), h.Host, a.IP.String(),
@@ -211,6 +215,9 @@ func writeReport(ew *errWriter, r Report, f format) error {
 	var notes []string
 	notes = append(notes, r.Inbound.Notes...)
 	for _, h := range r.Inbound.MX {
+		if h.Error != "" {
+			notes = append(notes, h.Host+": addresses "+statusText(StatusUnknown, h.Error, ""))
+		}
 		for _, n := range h.Notes {
 			notes = append(notes, h.Host+": "+n)
 		}
@@ -218,6 +225,7 @@ func writeReport(ew *errWriter, r Report, f format) error {
 	writeNotes(ew, f, notes)
 
 	if !r.Exists {
+		writeUnknown(ew, f, r.Unknown)
 		ew.print(f.heading(2, "Verdict"))
 		ew.print(f.paragraph(f.clean(r.Verdict)))
 		return nil
@@ -225,7 +233,7 @@ func writeReport(ew *errWriter, r Report, f format) error {
 
 	// Outbound.
 	o := r.Outbound
-	ew.print(f.heading(2, fmt.Sprintf("Outbound (SPF): %s, %d DNS look-ups (limit 10), %d void look-ups (limit 2)", o.Status, o.Lookups, o.VoidLookups)))
+	ew.print(f.heading(2, fmt.Sprintf("Outbound (SPF): %s, %d DNS look-ups (limit 10), %d void look-ups (limit 2)", f.clean(statusText(o.Status, o.Error, o.Status)), o.Lookups, o.VoidLookups)))
 	if o.Record != "" {
 		ew.print(f.paragraph("Record: " + f.code(o.Record)))
 		ew.print("\n")
@@ -270,18 +278,27 @@ func writeReport(ew *errWriter, r Report, f format) error {
 	} else {
 		notes = nil
 	}
+	for _, e := range o.LookupErrors {
+		notes = append(notes, statusText(StatusUnknown, e, ""))
+	}
 	writeNotes(ew, f, append(notes, o.Notes...))
 
 	// Transport security.
 	ew.print(f.heading(2, "Transport security"))
 	t := r.Transport
 	rows = [][]string{
-		{"MTA-STS", present(t.MTASTS.Present), joinNonEmpty("; ", kv("id", t.MTASTS.ID), strings.Join(t.MTASTS.Notes, "; "))},
-		{"TLS-RPT", present(t.TLSRPT.Present), joinNonEmpty("; ", kv("rua", strings.Join(t.TLSRPT.RUA, ",")), strings.Join(t.TLSRPT.Notes, "; "))},
+		{"MTA-STS", statusText(t.MTASTS.Status, t.MTASTS.Error, "present"), joinNonEmpty("; ", kv("id", t.MTASTS.ID), strings.Join(t.MTASTS.Notes, "; "))},
+		{"TLS-RPT", statusText(t.TLSRPT.Status, t.TLSRPT.Error, "present"), joinNonEmpty("; ", kv("rua", strings.Join(t.TLSRPT.RUA, ",")), strings.Join(t.TLSRPT.Notes, "; "))},
+	}
+	if len(t.DANE) == 0 && r.Inbound.Status == InboundUnknown {
+		rows = append(rows, []string{"DANE", "unknown", "not checked: the MX hosts are unknown"})
 	}
 	for _, d := range t.DANE {
 		status := "none"
-		if len(d.Records) > 0 {
+		switch {
+		case d.Status == StatusUnknown:
+			status = statusText(d.Status, d.Error, "")
+		case len(d.Records) > 0:
 			status = "present, not validated"
 			if d.Validated {
 				status = "present, DNSSEC-validated"
@@ -294,10 +311,7 @@ func writeReport(ew *errWriter, r Report, f format) error {
 		rows = append(rows, []string{"DANE " + d.Host, status, joinNonEmpty("; ", strings.Join(recs, ", "), strings.Join(d.Notes, "; "))})
 	}
 	dm := t.DMARC
-	dmStatus := present(dm.Present)
-	if dm.Present {
-		dmStatus = "p=" + dm.Policy
-	}
+	dmStatus := statusText(dm.Status, dm.Error, "p="+dm.Policy)
 	dmDetail := ""
 	if dm.Present {
 		dmDetail = joinNonEmpty("; ", kv("sp", dm.SubdomainPolicy), "pct="+strconv.Itoa(dm.Percent), kv("rua", strings.Join(dm.RUA, ",")))
@@ -307,6 +321,7 @@ func writeReport(ew *errWriter, r Report, f format) error {
 		return err
 	}
 
+	writeUnknown(ew, f, r.Unknown)
 	ew.print(f.heading(2, "Verdict"))
 	ew.print(f.paragraph(f.clean(r.Verdict)))
 	return nil
@@ -321,11 +336,35 @@ func writeNotes(ew *errWriter, f format, notes []string) {
 	}
 }
 
-func present(b bool) string {
-	if b {
-		return "present"
+// writeUnknown lists what could not be checked, under its own heading.
+func writeUnknown(ew *errWriter, f format, unknown []Unknown) {
+	if len(unknown) == 0 {
+		return
 	}
-	return "missing"
+	ew.print(f.heading(2, "Could not be checked (DNS errors)"))
+	for _, u := range unknown {
+		text := statusText(StatusUnknown, u.Error, "")
+		if strings.HasPrefix(u.Error, notChecked) {
+			text = "unknown (" + u.Error + ")"
+		}
+		ew.print(f.bullet(f.clean(u.Check + ": " + text)))
+	}
+	ew.print("\n")
+}
+
+// statusText shows a check's status: okText when it was found, "unknown
+// (DNS error: ...)" when the look-up failed, the status itself otherwise.
+func statusText(status, err, okText string) string {
+	switch status {
+	case StatusOK:
+		return okText
+	case StatusUnknown:
+		if err == "" {
+			return "unknown"
+		}
+		return "unknown (DNS error: " + err + ")"
+	}
+	return status
 }
 
 func kv(k, v string) string {

@@ -3,17 +3,16 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/mailroute/mailroute/analyzer"
 )
 
 // place is a country with the organisations and jurisdiction class seen there.
 type place struct {
 	country string // "" = not located
-	class   analyzer.Jurisdiction
+	class   jurisdiction.Class
 	orgs    []string
 }
 
@@ -68,15 +67,15 @@ func plural(n int, one, many string) string {
 }
 
 // outside describes the places outside the home jurisdiction and the EU/EEA.
-func outside(what string, ps []place, home analyzer.Home) string {
+func outside(what string, ps []place, home jurisdiction.Home) string {
 	var third, eea []string
 	unknown := 0
 	for _, p := range ps {
 		switch p.class {
-		case analyzer.JurisdictionHome, analyzer.JurisdictionInternal:
-		case analyzer.JurisdictionEUEEA:
+		case jurisdiction.ClassHome, jurisdiction.ClassInternal:
+		case jurisdiction.ClassEUEEA:
 			eea = append(eea, p.country)
-		case analyzer.JurisdictionUnknown:
+		case jurisdiction.ClassUnknown:
 			unknown++
 		default:
 			third = append(third, p.String()+" ["+string(p.class)+"]")
@@ -99,7 +98,7 @@ func outside(what string, ps []place, home analyzer.Home) string {
 }
 
 // verdict writes the paragraph a security officer can paste into a report.
-func verdict(r Report, home analyzer.Home) string {
+func verdict(r Report, home jurisdiction.Home) string {
 	d := r.Domain
 	var s []string
 	switch r.Inbound.Status {
@@ -109,8 +108,8 @@ func verdict(r Report, home analyzer.Home) string {
 		s = append(s, d+" publishes a null MX (RFC 7505): it receives no mail.")
 	case InboundNoMail:
 		s = append(s, d+" has neither MX nor address records: it cannot receive mail.")
-	case InboundError:
-		s = append(s, "The MX look-up for "+d+" failed, so where it receives mail is unknown.")
+	case InboundUnknown:
+		s = append(s, "The MX look-up for "+d+" could not be checked (DNS error), so where it receives mail is unknown.")
 	default:
 		var addrs []Address
 		for _, h := range r.Inbound.MX {
@@ -131,6 +130,15 @@ func verdict(r Report, home analyzer.Home) string {
 			s = append(s, fmt.Sprintf("Mail for %s is received %s with addresses in %s.", d, how, join(parts)))
 			s = append(s, outside("Receiving addresses", ps, home))
 		}
+		var failed []string
+		for _, h := range r.Inbound.MX {
+			if h.Error != "" {
+				failed = append(failed, h.Host)
+			}
+		}
+		if len(failed) > 0 {
+			s = append(s, fmt.Sprintf("The addresses of %s could not be checked (DNS error), so where it receives mail is not fully known.", join(failed)))
+		}
 	}
 
 	o := r.Outbound
@@ -139,20 +147,23 @@ func verdict(r Report, home analyzer.Home) string {
 		s = append(s, "No SPF record is published, so receivers cannot tell its legitimate senders from forgers.")
 	case SPFMultiple:
 		s = append(s, "It publishes more than one SPF record, which receivers treat as an error (permerror).")
-	case SPFError:
-		s = append(s, "Its SPF record could not be read (DNS error).")
+	case SPFUnknown:
+		s = append(s, "Its SPF record could not be checked (DNS error), so from where its mail may be sent is unknown.")
 	default:
 		s = append(s, spfSentence(o, home)...)
 	}
+	if n := len(o.LookupErrors); n > 0 {
+		s = append(s, fmt.Sprintf("%s of the SPF expansion could not be checked (DNS error), so the sending networks listed may be incomplete.", plural(n, "look-up", "look-ups")))
+	}
 
-	s = append(s, transportSentence(r.Transport))
+	s = append(s, transportSentence(r.Transport, r.Inbound.Status == InboundUnknown))
 	for _, n := range r.Notes {
 		s = append(s, n+".")
 	}
 	return strings.Join(slices.DeleteFunc(s, func(x string) bool { return x == "" }), " ")
 }
 
-func spfSentence(o Outbound, home analyzer.Home) []string {
+func spfSentence(o Outbound, home jurisdiction.Home) []string {
 	var s []string
 	if o.Status == SPFInvalid {
 		s = append(s, "Its SPF record has errors (receivers return permerror); what it was meant to authorise follows.")
@@ -245,31 +256,45 @@ func spfSentence(o Outbound, home analyzer.Home) []string {
 	return s
 }
 
-func transportSentence(t Transport) string {
-	var have, missing []string
-	if t.MTASTS.Present {
-		have = append(have, "MTA-STS (policy not fetched)")
-	} else {
-		missing = append(missing, "MTA-STS")
+// transportSentence says which protections are published, which are
+// missing and which could not be checked; mxUnknown says the MX hosts, and
+// so DANE, are unknown.
+func transportSentence(t Transport, mxUnknown bool) string {
+	var have, missing, unknown []string
+	sort := func(status, name, haveText string) {
+		switch status {
+		case StatusOK:
+			have = append(have, haveText)
+		case StatusUnknown:
+			unknown = append(unknown, name)
+		default:
+			missing = append(missing, name)
+		}
 	}
-	if t.TLSRPT.Present {
-		have = append(have, "TLS-RPT")
-	} else {
-		missing = append(missing, "TLS-RPT")
-	}
-	withTLSA, validated := 0, 0
+	sort(t.MTASTS.Status, "MTA-STS", "MTA-STS (policy not fetched)")
+	sort(t.TLSRPT.Status, "TLS-RPT", "TLS-RPT")
+	withTLSA, validated, failed := 0, 0, 0
 	for _, d := range t.DANE {
-		if len(d.Records) > 0 {
+		switch {
+		case len(d.Records) > 0:
 			withTLSA++
 			if d.Validated {
 				validated++
 			}
+		case d.Status == StatusUnknown:
+			failed++
 		}
 	}
 	switch {
+	case len(t.DANE) == 0 && mxUnknown:
+		unknown = append(unknown, "DANE (the MX hosts are unknown)")
 	case len(t.DANE) == 0:
-	case withTLSA == 0:
+	case withTLSA == 0 && failed == 0:
 		missing = append(missing, "DANE")
+	case withTLSA == 0 && failed == len(t.DANE):
+		unknown = append(unknown, "DANE")
+	case withTLSA == 0:
+		unknown = append(unknown, fmt.Sprintf("DANE (%d of %d MX hosts)", failed, len(t.DANE)))
 	case validated == withTLSA:
 		have = append(have, fmt.Sprintf("DANE for %d of %d MX hosts (DNSSEC-validated by the resolver)", withTLSA, len(t.DANE)))
 	case validated == 0:
@@ -277,18 +302,17 @@ func transportSentence(t Transport) string {
 	default:
 		have = append(have, fmt.Sprintf("DANE for %d of %d MX hosts (%d DNSSEC-validated by the resolver)", withTLSA, len(t.DANE), validated))
 	}
-	if t.DMARC.Present {
-		p := "DMARC p=" + cmp.Or(t.DMARC.Policy, "(invalid)")
-		if t.DMARC.Policy == "none" {
-			p += " (monitoring only)"
-		}
-		if t.DMARC.Percent < 100 {
-			p += fmt.Sprintf(" pct=%d", t.DMARC.Percent)
-		}
-		have = append(have, p)
-	} else {
-		missing = append(missing, "DMARC")
+	if withTLSA > 0 && failed > 0 {
+		unknown = append(unknown, fmt.Sprintf("DANE for %d of %d MX hosts", failed, len(t.DANE)))
 	}
+	p := "DMARC p=" + cmp.Or(t.DMARC.Policy, "(invalid)")
+	if t.DMARC.Policy == "none" {
+		p += " (monitoring only)"
+	}
+	if t.DMARC.Percent < 100 {
+		p += fmt.Sprintf(" pct=%d", t.DMARC.Percent)
+	}
+	sort(t.DMARC.Status, "DMARC", p)
 	var s []string
 	if len(have) > 0 {
 		s = append(s, "Transport protections published: "+join(have)+".")
@@ -296,7 +320,56 @@ func transportSentence(t Transport) string {
 	if len(missing) > 0 {
 		s = append(s, "Missing: "+join(missing)+".")
 	}
+	if len(unknown) > 0 {
+		s = append(s, "Could not be checked (DNS error): "+join(unknown)+".")
+	}
 	return strings.Join(s, " ")
+}
+
+// notChecked starts the Error of an Unknown that was not looked up at all
+// because what it depends on is unknown.
+const notChecked = "not checked: "
+
+// unknowns lists what could not be checked in r, in report order.
+func unknowns(r Report) []Unknown {
+	var u []Unknown
+	add := func(check, err string) { u = append(u, Unknown{Check: check, Error: err}) }
+	if r.Inbound.Status == InboundUnknown {
+		add("MX", r.Inbound.Error)
+	}
+	for _, h := range r.Inbound.MX {
+		if h.Error != "" {
+			add("MX host "+h.Host+" addresses", h.Error)
+		}
+	}
+	if !r.Exists {
+		return u
+	}
+	if r.Outbound.Status == SPFUnknown {
+		add("SPF", r.Outbound.Error)
+	}
+	for _, e := range r.Outbound.LookupErrors {
+		add("SPF expansion", e)
+	}
+	t := r.Transport
+	if t.MTASTS.Status == StatusUnknown {
+		add("MTA-STS", t.MTASTS.Error)
+	}
+	if t.TLSRPT.Status == StatusUnknown {
+		add("TLS-RPT", t.TLSRPT.Error)
+	}
+	if r.Inbound.Status == InboundUnknown && len(t.DANE) == 0 {
+		add("DANE", notChecked+"the MX hosts are unknown")
+	}
+	for _, d := range t.DANE {
+		if d.Status == StatusUnknown {
+			add("DANE "+d.Host, d.Error)
+		}
+	}
+	if t.DMARC.Status == StatusUnknown {
+		add("DMARC", t.DMARC.Error)
+	}
+	return u
 }
 
 // jurisdictionNotes returns the explanations (home.Note) for the countries
@@ -337,6 +410,7 @@ func nz[T any](s []T) []T {
 // normalise replaces nil slices by empty ones for stable JSON.
 func normalise(r *Report) {
 	r.Notes = nz(r.Notes)
+	r.Unknown = nz(r.Unknown)
 	r.Inbound.MX = nz(r.Inbound.MX)
 	r.Inbound.Notes = nz(r.Inbound.Notes)
 	for i := range r.Inbound.MX {
@@ -349,6 +423,7 @@ func normalise(r *Report) {
 	}
 	o := &r.Outbound
 	o.Networks, o.Unexpanded, o.Notes = nz(o.Networks), nz(o.Unexpanded), nz(o.Notes)
+	o.LookupErrors = nz(o.LookupErrors)
 	o.ByCountry, o.ByOrganisation, o.ByInclude = nz(o.ByCountry), nz(o.ByOrganisation), nz(o.ByInclude)
 	for i := range o.Networks {
 		o.Networks[i].Via = nz(o.Networks[i].Via)

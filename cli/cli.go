@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/mailroute/mailroute/internal/safe"
 )
 
 // Exit codes.
@@ -95,7 +97,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", ee.err)
+			stderrLine(env.Stderr, "error", ee.err.Error())
 		}
 		return ee.code
 	}
@@ -103,7 +105,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "mailroute: interrupted")
 		return ExitInterrupted
 	}
-	fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", err)
+	stderrLine(env.Stderr, "error", err.Error())
 	if strings.Contains(err.Error(), "flag") || strings.Contains(err.Error(), "unknown command") || strings.Contains(err.Error(), "arg(s)") {
 		fmt.Fprintln(env.Stderr, "mailroute: hint: see mailroute --help")
 	}
@@ -128,8 +130,16 @@ https://lite.ip2location.com (embedded, CC BY-SA 4.0). With GeoLite2: this
 product includes GeoLite2 data created by MaxMind, available from
 https://www.maxmind.com. With DB-IP lite: IP Geolocation by DB-IP.
 
-Exit codes: 0 all analysed, 1 error, 3 some inputs or messages failed,
-4 a --fail-on policy was violated, 130 interrupted.`
+Exit codes: 0 all analysed, 1 error or nothing read, 3 some inputs or messages failed,
+4 a --fail-on policy was violated or could not be verified, 130 interrupted.`
+
+// stderrLine prints one "mailroute: KIND: MSG" line. The message often
+// names files and holds text from mail, so escape sequences and invisible
+// characters in it are shown escaped (safe.Name), never passed to the
+// terminal.
+func stderrLine(w io.Writer, kind, msg string) {
+	fmt.Fprintf(w, "mailroute: %s: %s\n", kind, safe.Name(msg))
+}
 
 func newRoot(env Env) *cobra.Command {
 	tf := &traceFlags{}

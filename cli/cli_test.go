@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +55,7 @@ func fixtureNets() []geotest.Network {
 		{Prefix: "82.195.75.0/24", Country: "DE", CountryName: "Germany", InEU: true, ASN: 8365, ASOrg: "MANDA-AS"},
 		{Prefix: "45.134.26.0/24", Country: "NL", CountryName: "Netherlands", InEU: true, ASN: 49505, ASOrg: "OOO Network of data-centers Selectel"},
 		{Prefix: "185.234.219.0/24", Country: "PL", CountryName: "Poland", InEU: true, ASN: 201814, ASOrg: "MEVSPACE sp. z o.o."},
+		{Prefix: "148.163.128.0/19", Country: "US", CountryName: "United States", ASN: 22843, ASOrg: "PROOFPOINT-ASN-US-EAST"},
 	}
 }
 
@@ -187,7 +191,12 @@ func TestExitCodes(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"missing file", "", []string{"trace", "no/such/file.eml"}, ExitSomeFailed, "no/such/file.eml"},
+		{"missing file", "", []string{"trace", "no/such/file.eml"}, ExitError, "no message read"},
+		{"missing and good file", "", []string{"trace", "--format", "json", "no/such/file.eml", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, "no/such/file.eml"},
+		{"scan missing dir", "", []string{"scan", "/nope"}, ExitError, "no message read"},
+		{"scan empty stdin", "", []string{"scan", "-"}, ExitError, "no message found"},
+		{"escape in a missing name", "", []string{"trace", "nonexist\x1b[31m.eml", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, `nonexist\x1b[31m.eml`},
+		{"invisible in a missing name", "", []string{"scan", "bad\x1b[2Jfile\u200b", "samples/gmx-to-posteo.eml"}, ExitSomeFailed, `bad\x1b[2Jfile\u200b`},
 		{"bad home", "", []string{"trace", "--home", "Germany", "samples/gmx-to-posteo.eml"}, ExitError, "home jurisdiction"},
 		{"bad format", "", []string{"trace", "--format", "xml", "samples/gmx-to-posteo.eml"}, ExitError, "unknown format"},
 		{"unknown flag", "", []string{"trace", "--nope"}, ExitError, "unknown flag"},
@@ -204,6 +213,12 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, tt.inStderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.inStderr, r.stderr)
+			}
+			if strings.ContainsAny(r.stderr, "\x1b\u200b") {
+				t.Errorf("stderr holds an escape or invisible character:\n%q", r.stderr)
+			}
+			if tt.code == ExitError && r.stdout != "" {
+				t.Errorf("nothing could be done, yet stdout is:\n%s", r.stdout)
 			}
 		})
 	}
@@ -264,6 +279,24 @@ func TestScanFormats(t *testing.T) {
 	}
 }
 
+// TestScanHomeOutsideEEA: the "left EU/EEA" and "third country" columns
+// follow each node's country, not --home. With --home CH the Proton sample's
+// Swiss nodes are home and still outside the EU/EEA; with --home US the
+// American relays are home and still third-country.
+func TestScanHomeOutsideEEA(t *testing.T) {
+	td := chdirRoot(t)
+	geo := geoDir(t)
+	for _, home := range []string{"CH", "US"} {
+		t.Run(home, func(t *testing.T) {
+			r := run(t, geo, "", "scan", "--home", home, "--format", "markdown", "samples/")
+			if r.code != ExitOK {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			checkGolden(t, td, "scan-samples-home-"+home+".markdown", r.stdout)
+		})
+	}
+}
+
 func TestScanPolicyAndAccounting(t *testing.T) {
 	chdirRoot(t)
 	geo := geoDir(t)
@@ -304,7 +337,12 @@ func TestScanPolicyAndAccounting(t *testing.T) {
 			[]string{"third-country"}},
 		{"plaintext violated", []string{"scan", "--format", "markdown", "--fail-on", "plaintext", filepath.Join(dir, "company", "1.eml")}, ExitPolicy,
 			[]string{"plaintext"}},
-		{"policy holds", []string{"scan", "--fail-on", "third-country,plaintext", "--home", "DE", filepath.Join(dir, "gmx")}, ExitOK, nil},
+		// The final servers' addresses are not in these headers: without
+		// --allow-unknown (or --resolve) the policy cannot be verified.
+		{"policy cannot be verified", []string{"scan", "--fail-on", "third-country,plaintext", "--home", "DE", filepath.Join(dir, "gmx")}, ExitPolicy,
+			[]string{"CANNOT VERIFY: third-country (2)"}},
+		{"policy holds", []string{"scan", "--fail-on", "third-country,plaintext", "--allow-unknown", "--home", "DE", filepath.Join(dir, "gmx")}, ExitOK,
+			[]string{"accepted (--allow-unknown)"}},
 		{"bad fail-on", []string{"scan", "--fail-on", "sometimes", dir}, ExitError, nil},
 		{"bad group-by", []string{"scan", "--group-by", "colour", dir}, ExitError, nil},
 	}
@@ -363,6 +401,82 @@ func TestProviderCommand(t *testing.T) {
 		}
 		if !strings.Contains(r.stdout, `"exists":false`) {
 			t.Errorf("missing domain not reported:\n%s", r.stdout)
+		}
+	})
+}
+
+func TestProviderFailsClosed(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	// A port nobody listens on: every query is refused at once.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := pc.LocalAddr().String()
+	pc.Close()
+	t.Run("dead resolver", func(t *testing.T) {
+		for _, format := range []string{"table", "markdown", "json"} {
+			r := run(t, geo, "", "provider", "--resolver", dead, "--dns-timeout", "300ms", "--format", format, "posteo.de")
+			if r.code != ExitSomeFailed {
+				t.Errorf("%s: exit %d, want %d; stderr:\n%s", format, r.code, ExitSomeFailed, r.stderr)
+			}
+			want := "unknown (DNS error: "
+			if format == "json" {
+				want = `"mta_sts":{"status":"unknown","error":"TXT _mta-sts.posteo.de: `
+			}
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s: output lacks %q:\n%s", format, want, r.stdout)
+			}
+			for _, bad := range []string{"| missing", "Missing:", `"status":"missing"`} {
+				if strings.Contains(r.stdout, bad) {
+					t.Errorf("%s: a failed look-up is shown as missing (%q):\n%s", format, bad, r.stdout)
+				}
+			}
+			if !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "Could not be checked (DNS error): MTA-STS, TLS-RPT, DANE (the MX hosts are unknown) and DMARC") {
+				t.Errorf("%s: verdict does not say what could not be checked:\n%s", format, r.stdout)
+			}
+			if !strings.Contains(r.stderr, "could not be fully checked") {
+				t.Errorf("%s: stderr does not say why the exit code is 3:\n%s", format, r.stderr)
+			}
+		}
+	})
+	for _, tt := range []struct {
+		name     string
+		args     []string
+		inStderr string
+	}{
+		{"no port", []string{"--resolver", "bogus", "posteo.de"}, `resolver address "bogus"`},
+		{"port out of range", []string{"--resolver", "127.0.0.1:99999", "posteo.de"}, `port "99999" is not a number from 1 to 65535`},
+		{"bad domain", []string{"--resolver", dead, "foo bar"}, `invalid domain name "foo bar"`},
+		{"escape in domain", []string{"--resolver", dead, "a\x1b[2J.example"}, `invalid domain name "a\x1b[2j.example"`},
+		{"zero timeout", []string{"--resolver", dead, "--dns-timeout", "0s", "posteo.de"}, "--dns-timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, geo, "", append([]string{"provider"}, tt.args...)...)
+			if r.code != ExitError {
+				t.Errorf("exit %d, want %d; stdout:\n%s", r.code, ExitError, r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.inStderr) || strings.Contains(r.stderr, "\x1b") {
+				t.Errorf("stderr lacks %q (or holds an escape):\n%q", tt.inStderr, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("a usage error printed a report:\n%s", r.stdout)
+			}
+		})
+	}
+	t.Run("scan resolver flag", func(t *testing.T) {
+		r := run(t, geo, "", "scan", "--resolve", "--resolver", "127.0.0.1:99999", "samples/gmx-to-posteo.eml")
+		if r.code != ExitError || !strings.Contains(r.stderr, "99999") {
+			t.Errorf("exit %d, want %d; stderr:\n%s", r.code, ExitError, r.stderr)
+		}
+	})
+	t.Run("one default timeout", func(t *testing.T) {
+		for _, cmd := range []string{"provider", "scan", "trace"} {
+			r := run(t, "", "", cmd, "--help")
+			if !strings.Contains(r.stdout, `--dns-timeout duration   timeout of one DNS query (default 2s)`) {
+				t.Errorf("%s --help lacks the shared --dns-timeout:\n%s", cmd, r.stdout)
+			}
 		}
 	})
 }
@@ -470,24 +584,75 @@ func TestTerminalStdinShowsHelp(t *testing.T) {
 	}
 }
 
-func TestGroupDir(t *testing.T) {
-	tests := []struct {
-		args []string
-		file string
-		want string
-	}{
-		{[]string{"testmails/"}, "testmails/gmx/a.eml", "gmx"},
-		{[]string{"testmails"}, "testmails/gmx/sub/a.eml", "gmx"},
-		{[]string{"testmails"}, "testmails/a.eml", ""},
-		{[]string{"Maildir"}, "Maildir/cur/1:2,S", ""},
-		{[]string{"Maildir"}, "Maildir/.Work/cur/1:2,S", ".Work"},
-		{[]string{"a.mbox", "other/"}, "other/posteo/x.eml", "posteo"},
-		{[]string{"exports/gmx.mbox"}, "exports/gmx.mbox", "exports"},
-		{[]string{"-"}, "-", ""},
+// TestGroupDirArguments is issue 11's case: two directory arguments are two
+// groups, not one "(top level)" row (the rule itself: mailbox.DirGroups).
+func TestGroupDirArguments(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	for _, f := range []struct{ src, dst string }{
+		{"samples/gmx-to-posteo.eml", "google/a.eml"},
+		{"samples/icloud-to-webde.eml", "apple/b.eml"},
+	} {
+		b, err := os.ReadFile(f.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, f.dst)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, tt := range tests {
-		if got := groupDir(tt.args, tt.file); got != tt.want {
-			t.Errorf("groupDir(%q, %q) = %q, want %q", tt.args, tt.file, got, tt.want)
+	r := run(t, geoDir(t), "", "scan", "--group-by", "dir", "--format", "json", filepath.Join(dir, "google"), filepath.Join(dir, "apple"))
+	for _, want := range []string{`"group":"` + filepath.ToSlash(filepath.Join(dir, "google")) + `"`, `"group":"` + filepath.ToSlash(filepath.Join(dir, "apple")) + `"`, `"groups":2`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %s:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// TestScanPartialInput checks that a report of a half-read compressed mbox
+// says so in every format, not only on standard error.
+func TestScanPartialInput(t *testing.T) {
+	chdirRoot(t)
+	good, err := os.ReadFile("samples/gmx-to-posteo.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mbox bytes.Buffer
+	for range 50 {
+		mbox.WriteString("From sender@example.org Thu Jan  1 00:00:00 2026\n")
+		mbox.Write(good)
+		mbox.WriteString("\n")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(mbox.Bytes())
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "half.mbox.gz")
+	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	geo := geoDir(t)
+	for _, tt := range []struct{ format, want string }{
+		{"table", "INCOMPLETE: 1 input could not be read (to the end)"},
+		{"markdown", "**INCOMPLETE: 1 input could not be read (to the end)"},
+		{"csv", "\nincomplete,INCOMPLETE: 1 input could not be read"},
+		{"json", `"incomplete":true`},
+	} {
+		r := run(t, geo, "", "scan", "--format", tt.format, path)
+		if r.code != ExitSomeFailed {
+			t.Errorf("%s: exit %d, want %d", tt.format, r.code, ExitSomeFailed)
+		}
+		if !strings.Contains(r.stdout, tt.want) {
+			t.Errorf("%s: output lacks %q:\n%s", tt.format, tt.want, r.stdout)
+		}
+		wantCount := map[string]string{"table": "inputs unreadable: 1", "markdown": "inputs unreadable: 1",
+			"csv": "accounting,inputs_unreadable,1", "json": `"inputs_unreadable":1,"unreadable":[{"input":"` + path}[tt.format]
+		if !strings.Contains(r.stdout, wantCount) {
+			t.Errorf("%s: output lacks %q:\n%s", tt.format, wantCount, r.stdout)
 		}
 	}
 }
@@ -529,5 +694,105 @@ func TestTraceClosedStdout(t *testing.T) {
 				t.Errorf("stderr does not name the write error:\n%s", errb.String())
 			}
 		})
+	}
+}
+
+// TestScanCannotVerify is issue 11's case: the final node (Proton) has no
+// known location, so outside-home cannot be shown to hold.
+func TestScanCannotVerify(t *testing.T) {
+	chdirRoot(t)
+	r := run(t, "", "", "scan", "--home", "DE", "--fail-on", "outside-home", "samples/posteo-to-proton.eml")
+	if r.code != ExitPolicy {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, ExitPolicy, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "CANNOT VERIFY: outside-home (1)") || !strings.Contains(r.stderr, "cannot be verified") {
+		t.Errorf("the group is not marked CANNOT VERIFY:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	r = run(t, "", "", "scan", "--home", "DE", "--fail-on", "outside-home", "--allow-unknown", "samples/posteo-to-proton.eml")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "accepted (--allow-unknown)") {
+		t.Errorf("--allow-unknown: exit %d, want 0:\n%s", r.code, r.stdout)
+	}
+	r = run(t, "", "", "scan", "--help")
+	if !strings.Contains(r.stdout, "  unknown-encryption  a transfer whose encryption is unknown") || !strings.Contains(r.stdout, "--allow-unknown") {
+		t.Errorf("scan --help lacks the rule table:\n%s", r.stdout)
+	}
+	r = run(t, "", "", "__complete", "scan", "--fail-on", "")
+	for _, rule := range []string{"outside-home", "third-country", "plaintext", "unknown-encryption"} {
+		if !strings.Contains(r.stdout, rule+"\n") {
+			t.Errorf("completion lacks %s:\n%s", rule, r.stdout)
+		}
+	}
+}
+
+// TestTransitAgrees is issue 11's case: the dates of the forged sample run
+// backwards; trace and scan report the same, negative, transit.
+func TestTransitAgrees(t *testing.T) {
+	chdirRoot(t)
+	geo := geoDir(t)
+	const sample = "samples/forged-gmail-to-tonline.eml"
+	tr := run(t, geo, "", "trace", "--format", "json", sample)
+	var res struct {
+		Summary struct {
+			TransitSeconds *float64 `json:"transit_seconds"`
+		}
+		Flags []struct{ Code string }
+	}
+	if err := json.Unmarshal([]byte(tr.stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.TransitSeconds == nil || *res.Summary.TransitSeconds >= 0 {
+		t.Fatalf("trace transit = %v, want negative", res.Summary.TransitSeconds)
+	}
+	flagged := false
+	for _, f := range res.Flags {
+		flagged = flagged || f.Code == "negative-transit"
+	}
+	if !flagged {
+		t.Errorf("negative transit not flagged: %+v", res.Flags)
+	}
+	sc := run(t, geo, "", "scan", "--format", "json", sample)
+	lines := strings.Split(strings.TrimSpace(sc.stdout), "\n")
+	var tot struct {
+		Median   *float64 `json:"median_transit_seconds"`
+		Negative int      `json:"negative_transit_messages"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &tot); err != nil {
+		t.Fatal(err)
+	}
+	if tot.Median == nil || *tot.Median != *res.Summary.TransitSeconds || tot.Negative != 1 {
+		t.Errorf("scan median transit %v (%d negative), trace %v", tot.Median, tot.Negative, *res.Summary.TransitSeconds)
+	}
+	if table := run(t, geo, "", "scan", sample); !strings.Contains(table.stdout, "-8h31m (1 negative)") {
+		t.Errorf("table does not show the negative transit:\n%s", table.stdout)
+	}
+}
+
+// TestManyHops is issue 11's case: a 10,000-field message has as many hops
+// in scan as in trace.
+func TestManyHops(t *testing.T) {
+	var b strings.Builder
+	for i := 10000; i > 0; i-- {
+		fmt.Fprintf(&b, "Received: from h%d by h%d; Thu, 1 Jan 2026 10:00:00 +0000\n", i-1, i)
+	}
+	b.WriteString("From: a@example.org\nSubject: loop\n\nbody\n")
+	path := filepath.Join(t.TempDir(), "loop.eml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := run(t, "", "", "trace", "--format", "json", path)
+	var res struct{ Summary struct{ Hops int } }
+	if err := json.Unmarshal([]byte(tr.stdout), &res); err != nil {
+		t.Fatalf("%v\n%s", err, tr.stderr)
+	}
+	sc := run(t, "", "", "scan", "--format", "json", path)
+	lines := strings.Split(strings.TrimSpace(sc.stdout), "\n")
+	var tot struct {
+		MedianHops float64 `json:"median_hops"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &tot); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Hops < 1000 || tot.MedianHops != float64(res.Summary.Hops) {
+		t.Errorf("trace %d hops, scan median %v", res.Summary.Hops, tot.MedianHops)
 	}
 }

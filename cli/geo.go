@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 	"strings"
 
@@ -27,7 +28,7 @@ func newGeoCmd(env Env) *cobra.Command {
 			}
 			defer db.Close()
 			for _, w := range db.Warnings(env.Now()) {
-				fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+				stderrLine(env.Stderr, "warning", w)
 			}
 			enc := json.NewEncoder(env.Stdout)
 			bad := 0
@@ -47,10 +48,10 @@ func newGeoCmd(env Env) *cobra.Command {
 				j := h.Classify(loc.Country, internal)
 				if format == "json" {
 					if err := enc.Encode(struct {
-						IP           string                `json:"ip"`
-						Internal     bool                  `json:"internal"`
-						Location     analyzer.Location     `json:"location"`
-						Jurisdiction analyzer.Jurisdiction `json:"jurisdiction"`
+						IP           string             `json:"ip"`
+						Internal     bool               `json:"internal"`
+						Location     analyzer.Location  `json:"location"`
+						Jurisdiction jurisdiction.Class `json:"jurisdiction"`
 					}{addr.String(), internal, loc, j}); err != nil {
 						return err
 					}

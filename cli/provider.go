@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,13 +10,15 @@ import (
 
 	"github.com/mailroute/mailroute/audit"
 	"github.com/mailroute/mailroute/geo"
+	"github.com/mailroute/mailroute/htmlreport"
+	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/resolver"
 )
 
 func newProviderCmd(env Env) *cobra.Command {
 	var (
-		format, home, resolverAddr, cityDB, asnDB string
-		f                                         commonFlags
+		outFormat, output, home, cityDB, asnDB string
+		dns                                    dnsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "provider [flags] DOMAIN...",
@@ -37,51 +40,97 @@ This command sends DNS queries (to --resolver or the system resolver).`,
   mailroute provider --resolver 127.0.0.1:5353 example.org`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var write func(io.Writer, []audit.Report) error
-			switch strings.ToLower(format) {
-			case "table":
-				write = audit.WriteTable
-			case "json":
-				write = audit.WriteJSON
-			case "markdown", "md":
-				write = audit.WriteMarkdown
-			default:
-				return usageErr(fmt.Errorf("unknown format %q: want table, json or markdown", format))
+			fm, err := format.Parse(outFormat, providerFormats())
+			if err != nil {
+				return usageErr(err)
 			}
+			domains, err := domainArgs(args)
+			if err != nil {
+				return err
+			}
+			if err := dns.check(); err != nil {
+				return err
+			}
+			write := map[format.Format]func(io.Writer, []audit.Report) error{
+				format.Table: audit.WriteTable, format.JSON: audit.WriteJSON,
+				format.Markdown: audit.WriteMarkdown, format.HTML: htmlreport.WriteProvider,
+			}[fm]
 			h, db, err := openHomeGeo(env, home, cityDB, asnDB)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			c, err := resolver.New(resolver.Options{Server: resolverAddr, Timeout: f.dnsTimeout})
+			c, err := dns.client()
 			if err != nil {
-				return fmt.Errorf("resolver: %w", err)
+				return err
 			}
 			opts := audit.Options{Locator: newLocator(db), Home: h, IsInternal: geo.IsInternal}
 			var reports []audit.Report
-			missing := 0
-			for _, d := range args {
-				rep := audit.Check(cmd.Context(), c, strings.TrimSuffix(strings.ToLower(d), "."), opts)
-				if !rep.Exists {
+			missing, unknown := 0, 0
+			for _, d := range domains {
+				rep := audit.Check(cmd.Context(), c, d, opts)
+				switch {
+				case !rep.Exists:
 					missing++
+				case len(rep.Unknown) > 0:
+					unknown++
 				}
 				reports = append(reports, rep)
 			}
-			if err := write(env.Stdout, reports); err != nil {
+			dst, err := openOutput(output, env.Stdout)
+			if err != nil {
+				return err
+			}
+			defer dst.Abort()
+			if err := write(dst, reports); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}
-			if missing > 0 {
-				return &exitError{code: ExitSomeFailed, err: fmt.Errorf("%d of %d domains do not exist or could not be looked up", missing, len(args))}
+			if err := dst.Commit(); err != nil {
+				return err
+			}
+			if missing+unknown > 0 {
+				return &exitError{code: ExitSomeFailed, err: providerFailure(missing, unknown, len(domains))}
 			}
 			return nil
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "table", "output format: table, json (JSON Lines) or markdown")
+	registerFormat(cmd, &outFormat, "table", providerFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &output)
 	fl.StringVar(&home, "home", "EEA", "home jurisdiction: ISO country codes, EU or EEA")
-	fl.StringVar(&resolverAddr, "resolver", "", "DNS server HOST:PORT (default: the first nameserver in /etc/resolv.conf)")
-	fl.DurationVar(&f.dnsTimeout, "dns-timeout", 0, "timeout of one DNS query (default 2s)")
+	dns.register(cmd, "")
 	fl.StringVar(&cityDB, "city-db", "", "GeoLite2/GeoIP2/DB-IP City or Country .mmdb file")
 	fl.StringVar(&asnDB, "asn-db", "", "GeoLite2-ASN or DB-IP ASN .mmdb file")
 	return cmd
+}
+
+// domainArgs normalises the domain arguments (lower case, no trailing dot)
+// and rejects one that is not a valid DNS name as a usage error.
+func domainArgs(args []string) ([]string, error) {
+	out := make([]string, len(args))
+	for i, a := range args {
+		d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(a)), ".")
+		if err := resolver.ValidateName(d); err != nil {
+			return nil, usageErr(err)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// providerFailure says why provider exits 3.
+func providerFailure(missing, unknown, total int) error {
+	var parts []string
+	if missing > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d domains do not exist or could not be looked up", missing, total))
+	}
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d domains could not be fully checked (DNS errors; see \"unknown\" in the report)", unknown, total))
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// providerFormats are the formats provider writes.
+func providerFormats() []format.Format {
+	return []format.Format{format.Table, format.JSON, format.Markdown, format.HTML}
 }

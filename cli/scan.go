@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/htmlreport"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
@@ -21,10 +21,12 @@ import (
 
 type scanFlags struct {
 	commonFlags
-	format    string
-	groupBy   string
-	failOn    string
-	providers string
+	format       string
+	output       string
+	groupBy      string
+	failOn       string
+	allowUnknown bool
+	providers    string
 }
 
 func newScanCmd(env Env) *cobra.Command {
@@ -38,9 +40,16 @@ sending provider (or another --group-by key), how many relays and
 organisations the mail went through, which countries it crossed, how often it
 left the home jurisdiction or the EU/EEA, and how much travelled unencrypted.
 
---fail-on takes outside-home, third-country, plaintext, unknown-encryption
-(comma-separated): when any message violates one, scan exits with code 4 and
-the table marks the groups that do.`,
+--fail-on takes a comma-separated list of rules; a message violates one when
+its path shows
+
+` + report.RulesHelp("  ") + `
+
+When any message violates a rule, scan exits with code 4 and the table marks
+the groups that do. A message whose path does not show a violation but has a
+node of unknown location (outside-home, third-country) or a transfer of
+unknown encryption (plaintext) cannot be verified: it is counted as
+CANNOT VERIFY and fails the run too (exit 4) unless --allow-unknown.`,
 		Example: `  mailroute scan ~/Mail/export.mbox
   mailroute scan --home DE --format markdown Maildir/ testmails/*.eml > providers.md
   mailroute scan --group-by dir testmails/    # one sub-folder per candidate provider
@@ -52,17 +61,19 @@ the table marks the groups that do.`,
 	}
 	f.commonFlags.register(cmd)
 	fl := cmd.Flags()
-	registerFormat(cmd, &f.format, "table", report.Formats(), " (json: JSON Lines)")
+	registerFormat(cmd, &f.format, "table", scanFormats(), " (json: JSON Lines)")
+	registerOutput(cmd, &f.output)
 	fl.StringVar(&f.groupBy, "group-by", "provider", "row key: provider, sender-domain, first-org, dir or header:NAME")
-	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: outside-home, third-country, plaintext, unknown-encryption")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 4 when a message violates any of: "+strings.Join(report.RuleNames(), ", "))
+	fl.BoolVar(&f.allowUnknown, "allow-unknown", false, "with --fail-on: do not fail for messages that cannot be verified (location or encryption unknown)")
 	fl.StringVar(&f.providers, "providers", "", "file of extra sender-domain to provider mappings (see README)")
 	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{"provider", "sender-domain", "first-org", "dir", "header:"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"outside-home", "third-country", "plaintext", "unknown-encryption"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(report.RuleNames(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
-	outFormat, err := format.Parse(f.format, report.Formats())
+	outFormat, err := format.Parse(f.format, scanFormats())
 	if err != nil {
 		return usageErr(err)
 	}
@@ -90,13 +101,23 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, w := range s.warnings {
-			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+			stderrLine(env.Stderr, "warning", w)
 		}
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	agg := report.NewAggregator(report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy})
+	dst, err := openOutput(f.output, env.Stdout)
+	if err != nil {
+		return err
+	}
+	defer dst.Abort()
+	aggOpts := report.Options{GroupBy: groupBy, Providers: providers, Home: s.opts.Home, Policy: policy, AllowUnknown: f.allowUnknown}
+	if outFormat == format.HTML {
+		aggOpts.Examples = htmlExamples
+	}
+	agg := report.NewAggregator(aggOpts)
 
+	dirKey := mailbox.DirGroups(args)
 	var messages atomic.Int64
 	stopProgress := func() {}
 	if !f.quiet && env.IsTerminal(env.Stderr) {
@@ -117,10 +138,11 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
 			note(it.InputErr.Error())
+			addInputError(agg, it.InputErr)
 			return nil
 		}
 		messages.Add(1)
-		agg.AddRef(&it.Result, groupDir(args, it.Pos.File))
+		agg.AddRef(&it.Result, dirKey(it.Pos.File))
 		if it.Result.Error != "" {
 			note(it.Result.Error)
 		}
@@ -135,19 +157,35 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, p := range problems {
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", p)
+			stderrLine(env.Stderr, "error", p)
 		}
 		if hidden > 0 {
 			fmt.Fprintf(env.Stderr, "mailroute: ... and %d more problems (counted in the table)\n", hidden)
 		}
 		for _, n := range rd.Notes() {
-			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+			stderrLine(env.Stderr, "note", n)
 		}
 		writeSources(env.Stderr, s)
 	}
+	if st.Read == 0 {
+		// Nothing could be done: no table of nothing.
+		return &exitError{code: ExitError, err: nothingRead(st)}
+	}
 	rep := agg.Report()
-	if err := report.Write(env.Stdout, outFormat, rep); err != nil {
+	if outFormat == format.HTML {
+		info := htmlreport.ScanInfo{InputErrors: st.InputErrors, Problems: problems, Hidden: hidden}
+		for _, src := range s.db.Sources() {
+			info.Sources = append(info.Sources, fmt.Sprintf("%s (%s, built %s)", src.Name, src.Type, src.Built.UTC().Format("2006-01-02")))
+		}
+		err = htmlreport.WriteScan(dst, rep, info)
+	} else {
+		err = report.Write(dst, outFormat, rep)
+	}
+	if err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	if err := dst.Commit(); err != nil {
+		return err
 	}
 	if !f.quiet {
 		fmt.Fprintf(env.Stderr, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
@@ -155,13 +193,32 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 	switch {
 	case rep.Violations():
 		return &exitError{code: ExitPolicy}
+	case rep.PolicyFails():
+		return &exitError{code: ExitPolicy, err: fmt.Errorf("policy %s: %d of %d messages cannot be verified (location or encryption unknown); --allow-unknown accepts them", policy, rep.Total.CannotVerifyMessages, rep.Analysed)}
 	case st.Failed > 0 || st.InputErrors > 0:
 		return &exitError{code: ExitSomeFailed}
-	case st.Read == 0:
-		return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
 	}
 	return nil
 }
+
+// addInputError counts an unreadable input in the report, with its path
+// and reason.
+func addInputError(agg *report.Aggregator, err error) {
+	var ie *mailbox.InputError
+	if errors.As(err, &ie) {
+		agg.AddInputError(ie.Path, ie.Err.Error())
+		return
+	}
+	agg.AddInputError("", err.Error())
+}
+
+// scanFormats are the formats scan writes: report's and HTML.
+func scanFormats() []format.Format { return append(report.Formats(), format.HTML) }
+
+// htmlExamples is the number of example messages per group of an HTML
+// scan report: enough to drill down, few enough that a scan of a whole
+// mailbox stays a few MB.
+const htmlExamples = 5
 
 func loadProviders(path string) (*report.Providers, error) {
 	fh, err := os.Open(path)
@@ -178,29 +235,6 @@ func loadProviders(path string) (*report.Providers, error) {
 		return nil, fmt.Errorf("--providers %s: %w", path, err)
 	}
 	return p, nil
-}
-
-// groupDir is the --group-by dir key of a message file: the first folder
-// below the directory argument it was found in ("" for files directly in
-// it, Maildir's cur/ and new/ included), or the parent folder's name for a
-// file named on the command line.
-func groupDir(args []string, file string) string {
-	if file == "-" {
-		return ""
-	}
-	for _, a := range args {
-		root := filepath.Clean(a)
-		rel, err := filepath.Rel(root, file)
-		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-			continue
-		}
-		first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-		if !nested || first == "cur" || first == "new" {
-			return ""
-		}
-		return first
-	}
-	return filepath.Base(filepath.Dir(file))
 }
 
 // startProgress draws a progress bar on w (a terminal) from the reader's

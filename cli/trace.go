@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailroute/mailroute/htmlreport"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/pipeline"
@@ -16,11 +17,13 @@ import (
 type traceFlags struct {
 	commonFlags
 	format string
+	output string
 }
 
 func (f *traceFlags) register(cmd *cobra.Command) {
 	f.commonFlags.register(cmd)
 	registerFormat(cmd, &f.format, "", traceFormats(), "; default table on a terminal, json (JSON Lines) otherwise")
+	registerOutput(cmd, &f.output)
 }
 
 func newTraceCmd(env Env) *cobra.Command {
@@ -46,7 +49,7 @@ location, AS organisation, jurisdiction class and how the message reached it.`,
 
 func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	outFormat := format.JSON
-	if env.IsTerminal(env.Stdout) {
+	if f.output == "" && env.IsTerminal(env.Stdout) {
 		outFormat = format.Table
 	}
 	if f.format != "" {
@@ -70,24 +73,32 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	defer s.Close()
 	if !f.quiet {
 		for _, w := range s.warnings {
-			fmt.Fprintf(env.Stderr, "mailroute: warning: %s\n", w)
+			stderrLine(env.Stderr, "warning", w)
 		}
 	}
 	rd := mailbox.Open(args, mailbox.Options{MaxHeaderBytes: f.maxHeaderBytes, Stdin: env.Stdin})
 	defer rd.Close()
-	out, err := render.New(env.Stdout, outFormat)
+	dst, err := openOutput(f.output, env.Stdout)
+	if err != nil {
+		return err
+	}
+	defer dst.Abort()
+	out, err := newTraceWriter(dst, outFormat)
 	if err != nil {
 		return usageErr(err)
 	}
 	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
-			fmt.Fprintf(env.Stderr, "mailroute: error: %s\n", it.InputErr)
+			stderrLine(env.Stderr, "error", it.InputErr.Error())
 			return nil
 		}
 		return out.Write(it.Result)
 	})
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write results: %w", cerr)
+	}
+	if err == nil {
+		err = dst.Commit()
 	}
 	if err != nil {
 		if cmd.Context().Err() != nil {
@@ -97,7 +108,7 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	}
 	if !f.quiet {
 		for _, n := range rd.Notes() {
-			fmt.Fprintf(env.Stderr, "mailroute: note: %s\n", n)
+			stderrLine(env.Stderr, "note", n)
 		}
 		if outFormat == format.Table {
 			writeSources(env.Stderr, s)
@@ -106,8 +117,16 @@ func runTrace(cmd *cobra.Command, env Env, f *traceFlags, args []string) error {
 	return statsExit(env.Stderr, st, f.quiet)
 }
 
-// traceFormats are the formats trace writes.
-func traceFormats() []format.Format { return render.Formats() }
+// traceFormats are the formats trace writes: render's and HTML.
+func traceFormats() []format.Format { return append(render.Formats(), format.HTML) }
+
+// newTraceWriter returns the per-message writer of format f.
+func newTraceWriter(w io.Writer, f format.Format) (render.Writer, error) {
+	if f == format.HTML {
+		return htmlreport.NewTrace(w)
+	}
+	return render.New(w, f)
+}
 
 // registerFormat adds the --format flag with the formats a command writes;
 // every command parses it with format.Parse against the same list.
@@ -125,14 +144,25 @@ func writeSources(w io.Writer, s *setup) {
 
 // statsExit turns a run's counts into the exit code.
 func statsExit(w io.Writer, st pipeline.Stats, quiet bool) error {
+	if st.Read == 0 {
+		return &exitError{code: ExitError, err: nothingRead(st)}
+	}
 	if st.Failed == 0 && st.InputErrors == 0 {
-		if st.Read == 0 {
-			return &exitError{code: ExitSomeFailed, err: errors.New("no message found in the inputs")}
-		}
 		return nil
 	}
 	if !quiet {
 		fmt.Fprintf(w, "mailroute: %d read = %d analysed + %d failed; %d inputs unreadable\n", st.Read, st.Analysed, st.Failed, st.InputErrors)
 	}
 	return &exitError{code: ExitSomeFailed}
+}
+
+// nothingRead says why a run read no message: nothing could be done (exit 1).
+func nothingRead(st pipeline.Stats) error {
+	if st.InputErrors > 0 {
+		if st.InputErrors == 1 {
+			return errors.New("no message read: the input could not be read")
+		}
+		return fmt.Errorf("no message read: %d inputs could not be read", st.InputErrors)
+	}
+	return errors.New("no message found in the inputs")
 }

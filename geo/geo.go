@@ -55,14 +55,19 @@ type Source struct {
 // Location is what the data knows about one address. Empty fields are
 // unknown.
 type Location struct {
-	Country     string       // ISO 3166-1 alpha-2, upper case; "" unknown
-	CountryName string       // English name when the data has one
-	City        string       // English name when the data has one
-	ASN         uint         // autonomous system number; 0 unknown
-	ASOrg       string       // autonomous system organisation
-	InEU        bool         // the data says the country is in the European Union
-	Network     netip.Prefix // the network the answer applies to, when the data says
-	Internal    bool         // not globally reachable (IsInternal); nothing else is set
+	Country     string // ISO 3166-1 alpha-2, upper case; "" unknown
+	CountryName string // English name when the data has one
+	City        string // English name when the data has one
+	// Latitude and Longitude are the coordinates a City database gives for
+	// the network (WGS 84 degrees), nil when the data has none (Country
+	// databases, the embedded data). The values are shared between cached
+	// results: do not modify them.
+	Latitude, Longitude *float64
+	ASN                 uint         // autonomous system number; 0 unknown
+	ASOrg               string       // autonomous system organisation
+	InEU                bool         // the data says the country is in the European Union
+	Network             netip.Prefix // the network the answer applies to, when the data says
+	Internal            bool         // not globally reachable (IsInternal); nothing else is set
 	// Sources are the data sets that answered (location data first), empty
 	// when none had data. The slice is shared between results: do not modify
 	// it.

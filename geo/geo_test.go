@@ -30,7 +30,7 @@ var (
 	cityNets = []geotest.Network{
 		{Prefix: "81.2.69.0/24", Country: "GB", CountryName: "United Kingdom", City: "London"},
 		{Prefix: "212.227.0.0/16", Country: "DE", CountryName: "Germany", City: "Karlsruhe", InEU: true},
-		{Prefix: "2a00:1450:4001::/48", Country: "DE", CountryName: "Germany", City: "Frankfurt am Main", InEU: true},
+		{Prefix: "2a00:1450:4001::/48", Country: "DE", CountryName: "Germany", City: "Frankfurt am Main", InEU: true, Latitude: 50.1109, Longitude: 8.6821},
 		{Prefix: "1.1.1.0/24", Country: "au", CountryName: "Australia"}, // lower case on purpose
 		{Prefix: "5.6.7.0/24", Country: "ZZ"},                           // placeholder code
 		{Prefix: "10.0.0.0/8", Country: "US", City: "must not be used"}, // internal: never consulted
@@ -78,10 +78,12 @@ func TestLookup(t *testing.T) {
 		}},
 		{"ipv6", "2a00:1450:4001:82b::200e", geo.Location{
 			Country: "DE", CountryName: "Germany", City: "Frankfurt am Main", ASN: 15169, ASOrg: "GOOGLE", InEU: true,
+			Latitude: ptr(50.1109), Longitude: ptr(8.6821),
 			Network: netip.MustParsePrefix("2a00:1450:4001::/48"), Sources: []geo.Source{city, asn},
 		}},
 		{"ipv6 with zone", "2a00:1450:4001::1%eth0", geo.Location{
 			Country: "DE", CountryName: "Germany", City: "Frankfurt am Main", ASN: 15169, ASOrg: "GOOGLE", InEU: true,
+			Latitude: ptr(50.1109), Longitude: ptr(8.6821),
 			Network: netip.MustParsePrefix("2a00:1450:4001::/48"), Sources: []geo.Source{city, asn},
 		}},
 		{"ipv6 asn only", "2a00:1450:4002::1", geo.Location{
@@ -765,3 +767,5 @@ func TestRealDatabases(t *testing.T) {
 		}
 	}
 }
+
+func ptr(f float64) *float64 { return &f }

@@ -144,6 +144,10 @@ func (r *reader) location(addr netip.Addr, loc *Location) bool {
 		setCountry(loc, rec.Country.ISOCode, rec.Country.Names.English, rec.Country.IsInEuropeanUnion)
 		loc.City = rec.City.Names.English
 		loc.Network = rec.Traits.Network
+		if rec.Location.HasCoordinates() {
+			lat, lon := *rec.Location.Latitude, *rec.Location.Longitude
+			loc.Latitude, loc.Longitude = &lat, &lon
+		}
 	case kindCountry:
 		rec, err := r.db.Country(addr)
 		if err != nil || rec == nil || !rec.HasData() {
@@ -159,6 +163,10 @@ func (r *reader) location(addr netip.Addr, loc *Location) bool {
 		setCountry(loc, rec.Country.ISOCode, rec.Country.Names.English, rec.Country.IsInEuropeanUnion)
 		loc.City = rec.City.Names.English
 		loc.Network = rec.Traits.Network
+		if rec.Location.HasCoordinates() {
+			lat, lon := *rec.Location.Latitude, *rec.Location.Longitude
+			loc.Latitude, loc.Longitude = &lat, &lon
+		}
 		loc.ASN = rec.Traits.AutonomousSystemNumber
 		loc.ASOrg = rec.Traits.AutonomousSystemOrganization
 	default:

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -169,4 +170,55 @@ func (w *walker) walk(root string) {
 		w.inputs = append(w.inputs, input{display: p, name: p, size: size})
 		return nil
 	})
+}
+
+// DirGroups returns the key function of "scan --group-by dir" for the paths
+// given to Open: for a message file, the folder it stands for.
+//
+//   - With one directory argument, the key is the first folder below it
+//     ("gmx" for testmails/gmx/sub/a.eml), "" for files directly in it or in
+//     its Maildir cur/ and new/: one sub-folder per candidate provider.
+//   - With several directory arguments, each argument is its own group: the
+//     key is the argument as given (cleaned, "tm/google"), joined with the
+//     first folder below it when the file is in one ("tm/google/sub").
+//   - A file named as an argument gets its parent folder's name; standard
+//     input gets "".
+//
+// The arguments are looked at (stat) once, here.
+func DirGroups(paths []string) func(file string) string {
+	var dirs []string
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			dirs = append(dirs, filepath.Clean(p))
+		}
+	}
+	// The most specific root wins when one argument lies inside another.
+	slices.SortStableFunc(dirs, func(a, b string) int { return len(b) - len(a) })
+	several := len(slices.Compact(slices.Sorted(slices.Values(dirs)))) > 1
+	return func(file string) string {
+		if file == "-" {
+			return ""
+		}
+		for _, root := range dirs {
+			rel, err := filepath.Rel(root, file)
+			if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				continue
+			}
+			first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
+			if !nested || first == "cur" || first == "new" {
+				first = ""
+			}
+			if !several {
+				return first
+			}
+			if first == "" {
+				return filepath.ToSlash(root)
+			}
+			return filepath.ToSlash(root) + "/" + first
+		}
+		return filepath.Base(filepath.Dir(file))
+	}
 }

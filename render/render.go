@@ -5,9 +5,11 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"math"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -124,8 +126,8 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		plural(s.Hops, "hop"), plural(s.Relays, "relay"), plural(len(s.Organisations), "organisation"),
 		clean(strings.Join(s.Organisations, ", ")), orDash(strings.Join(s.Countries, ", ")))
 	var js []string
-	for _, j := range []analyzer.Jurisdiction{analyzer.JurisdictionHome, analyzer.JurisdictionEUEEA, analyzer.JurisdictionAdequate,
-		analyzer.JurisdictionThird, analyzer.JurisdictionInternal, analyzer.JurisdictionUnknown} {
+	for _, j := range []jurisdiction.Class{jurisdiction.ClassHome, jurisdiction.ClassEUEEA, jurisdiction.ClassAdequate,
+		jurisdiction.ClassThird, jurisdiction.ClassInternal, jurisdiction.ClassUnknown} {
 		if n := s.Jurisdictions[j]; n > 0 {
 			js = append(js, fmt.Sprintf("%s %d", j, n))
 		}
@@ -134,7 +136,11 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		orDash(strings.Join(js, ", ")), yesNo(s.LeftHome), yesNo(s.LeftEUEEA), yesNo(s.ThirdCountry))
 	fmt.Fprintf(b, "  segments: %d encrypted, %d plaintext, %d unknown; TLS %s; transit %s\n",
 		s.EncryptedSegments, s.PlaintextSegments, s.UnknownSegments, orDash(strings.Join(s.TLSVersions, ", ")), delayText(s.TransitSeconds))
-	fmt.Fprintf(b, "  readable in clear by: every node above (%s)", plural(len(res.Nodes), "machine"))
+	fmt.Fprintf(b, "  readable in clear by: every node above (%s", plural(len(res.Nodes), "machine"))
+	if n := len(res.Parties); n > 0 {
+		fmt.Fprintf(b, " of %s", plural(n, "party"))
+	}
+	b.WriteString(")")
 	switch s.BodyEncryption {
 	case "pgp":
 		b.WriteString(", except the body: it is PGP/MIME encrypted")
@@ -145,6 +151,7 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 		fmt.Fprintf(b, "; and anyone on the network of the %s", plural(s.PlaintextSegments, "plaintext segment"))
 	}
 	b.WriteString("\n")
+	writeParties(b, res)
 	for _, f := range res.Flags {
 		fmt.Fprintf(b, "  flag %s (Received #%d): %s\n", f.Code, f.Received, clean(f.Detail))
 	}
@@ -159,10 +166,51 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 	}
 }
 
+// writeParties writes the "parties" block: one line per party with its
+// side, kind, operator (and its home country and that country's class),
+// machines, countries,
+// jurisdiction class and the encryption of the transfers into and out of
+// it.
+func writeParties(b *strings.Builder, res analyzer.Result) {
+	if len(res.Parties) == 0 {
+		return
+	}
+	b.WriteString("  parties:\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, p := range res.Parties {
+		op := clean(p.Operator)
+		if op == "" {
+			op = "?"
+		}
+		if p.OperatorCountry != "" {
+			op += " (" + clean(p.OperatorCountry) + ", " + string(p.OperatorJurisdiction) + ")"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\tin %s\tout %s\n",
+			p.Side, clean(p.Kind), op, plural(p.Machines, "machine"), orDash(strings.Join(p.Countries, ",")),
+			p.Jurisdiction, partyEncryption(p.EncryptionIn), partyEncryption(p.EncryptionOut))
+	}
+	tw.Flush()
+}
+
+func partyEncryption(e *analyzer.Encryption) string {
+	switch {
+	case e == nil:
+		return "-"
+	case *e == analyzer.EncryptionYes:
+		return "TLS"
+	case *e == analyzer.EncryptionNo:
+		return "PLAINTEXT"
+	}
+	return "unknown"
+}
+
 func nodeName(n analyzer.Node) string {
 	name := clean(n.Name)
 	if name == "" {
 		name = "?"
+	}
+	if n.Claimed {
+		name += " (claimed)" // self-declared, not confirmed by the receiving relay
 	}
 	switch n.Role {
 	case analyzer.RoleOrigin:
@@ -236,6 +284,9 @@ func orDash(s string) string {
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if l := len(noun); l > 1 && noun[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(noun[l-2])) {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"net/netip"
 	"path/filepath"
@@ -26,15 +27,15 @@ func hostile() analyzer.Result {
 		FromDomain:    "example.org\x1b]0;pwned\x07",
 		Date:          "2026-01-02T10:00:00Z",
 		Nodes: []analyzer.Node{
-			{Name: "client\u202etxt.exe", IP: netip.MustParseAddr("198.51.100.7"), Role: analyzer.RoleOrigin, Jurisdiction: analyzer.JurisdictionUnknown},
+			{Name: "client\u202etxt.exe", IP: netip.MustParseAddr("198.51.100.7"), Role: analyzer.RoleOrigin, Jurisdiction: jurisdiction.ClassUnknown},
 			{Name: "mx.example.org\r\nX-Injected: 1", IP: netip.MustParseAddr("203.0.113.5"), Role: analyzer.RoleFinal, Organisation: "=cmd|' /C calc'!A0",
-				Location: analyzer.Location{Country: "DE", City: "Berlin\x1b[31m"}, Jurisdiction: analyzer.JurisdictionHome},
+				Location: analyzer.Location{Country: "DE", City: "Berlin\x1b[31m"}, Jurisdiction: jurisdiction.ClassHome},
 		},
 		Segments: []analyzer.Segment{{From: 0, To: 1, Protocol: "ESMTPS\x07", Encryption: analyzer.EncryptionYes, TLSVersion: "TLSv1.3", DelaySeconds: f64(2)}},
 		Flags:    []analyzer.Flag{{Code: "by-from-mismatch", Received: 0, Detail: "named \x1b[5mblink"}},
 		Notes:    []string{"note\x00with nul"},
 		Summary: analyzer.Summary{Hops: 1, Relays: 1, Organisations: []string{"=cmd|' /C calc'!A0"}, Countries: []string{"DE"},
-			Jurisdictions:     map[analyzer.Jurisdiction]int{analyzer.JurisdictionHome: 1, analyzer.JurisdictionUnknown: 1},
+			Jurisdictions:     map[jurisdiction.Class]int{jurisdiction.ClassHome: 1, jurisdiction.ClassUnknown: 1},
 			EncryptedSegments: 1, TLSVersions: []string{"TLSv1.3"}, TransitSeconds: f64(2), BodyEncryption: "pgp"},
 	}
 }

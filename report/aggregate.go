@@ -6,24 +6,65 @@ package report
 
 import (
 	"cmp"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"slices"
 	"strings"
 
 	"github.com/mailroute/mailroute/analyzer"
 )
 
-// SchemaVersion is the version of the JSON Lines form of a Report.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON Lines form of a Report. Version
+// 2 added incomplete to every object and inputs_unreadable and unreadable
+// to the totals.
+const SchemaVersion = 2
 
 // Options configure an Aggregator.
 type Options struct {
 	GroupBy   GroupBy
-	Providers *Providers    // nil means the built-in table only
-	Home      analyzer.Home // shown under the table; the verdicts come from each Result's Summary
+	Providers *Providers        // nil means the built-in table only
+	Home      jurisdiction.Home // shown under the table; the verdicts come from each Result's Summary
 	Policy    Policy
+	// AllowUnknown says a message that cannot be verified against the
+	// policy (a node's location or a transfer's encryption unknown) does
+	// not fail the run; it is still counted and shown.
+	AllowUnknown bool
 	// MaxGroups bounds the number of rows; results of further groups are
 	// counted under OtherGroups. 0 means DefaultMaxGroups.
 	MaxGroups int
+	// Examples is the number of example messages kept per group (the first
+	// ones in input order) for a drill-down; 0 keeps none. Only the first
+	// MaxExampleGroups groups seen keep examples, so that a grouping with
+	// a group per message stays small.
+	Examples int
+}
+
+// MaxExampleGroups bounds the groups that keep examples.
+const MaxExampleGroups = 1000
+
+// Example is one message of a group, kept for a drill-down: where it was
+// read and its path, without its Received fields.
+type Example struct {
+	Source    string
+	Line      int
+	MessageID string
+	Subject   string
+	Date      string
+	Nodes     []analyzer.Node    // origin first
+	Segments  []analyzer.Segment // in path order
+	Flags     []analyzer.Flag
+}
+
+func newExample(res *analyzer.Result) Example {
+	return Example{
+		Source:    res.Source,
+		Line:      res.Line,
+		MessageID: clip(res.MessageID),
+		Subject:   clip(res.Subject),
+		Date:      res.Date,
+		Nodes:     slices.Clone(res.Nodes),
+		Segments:  slices.Clone(res.Segments),
+		Flags:     slices.Clone(res.Flags),
+	}
 }
 
 // DefaultMaxGroups is the default bound on the number of groups.
@@ -35,6 +76,7 @@ const (
 	maxCountries = 300  // distinct countries tracked per group
 	maxTLS       = 32   // distinct TLS versions tracked per group
 	maxNotes     = 50   // distinct notes kept
+	maxInputs    = 100  // unreadable inputs listed (all are counted)
 	topOrgs      = 3    // organisations shown per row
 )
 
@@ -49,8 +91,14 @@ type Aggregator struct {
 	notes     []string
 	noteSet   map[string]struct{}
 	overflow  bool
+	// unreadable lists the first maxInputs inputs that could not be read;
+	// inputErrors counts them all.
+	unreadable  []Unreadable
+	inputErrors int
 	// domainCache maps a normalised sender domain to its group name.
 	domainCache map[string]string
+	// exampleGroups counts the groups that keep examples.
+	exampleGroups int
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -104,6 +152,12 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		}
 	}
 	g.add(res, a.opts.Policy)
+	if n := len(g.examples); n < a.opts.Examples && (n > 0 || a.exampleGroups < MaxExampleGroups) {
+		if n == 0 {
+			a.exampleGroups++
+		}
+		g.examples = append(g.examples, newExample(res))
+	}
 	a.total.add(res, a.opts.Policy)
 	for _, n := range res.Notes {
 		if _, dup := a.noteSet[n]; dup || len(a.notes) >= maxNotes {
@@ -114,12 +168,29 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 	}
 }
 
+// Unreadable is an input (a file, directory or stream) that could not be
+// read, or not to its end: the messages it held, or those after the
+// problem, are in no count.
+type Unreadable struct {
+	Input  string // the path as given, "-" for standard input; "" when unknown
+	Reason string // what went wrong, e.g. "gzip: invalid checksum"
+}
+
+// AddInputError counts an input that could not be read (completely).
+func (a *Aggregator) AddInputError(input, reason string) {
+	a.inputErrors++
+	if len(a.unreadable) < maxInputs {
+		a.unreadable = append(a.unreadable, Unreadable{Input: clip(input), Reason: clip(reason)})
+	}
+}
+
 // groupState is what the Aggregator keeps per group.
 type groupState struct {
 	name         string
 	messages     int
 	hops, relays intHist
 	transit      durHist
+	negTransit   int // messages whose dates run backwards
 	orgs         map[string]int
 	orgsCapped   bool
 	countries    map[string]int
@@ -130,7 +201,8 @@ type groupState struct {
 	plaintext    int
 	unknown      int
 	tls          []string // sorted, distinct
-	violations   [4]int   // indexed like allRules
+	policy       policyCounts
+	examples     []Example
 }
 
 func (g *groupState) add(res *analyzer.Result, policy Policy) {
@@ -140,6 +212,9 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 	g.relays.add(s.Relays)
 	if s.TransitSeconds != nil {
 		g.transit.add(*s.TransitSeconds)
+		if *s.TransitSeconds < 0 {
+			g.negTransit++
+		}
 	}
 	if len(s.Organisations) > 0 && g.orgs == nil {
 		g.orgs = map[string]int{}
@@ -188,11 +263,7 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 			g.tls = slices.Insert(g.tls, i, clip(v))
 		}
 	}
-	for i, r := range allRules() {
-		if policy.Has(r) && r.violates(s) {
-			g.violations[i]++
-		}
-	}
+	g.policy.add(s, policy)
 }
 
 // Count is a name with a number of messages.
@@ -235,9 +306,23 @@ type Row struct {
 	// 256 s and within ±1.6 % above (see durHist).
 	TransitMessages      int
 	MedianTransitSeconds float64
+	// NegativeTransit counts the messages whose last Received date is
+	// before their first (dates running backwards, flagged
+	// negative-transit); their negative transit counts in the median.
+	NegativeTransit int
 	// Violations are the policy rules some message of the row violates,
 	// in policy order.
 	Violations []Violation
+	// CannotVerify are the policy rules some message of the row cannot be
+	// shown to keep, because a node's location (outside-home,
+	// third-country) or a transfer's encryption (plaintext) is unknown;
+	// CannotVerifyMessages counts the messages that violate no rule but
+	// cannot be verified for one.
+	CannotVerify         []Violation
+	CannotVerifyMessages int
+	// Examples are the first messages of the group (Options.Examples of
+	// them), in input order; none for the totals row.
+	Examples []Example
 }
 
 // Share returns n as a fraction of the row's messages (0 for an empty row).
@@ -256,24 +341,46 @@ func fraction(n, of int) float64 {
 // Report is the aggregated table with its accounting. Read = Analysed +
 // Failed.
 type Report struct {
-	GroupBy     GroupBy
-	Home        string // home jurisdiction label, e.g. "EEA"
-	Policy      Policy
-	Rows        []Row // by messages descending, then group name
-	Total       Row   // over all analysed messages; Group is "Total"
-	Read        int
-	Analysed    int
-	Failed      int
-	FailReasons []Count  // by reason
-	Notes       []string // distinct Result.Notes in first-seen order
+	GroupBy GroupBy
+	Home    string // home jurisdiction label, e.g. "EEA"
+	Policy  Policy
+	// AllowUnknown is Options.AllowUnknown: cannot-verify does not fail.
+	AllowUnknown bool
+	Rows         []Row // by messages descending, then group name
+	Total        Row   // over all analysed messages; Group is "Total"
+	Read         int
+	Analysed     int
+	Failed       int
+	FailReasons  []Count // by reason
+	// InputsUnreadable counts the inputs that could not be read, or not to
+	// their end; Unreadable lists the first 100 of them in input order. A
+	// report with InputsUnreadable > 0 is Incomplete: its counts cover
+	// only what was read.
+	InputsUnreadable int
+	Unreadable       []Unreadable
+	Notes            []string // distinct Result.Notes in first-seen order
 	// GroupsCapped is set when more than Options.MaxGroups groups were
 	// seen; the excess is counted in the OtherGroups row.
 	GroupsCapped bool
 }
 
-// Violations reports whether any analysed message violates the policy, that
-// is whether the CLI should exit with its policy exit code.
+// Incomplete reports whether some input could not be read, so the report
+// covers only part of what was asked for.
+func (r Report) Incomplete() bool { return r.InputsUnreadable > 0 }
+
+// Violations reports whether any analysed message violates the policy.
 func (r Report) Violations() bool { return len(r.Total.Violations) > 0 }
+
+// CannotVerify reports whether some analysed message that violates no rule
+// cannot be shown to keep the policy (cannot-verify).
+func (r Report) CannotVerify() bool { return r.Total.CannotVerifyMessages > 0 }
+
+// PolicyFails reports whether the run fails its policy, that is whether the
+// CLI should exit with its policy exit code: a violation, or a message that
+// cannot be verified unless AllowUnknown.
+func (r Report) PolicyFails() bool {
+	return r.Violations() || (r.CannotVerify() && !r.AllowUnknown)
+}
 
 // Report returns the report over the results added so far. It may be called
 // more than once.
@@ -282,9 +389,13 @@ func (a *Aggregator) Report() Report {
 		GroupBy:      a.opts.GroupBy,
 		Home:         a.opts.Home.String(),
 		Policy:       slices.Clone(a.opts.Policy),
+		AllowUnknown: a.opts.AllowUnknown,
 		Total:        a.total.row("Total", a.opts.Policy),
 		Notes:        slices.Clone(a.notes),
 		GroupsCapped: a.overflow,
+
+		InputsUnreadable: a.inputErrors,
+		Unreadable:       slices.Clone(a.unreadable),
 	}
 	for _, g := range a.groups {
 		rep.Rows = append(rep.Rows, g.row(g.name, a.opts.Policy))
@@ -313,6 +424,8 @@ func (g *groupState) row(name string, policy Policy) Row {
 		UnknownSegments:   g.unknown,
 		TLSVersions:       slices.Clone(g.tls),
 		TransitMessages:   int(g.transit.n),
+		NegativeTransit:   g.negTransit,
+		Examples:          slices.Clone(g.examples),
 	}
 	r.MedianHops, _ = g.hops.median()
 	r.MedianRelays, _ = g.relays.median()
@@ -322,11 +435,8 @@ func (g *groupState) row(name string, policy Policy) Row {
 	r.OrganisationsCapped = g.orgsCapped
 	r.Organisations = orgs[:min(len(orgs), topOrgs)]
 	r.Countries = sortedByCount(g.countries)
-	for i, rule := range allRules() {
-		if policy.Has(rule) && g.violations[i] > 0 {
-			r.Violations = append(r.Violations, Violation{Rule: rule, Messages: g.violations[i]})
-		}
-	}
+	r.Violations, r.CannotVerify = g.policy.results()
+	r.CannotVerifyMessages = g.policy.unverified
 	return r
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 func TestIntHistMedian(t *testing.T) {
@@ -23,7 +24,10 @@ func TestIntHistMedian(t *testing.T) {
 		{[]int{2, 2, 9}, 2, true},
 		{[]int{4, 1, 3, 2}, 2.5, true},
 		{[]int{0, 0, 0, 7}, 0, true},
-		{[]int{-5, 5000}, 500, true}, // clamped to 0 and 1000
+		{[]int{-5, 5000}, 2500, true}, // negative counts as 0; no cap
+		{[]int{10000}, 10000, true},   // issue 11: scan said 1000 where trace said 10000
+		{[]int{3, 10000, 20000}, 10000, true},
+		{[]int{1023, 1024, 1025, 5}, 1023.5, true},
 	}
 	for _, tt := range tests {
 		var h intHist
@@ -45,8 +49,12 @@ func TestDurHist(t *testing.T) {
 	}{
 		{[]float64{5}, 5},
 		{[]float64{1, 2, 3}, 2},
-		{[]float64{1, 4}, 3}, // mean of 1 and 4 is 2.5, rounded
-		{[]float64{-10, math.NaN(), 0}, 0},
+		{[]float64{1, 4}, 3},                // mean of 1 and 4 is 2.5, rounded
+		{[]float64{-10, math.NaN(), 0}, -5}, // NaN is left out; negative times are kept
+		{[]float64{-30679}, -30679},         // issue 11: not turned positive, and as trace says
+		{[]float64{30681}, 30681},           // one message: exactly what trace says
+		{[]float64{-20, -10, 5}, -10},
+		{[]float64{-0.4}, 0},
 		{[]float64{63, 63, 2}, 63},
 		{[]float64{255, 1}, 128},
 	} {
@@ -58,14 +66,25 @@ func TestDurHist(t *testing.T) {
 			t.Errorf("median(%v) = %v, %v; want %v", tt.in, got, ok, tt.want)
 		}
 	}
-	// Within 1.6 % above, for every value up to the cap.
+	// Exact for one value, within 1.6 % for two close ones, for every
+	// value up to the cap and of either sign.
 	for v := float64(durLinear); v < 1<<durMaxExp; v *= 1.003 {
 		b := durBucket(v)
 		if b < 0 || b >= durBuckets {
 			t.Fatalf("durBucket(%v) = %d out of range", v, b)
 		}
-		if got := durValue(b); math.Abs(got-v)/v > 0.016 {
-			t.Fatalf("value %v: bucket %d stands for %v, off by more than 1.6%%", v, b, got)
+		for _, sign := range []float64{1, -1} {
+			var one, two durHist
+			one.add(sign * v)
+			two.add(sign * v)
+			two.add(sign * v * 1.01)
+			if got, _ := one.median(); got != math.Round(sign*v) {
+				t.Fatalf("median of %v alone = %v", sign*v, got)
+			}
+			want := sign * v * 1.005
+			if got, _ := two.median(); math.Abs(got-want)/v > 0.016 {
+				t.Fatalf("median of %v and %v = %v, off by more than 1.6%%", sign*v, sign*v*1.01, got)
+			}
 		}
 	}
 	if b := durBucket(1e12); b != durBuckets-1 {
@@ -288,5 +307,125 @@ func BenchmarkAddByValue(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		agg.Add(res, "")
+	}
+}
+
+func TestCannotVerify(t *testing.T) {
+	unknownNode := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 1, jurisdiction.ClassUnknown: 1}, EncryptedSegments: 1}
+	leftAndUnknown := unknownNode
+	leftAndUnknown.LeftHome = true
+	unknownTLS := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 2}, UnknownSegments: 1}
+	known := analyzer.Summary{Hops: 1, Jurisdictions: map[jurisdiction.Class]int{jurisdiction.ClassHome: 2}, EncryptedSegments: 1}
+	tests := []struct {
+		name         string
+		policy       string
+		allowUnknown bool
+		summaries    []analyzer.Summary
+		wantViol     []Violation
+		wantCannot   []Violation
+		wantMessages int // cannot-verify messages
+		wantFails    bool
+	}{
+		{"unknown location fails outside-home", "outside-home", false, []analyzer.Summary{unknownNode, known}, nil, []Violation{{RuleOutsideHome, 1}}, 1, true},
+		{"allowed", "outside-home", true, []analyzer.Summary{unknownNode}, nil, []Violation{{RuleOutsideHome, 1}}, 1, false},
+		{"third-country too", "third-country", false, []analyzer.Summary{unknownNode}, nil, []Violation{{RuleThirdCountry, 1}}, 1, true},
+		{"a violation is not cannot-verify", "outside-home", false, []analyzer.Summary{leftAndUnknown}, []Violation{{RuleOutsideHome, 1}}, nil, 0, true},
+		{"unknown encryption cannot verify plaintext", "plaintext", false, []analyzer.Summary{unknownTLS}, nil, []Violation{{RulePlaintext, 1}}, 1, true},
+		{"unknown-encryption decides on what is known", "unknown-encryption", false, []analyzer.Summary{unknownTLS, unknownNode}, []Violation{{RuleUnknownEncryption, 1}}, nil, 0, true},
+		{"location rules ignore encryption", "outside-home", false, []analyzer.Summary{unknownTLS}, nil, nil, 0, false},
+		{"no policy", "", false, []analyzer.Summary{unknownNode, unknownTLS}, nil, nil, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, err := ParsePolicy(tt.policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := NewAggregator(Options{Policy: pol, AllowUnknown: tt.allowUnknown})
+			for _, s := range tt.summaries {
+				a.Add(analyzer.Result{FromDomain: "example.org", Summary: s}, "")
+			}
+			rep := a.Report()
+			if diff := cmp.Diff(tt.wantViol, rep.Total.Violations); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantCannot, rep.Total.CannotVerify); diff != "" {
+				t.Errorf("cannot verify (-want +got):\n%s", diff)
+			}
+			if rep.Total.CannotVerifyMessages != tt.wantMessages || rep.PolicyFails() != tt.wantFails {
+				t.Errorf("cannot-verify messages %d, PolicyFails %v; want %d, %v", rep.Total.CannotVerifyMessages, rep.PolicyFails(), tt.wantMessages, tt.wantFails)
+			}
+			var b strings.Builder
+			if err := writeTable(&b, rep); err != nil {
+				t.Fatal(err)
+			}
+			if (tt.wantCannot != nil) != strings.Contains(b.String(), "CANNOT VERIFY: ") {
+				t.Errorf("table does not mark the group as CANNOT VERIFY:\n%s", b.String())
+			}
+		})
+	}
+}
+
+func TestRuleTable(t *testing.T) {
+	help := RulesHelp("  ")
+	for _, r := range Rules() {
+		if !strings.Contains(help, "  "+string(r)+" ") {
+			t.Errorf("RulesHelp lacks %s:\n%s", r, help)
+		}
+		if p, err := ParsePolicy(string(r)); err != nil || !p.Has(r) {
+			t.Errorf("ParsePolicy(%q) = %v, %v", r, p, err)
+		}
+	}
+	if _, err := ParsePolicy("nope"); err == nil || !strings.Contains(err.Error(), strings.Join(RuleNames(), ", ")) {
+		t.Errorf("unknown rule error does not list the rules: %v", err)
+	}
+}
+
+func TestExamples(t *testing.T) {
+	for _, keep := range []int{0, 2, 5} {
+		agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, Examples: keep})
+		for i := range 4 {
+			agg.Add(analyzer.Result{Source: fmt.Sprintf("a:%d", i+1), FromDomain: "a.example",
+				Nodes: []analyzer.Node{{Name: "n"}}, Segments: []analyzer.Segment{}}, "")
+		}
+		agg.Add(analyzer.Result{Source: "b:1", FromDomain: "b.example"}, "")
+		agg.Add(analyzer.Result{Source: "failed", FromDomain: "b.example", Error: "bad", FailReason: analyzer.FailUnreadable}, "")
+		rep := agg.Report()
+		var got []string
+		for _, r := range rep.Rows {
+			for _, e := range r.Examples {
+				got = append(got, r.Group+" "+e.Source)
+			}
+		}
+		want := map[int][]string{
+			0: nil,
+			2: {"a.example a:1", "a.example a:2", "b.example b:1"},
+			5: {"a.example a:1", "a.example a:2", "a.example a:3", "a.example a:4", "b.example b:1"},
+		}[keep]
+		if !slices.Equal(got, want) {
+			t.Errorf("Examples %d: got %q, want %q", keep, got, want)
+		}
+		if len(rep.Total.Examples) != 0 {
+			t.Errorf("Examples %d: totals row has %d examples", keep, len(rep.Total.Examples))
+		}
+		if keep > 0 && len(rep.Rows[0].Examples[0].Nodes) != 1 {
+			t.Errorf("Examples %d: example lost its nodes", keep)
+		}
+	}
+}
+
+func TestExampleGroupsBounded(t *testing.T) {
+	agg := NewAggregator(Options{GroupBy: GroupBy{Kind: GroupSenderDomain}, Examples: 2})
+	for i := range MaxExampleGroups + 10 {
+		agg.Add(analyzer.Result{Source: fmt.Sprint(i), FromDomain: fmt.Sprintf("d%d.example", i)}, "")
+	}
+	with := 0
+	for _, r := range agg.Report().Rows {
+		if len(r.Examples) > 0 {
+			with++
+		}
+	}
+	if with != MaxExampleGroups {
+		t.Errorf("%d groups with examples, want %d", with, MaxExampleGroups)
 	}
 }

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"fmt"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"os"
 	"strings"
 
@@ -10,7 +11,7 @@ import (
 )
 
 func ExampleAggregator() {
-	home, _ := analyzer.ParseHome("EEA")
+	home, _ := jurisdiction.ParseHome("EEA")
 	policy, _ := report.ParsePolicy("third-country")
 	agg := report.NewAggregator(report.Options{Home: home, Policy: policy})
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/mailroute/mailroute/jurisdiction"
 	"net/netip"
 
 	"github.com/mailroute/mailroute/analyzer"
@@ -21,12 +22,12 @@ const dpfNote = "US: adequate only for organisations certified under the EU-US D
 const nastyHeader = "=cmd|' /C calc'!A0 \x1b[31mred\x1b[0m | <script>alert(1)</script>"
 
 // node is a shorthand for a public or internal node.
-func node(role analyzer.Role, ip, org, country string, j analyzer.Jurisdiction) analyzer.Node {
+func node(role analyzer.Role, ip, org, country string, j jurisdiction.Class) analyzer.Node {
 	return analyzer.Node{
 		Name:         "host",
 		IP:           netip.MustParseAddr(ip),
 		Role:         role,
-		Internal:     j == analyzer.JurisdictionInternal,
+		Internal:     j == jurisdiction.ClassInternal,
 		Organisation: org,
 		Location:     analyzer.Location{Country: country},
 		Jurisdiction: j,
@@ -42,9 +43,9 @@ func fixtures() []item {
 			Source: "gmail-1.eml", FromDomain: "gmail.com",
 			Headers: map[string]string{"X-Mailer": "Gmail"},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "10.0.0.2", "", "", analyzer.JurisdictionInternal),
-				node(analyzer.RoleRelay, "209.85.220.41", "Google LLC", "US", analyzer.JurisdictionAdequate),
-				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "10.0.0.2", "", "", jurisdiction.ClassInternal),
+				node(analyzer.RoleRelay, "209.85.220.41", "Google LLC", "US", jurisdiction.ClassAdequate),
+				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 2, Relays: 2, Organisations: []string{"Google LLC", "Hetzner Online GmbH"},
@@ -57,10 +58,10 @@ func fixtures() []item {
 			Source: "gmail-2.eml", FromDomain: "Mail.Google.COM.",
 			Headers: map[string]string{"X-Mailer": "Gmail"},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "209.85.220.42", "Google LLC", "IE", analyzer.JurisdictionHome),
-				node(analyzer.RoleRelay, "209.85.220.43", "Google LLC", "US", analyzer.JurisdictionAdequate),
-				node(analyzer.RoleRelay, "88.198.1.2", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
-				node(analyzer.RoleFinal, "88.198.1.3", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "209.85.220.42", "Google LLC", "IE", jurisdiction.ClassHome),
+				node(analyzer.RoleRelay, "209.85.220.43", "Google LLC", "US", jurisdiction.ClassAdequate),
+				node(analyzer.RoleRelay, "88.198.1.2", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
+				node(analyzer.RoleFinal, "88.198.1.3", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 3, Relays: 3, Organisations: []string{"Google LLC", "Hetzner Online GmbH"},
@@ -73,8 +74,8 @@ func fixtures() []item {
 			Source: "gmx.eml", FromDomain: "mail.gmx.net",
 			Headers: map[string]string{"X-Mailer": nastyHeader},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "82.165.1.1", "1&1 IONOS SE", "DE", analyzer.JurisdictionHome),
-				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "82.165.1.1", "1&1 IONOS SE", "DE", jurisdiction.ClassHome),
+				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 1, Relays: 1, Organisations: []string{"1&1 IONOS SE", "Hetzner Online GmbH"},
@@ -85,8 +86,8 @@ func fixtures() []item {
 		{dir: "gmx", res: analyzer.Result{
 			Source: "webde.eml", ReturnPathDomain: "bounce.web.de",
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "217.72.192.1", "1&1 IONOS SE", "DE", analyzer.JurisdictionHome),
-				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "217.72.192.1", "1&1 IONOS SE", "DE", jurisdiction.ClassHome),
+				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 1, Relays: 1, Organisations: []string{"1&1 IONOS SE", "Hetzner Online GmbH"},
@@ -98,9 +99,9 @@ func fixtures() []item {
 			Source: "yandex.eml", FromDomain: "yandex.ru",
 			Headers: map[string]string{"X-Mailer": "Yamail"},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "5.45.198.1", "YANDEX LLC", "RU", analyzer.JurisdictionThird),
-				node(analyzer.RoleRelay, "5.45.198.2", "YANDEX LLC", "RU", analyzer.JurisdictionThird),
-				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "5.45.198.1", "YANDEX LLC", "RU", jurisdiction.ClassThird),
+				node(analyzer.RoleRelay, "5.45.198.2", "YANDEX LLC", "RU", jurisdiction.ClassThird),
+				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 2, Relays: 2, Organisations: []string{"YANDEX LLC", "Hetzner Online GmbH"},
@@ -111,8 +112,8 @@ func fixtures() []item {
 		{dir: "", res: analyzer.Result{
 			Source: "newsletter.eml", DKIMDomains: []string{"news.example.co.uk"},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "192.0.2.10", "Evil\x1b[31m Corp <b>|", "GB", analyzer.JurisdictionAdequate),
-				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", analyzer.JurisdictionHome),
+				node(analyzer.RoleOrigin, "192.0.2.10", "Evil\x1b[31m Corp <b>|", "GB", jurisdiction.ClassAdequate),
+				node(analyzer.RoleFinal, "88.198.1.1", "Hetzner Online GmbH", "DE", jurisdiction.ClassHome),
 			},
 			Summary: analyzer.Summary{
 				Hops: 1, Relays: 1, Organisations: []string{"Evil\x1b[31m Corp <b>|", "Hetzner Online GmbH"},
@@ -124,8 +125,8 @@ func fixtures() []item {
 			Source: "internal.eml", FromDomain: "corp.example.com",
 			Headers: map[string]string{"X-Mailer": ""},
 			Nodes: []analyzer.Node{
-				node(analyzer.RoleOrigin, "192.168.1.5", "", "", analyzer.JurisdictionInternal),
-				node(analyzer.RoleFinal, "192.168.1.1", "", "", analyzer.JurisdictionInternal),
+				node(analyzer.RoleOrigin, "192.168.1.5", "", "", jurisdiction.ClassInternal),
+				node(analyzer.RoleFinal, "192.168.1.1", "", "", jurisdiction.ClassInternal),
 			},
 			Summary: analyzer.Summary{Hops: 1, Relays: 1, UnknownSegments: 1},
 		}},

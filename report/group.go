@@ -162,7 +162,9 @@ func (a *Aggregator) key(res *analyzer.Result, dir string) string {
 		}
 		return NoFirstOrg
 	case GroupDir:
-		d := strings.Trim(strings.TrimSpace(dir), "/")
+		// Trailing slashes only: an absolute directory argument (one
+		// group per argument) keeps its leading one.
+		d := strings.TrimRight(strings.TrimSpace(dir), "/")
 		if d == "" || d == "." {
 			return TopDir
 		}

@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // Rule is one --fail-on condition. A message violates a rule when its path
@@ -26,24 +26,83 @@ const (
 	RuleUnknownEncryption Rule = "unknown-encryption"
 )
 
-// allRules is the canonical order of rules.
-func allRules() []Rule {
-	return []Rule{RuleOutsideHome, RuleThirdCountry, RulePlaintext, RuleUnknownEncryption}
+// ruleDef is one row of the rule table: everything a rule needs, so that a
+// new rule is one entry here (the counters, ParsePolicy, the help text and
+// the shell completion all read the table).
+type ruleDef struct {
+	rule Rule
+	help string // what violates it, for --help
+	// violates reports whether the message shows the condition.
+	violates func(*analyzer.Summary) bool
+	// unverifiable reports whether a message that does not violate the rule
+	// still cannot be shown to keep it, because what the rule looks at is
+	// unknown (nil: the rule is decided on what is known).
+	unverifiable func(*analyzer.Summary) bool
 }
 
-// violates reports whether the summary of one message violates r.
-func (r Rule) violates(s *analyzer.Summary) bool {
-	switch r {
-	case RuleOutsideHome:
-		return s.LeftHome
-	case RuleThirdCountry:
-		return s.ThirdCountry
-	case RulePlaintext:
-		return s.PlaintextSegments > 0
-	case RuleUnknownEncryption:
-		return s.UnknownSegments > 0
+// ruleTable is the canonical order of rules.
+var ruleTable = [...]ruleDef{
+	{RuleOutsideHome, "a relay outside the home jurisdiction",
+		func(s *analyzer.Summary) bool { return s.LeftHome }, unknownLocation},
+	{RuleThirdCountry, "a relay in a third country (no EU adequacy decision)",
+		func(s *analyzer.Summary) bool { return s.ThirdCountry }, unknownLocation},
+	{RulePlaintext, "a transfer without TLS",
+		func(s *analyzer.Summary) bool { return s.PlaintextSegments > 0 },
+		func(s *analyzer.Summary) bool { return s.UnknownSegments > 0 }},
+	{RuleUnknownEncryption, "a transfer whose encryption is unknown",
+		func(s *analyzer.Summary) bool { return s.UnknownSegments > 0 }, nil},
+}
+
+// numRules is the number of rules, for per-rule counters.
+const numRules = len(ruleTable)
+
+// unknownLocation reports whether a node of the path could not be located
+// (jurisdiction unknown): whether the message stayed at home is then not
+// known.
+func unknownLocation(s *analyzer.Summary) bool {
+	return s.Jurisdictions[jurisdiction.ClassUnknown] > 0
+}
+
+// ruleIndex returns the index of r in ruleTable, or -1.
+func ruleIndex(r Rule) int {
+	for i := range ruleTable {
+		if ruleTable[i].rule == r {
+			return i
+		}
 	}
-	return false
+	return -1
+}
+
+// Rules returns the --fail-on rules in canonical order (for completion).
+func Rules() []Rule {
+	out := make([]Rule, numRules)
+	for i := range ruleTable {
+		out[i] = ruleTable[i].rule
+	}
+	return out
+}
+
+// RuleNames returns the rule names in canonical order.
+func RuleNames() []string {
+	out := make([]string, numRules)
+	for i := range ruleTable {
+		out[i] = string(ruleTable[i].rule)
+	}
+	return out
+}
+
+// RulesHelp describes the rules for --help, one "name: what violates it"
+// line each, indented by indent.
+func RulesHelp(indent string) string {
+	var b strings.Builder
+	w := 0
+	for i := range ruleTable {
+		w = max(w, len(ruleTable[i].rule))
+	}
+	for i := range ruleTable {
+		fmt.Fprintf(&b, "%s%-*s  %s\n", indent, w, ruleTable[i].rule, ruleTable[i].help)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Policy is the set of rules the user asked to fail on, in canonical order
@@ -55,30 +114,36 @@ type Policy []Rule
 // "third-country,plaintext". Repeated rules count once; "" gives the empty
 // Policy.
 func ParsePolicy(s string) (Policy, error) {
-	var set [4]bool
-	all := allRules()
+	var set [numRules]bool
 	for part := range strings.SplitSeq(s, ",") {
 		p := strings.ToLower(strings.TrimSpace(part))
 		if p == "" {
 			continue
 		}
-		i := slices.Index(all, Rule(p))
+		i := ruleIndex(Rule(p))
 		if i < 0 {
-			return nil, fmt.Errorf("fail-on %q: unknown rule %q (want outside-home, third-country, plaintext or unknown-encryption)", s, part)
+			return nil, fmt.Errorf("fail-on %q: unknown rule %q (want %s)", s, part, strings.Join(RuleNames(), ", "))
 		}
 		set[i] = true
 	}
 	var p Policy
 	for i, on := range set {
 		if on {
-			p = append(p, all[i])
+			p = append(p, ruleTable[i].rule)
 		}
 	}
 	return p, nil
 }
 
 // Has reports whether the policy includes r.
-func (p Policy) Has(r Rule) bool { return slices.Contains(p, r) }
+func (p Policy) Has(r Rule) bool {
+	for _, x := range p {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
 
 // String returns the policy in --fail-on form.
 func (p Policy) String() string {
@@ -89,8 +154,57 @@ func (p Policy) String() string {
 	return strings.Join(s, ",")
 }
 
-// Violation counts the messages of a group that violate one rule.
+// Violation counts the messages of a group that violate one rule (or, in
+// Row.CannotVerify, that cannot be shown to keep it).
 type Violation struct {
 	Rule     Rule `json:"rule"`
 	Messages int  `json:"messages"`
+}
+
+// policyCounts are the per-rule counters of a group.
+type policyCounts struct {
+	violations   [numRules]int
+	cannotVerify [numRules]int
+	// unverified counts the messages that cannot be verified for at least
+	// one rule (and violate none).
+	unverified int
+}
+
+// add evaluates one message against the policy.
+func (c *policyCounts) add(s *analyzer.Summary, policy Policy) {
+	if len(policy) == 0 {
+		return
+	}
+	violated, unknown := false, false
+	for i := range ruleTable {
+		d := &ruleTable[i]
+		if !policy.Has(d.rule) {
+			continue
+		}
+		switch {
+		case d.violates(s):
+			c.violations[i]++
+			violated = true
+		case d.unverifiable != nil && d.unverifiable(s):
+			c.cannotVerify[i]++
+			unknown = true
+		}
+	}
+	if unknown && !violated {
+		c.unverified++
+	}
+}
+
+// results returns the rules violated and the rules that could not be
+// verified, each with its message count, in canonical order.
+func (c *policyCounts) results() (violations, cannotVerify []Violation) {
+	for i := range ruleTable {
+		if n := c.violations[i]; n > 0 {
+			violations = append(violations, Violation{Rule: ruleTable[i].rule, Messages: n})
+		}
+		if n := c.cannotVerify[i]; n > 0 {
+			cannotVerify = append(cannotVerify, Violation{Rule: ruleTable[i].rule, Messages: n})
+		}
+	}
+	return violations, cannotVerify
 }

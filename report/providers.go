@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/mailroute/mailroute/internal/safe"
+	"github.com/mailroute/mailroute/operator"
 )
 
 // ProviderRule maps a domain pattern to the name of a mail provider.
@@ -33,10 +34,13 @@ type ProviderRule struct {
 }
 
 // Providers maps sender domains to provider names: rules from a providers
-// file first, then the built-in table. The zero value is not usable; use
-// NewProviders. A Providers is safe for concurrent reads.
+// file first, then the operators table (operator.Builtin), so that the
+// provider of a sender domain and the operator of a relay host are named
+// by one table. The zero value is not usable; use NewProviders. A
+// Providers is safe for concurrent reads.
 type Providers struct {
-	layers [2]providerLayer // [0] user rules, [1] built-in rules
+	user providerLayer
+	ops  *operator.Table
 }
 
 type providerLayer struct {
@@ -49,63 +53,68 @@ type providerLayer struct {
 // replace earlier ones with the same pattern. Patterns are normalised as
 // ParseProviders does; a rule with an invalid pattern is an error.
 func NewProviders(rules []ProviderRule) (*Providers, error) {
-	p := &Providers{}
-	for i, rs := range [][]ProviderRule{rules, BuiltinProviders()} {
-		l := providerLayer{suffix: map[string]string{}, brand: map[string]string{}}
-		for _, r := range rs {
-			pat, brand, err := normalisePattern(r.Pattern)
-			if err != nil {
-				return nil, err
-			}
-			name, err := checkProviderName(r.Provider)
-			if err != nil {
-				return nil, fmt.Errorf("pattern %q: %w", r.Pattern, err)
-			}
-			if brand {
-				l.brand[pat] = name
-			} else {
-				l.suffix[pat] = name
-			}
+	ops, err := operator.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("providers: %w", err)
+	}
+	return NewProvidersFrom(ops, rules)
+}
+
+// NewProvidersFrom is NewProviders with the operators table given: its
+// domain rules are the built-in layer.
+func NewProvidersFrom(ops *operator.Table, rules []ProviderRule) (*Providers, error) {
+	p := &Providers{ops: ops, user: providerLayer{suffix: map[string]string{}, brand: map[string]string{}}}
+	for _, r := range rules {
+		pat, brand, err := normalisePattern(r.Pattern)
+		if err != nil {
+			return nil, err
 		}
-		p.layers[i] = l
+		name, err := checkProviderName(r.Provider)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %q: %w", r.Pattern, err)
+		}
+		if brand {
+			p.user.brand[pat] = name
+		} else {
+			p.user.suffix[pat] = name
+		}
 	}
 	return p, nil
 }
 
 // Lookup returns the provider that sends mail for domain, or ok == false when
 // no rule matches. The domain is compared in lower case without a trailing
-// dot; a subdomain matches its parent's rule.
+// dot; a subdomain matches its parent's rule. User rules are tried first
+// (longest suffix, then brand wildcard), then the operators table
+// (operator.Table.Host).
 func (p *Providers) Lookup(domain string) (provider string, ok bool) {
 	d := normaliseDomain(domain)
 	if d == "" {
 		return "", false
 	}
-	var reg string
-	regDone := false
-	for i := range p.layers {
-		l := &p.layers[i]
-		// Longest suffix first: d itself, then each parent at a label boundary.
-		for s := d; s != ""; {
-			if name, found := l.suffix[s]; found {
-				return name, true
-			}
-			dot := strings.IndexByte(s, '.')
-			if dot < 0 {
-				break
-			}
-			s = s[dot+1:]
+	l := &p.user
+	// Longest suffix first: d itself, then each parent at a label boundary.
+	for s := d; s != ""; {
+		if name, found := l.suffix[s]; found {
+			return name, true
 		}
-		if len(l.brand) == 0 {
-			continue
+		dot := strings.IndexByte(s, '.')
+		if dot < 0 {
+			break
 		}
-		if !regDone {
-			reg = registrable(d)
-			regDone = true
-		}
+		s = s[dot+1:]
+	}
+	if len(l.brand) > 0 {
+		reg := registrable(d)
 		if dot := strings.IndexByte(reg, '.'); dot > 0 {
 			if name, found := l.brand[reg[:dot]]; found {
 				return name, true
 			}
+		}
+	}
+	if p.ops != nil {
+		if op, found := p.ops.Host(d); found {
+			return op.Name, true
 		}
 	}
 	return "", false

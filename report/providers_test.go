@@ -14,8 +14,15 @@ func TestBuiltinProvidersValid(t *testing.T) {
 	if _, err := NewProviders(nil); err != nil {
 		t.Fatalf("built-in table: %v", err)
 	}
+	rules, err := BuiltinProviders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) < 100 {
+		t.Errorf("%d built-in provider rules, want the operators table's domain rules", len(rules))
+	}
 	seen := map[string]bool{}
-	for _, r := range BuiltinProviders() {
+	for _, r := range rules {
 		if seen[r.Pattern] {
 			t.Errorf("built-in pattern %q given twice", r.Pattern)
 		}
@@ -47,17 +54,17 @@ func TestProviderGroup(t *testing.T) {
 		{"aol.com", "Yahoo"},
 		{"me.com", "Apple"},
 		{"pm.me", "Proton"},
-		{"t-online.de", "T-Online"},
+		{"t-online.de", "Deutsche Telekom"},
 		{"mailbox.org", "mailbox.org"},
 		{"posteo.net", "Posteo"},
-		{"keemail.me", "Tutanota"},
+		{"keemail.me", "Tuta"},
 		{"zoho.eu", "Zoho"},
 		{"messagingengine.com", "Fastmail"},
 		{"ya.ru", "Yandex"},
 		{"yandex.com.tr", "Yandex"},
-		{"bk.ru", "Mail.ru"},
-		{"eu-west-1.amazonses.com", "Amazon SES"},
-		{"sendgrid.net", "SendGrid"},
+		{"bk.ru", "VK (Mail.ru)"},
+		{"eu-west-1.amazonses.com", "Amazon"},
+		{"sendgrid.net", "Twilio SendGrid"},
 		{"mail123.suw11.mcsv.net", "Mailchimp"},
 		{"freenet.de", "freenet"},
 		{"wanadoo.fr", "Orange"},
@@ -210,4 +217,59 @@ func FuzzParseProviders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFormerBuiltinProviders keeps every domain of the provider table that
+// report kept before the operators table took over: each still names the
+// same company (under the operator's name where it was renamed: T-Online is
+// Deutsche Telekom, Tutanota is Tuta, Amazon SES is Amazon, SendGrid is
+// Twilio SendGrid, Mail.ru is VK (Mail.ru), Libero is Italiaonline, WP is
+// Wirtualna Polska).
+func TestFormerBuiltinProviders(t *testing.T) {
+	p, err := NewProviders(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"Google":           {"gmail.com", "googlemail.com", "google.com"},
+		"Microsoft":        {"outlook.com", "hotmail.de", "live.co.uk", "msn.com", "windowslive.com", "passport.com", "microsoft.com", "x.onmicrosoft.com"},
+		"Yahoo":            {"yahoo.fr", "ymail.com", "rocketmail.com", "aol.de", "aim.com"},
+		"Apple":            {"icloud.com", "me.com", "mac.com"},
+		"Proton":           {"proton.me", "protonmail.com", "protonmail.ch", "pm.me"},
+		"United Internet":  {"gmx.at", "web.de", "1und1.de", "ionos.de", "mail.com", "email.com"},
+		"Deutsche Telekom": {"t-online.de", "magenta.de"},
+		"mailbox.org":      {"mailbox.org"},
+		"Posteo":           {"posteo.de", "posteo.net"},
+		"Tuta":             {"tutanota.com", "tutanota.de", "tutamail.com", "tuta.io", "tuta.com", "keemail.me"},
+		"Zoho":             {"zoho.com", "zohomail.eu"},
+		"Fastmail":         {"fastmail.com", "fastmail.fm", "messagingengine.com"},
+		"Yandex":           {"yandex.ru", "ya.ru"},
+		"VK (Mail.ru)":     {"mail.ru", "bk.ru", "inbox.ru", "list.ru", "internet.ru"},
+		"Orange":           {"orange.fr", "wanadoo.fr"},
+		"freenet":          {"freenet.de"},
+		"Free":             {"free.fr"},
+		"SFR":              {"sfr.fr", "neuf.fr"},
+		"Italiaonline":     {"libero.it"},
+		"Seznam":           {"seznam.cz", "email.cz"},
+		"Wirtualna Polska": {"wp.pl", "o2.pl"},
+		"Onet":             {"onet.pl"},
+		"Interia":          {"interia.pl"},
+		"Infomaniak":       {"ik.me", "infomaniak.com"},
+		"Swisscom":         {"bluewin.ch"},
+		"Vodafone":         {"vodafone.de", "arcor.de"},
+		"Amazon":           {"amazonses.com"},
+		"Twilio SendGrid":  {"sendgrid.net", "sendgrid.com"},
+		"Mailchimp":        {"mailchimp.com", "mcsv.net", "mcdlv.net", "rsgsv.net", "list-manage.com", "mandrillapp.com"},
+		"Mailgun":          {"mailgun.org", "mailgun.net"},
+		"Postmark":         {"postmarkapp.com", "mtasv.net"},
+		"SparkPost":        {"sparkpostmail.com"},
+		"Brevo":            {"brevo.com", "sendinblue.com"},
+	}
+	for name, domains := range want {
+		for _, d := range domains {
+			if got, ok := p.Lookup(d); !ok || got != name {
+				t.Errorf("Lookup(%q) = %q, %v; want %q", d, got, ok, name)
+			}
+		}
+	}
 }

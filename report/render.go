@@ -63,7 +63,7 @@ func columns(rep *Report) []string {
 // cells returns the displayed cells of one row, sanitised for a terminal.
 func cells(rep *Report, r *Row, st cellStyle) []string {
 	c := []string{
-		safe.Terminal(r.Group),
+		safe.Name(r.Group),
 		strconv.Itoa(r.Messages),
 		median(r.MedianHops, r.Messages),
 		median(r.MedianRelays, r.Messages),
@@ -188,13 +188,21 @@ func transitCell(r *Row) string {
 	if r.TransitMessages == 0 {
 		return "-"
 	}
-	return FormatSeconds(r.MedianTransitSeconds)
+	t := FormatSeconds(r.MedianTransitSeconds)
+	if r.NegativeTransit > 0 {
+		t += fmt.Sprintf(" (%d negative)", r.NegativeTransit)
+	}
+	return t
 }
 
 // FormatSeconds formats a duration in whole seconds compactly: "42s",
-// "3m05s", "2h07m", "3d04h".
+// "3m05s", "2h07m", "3d04h"; a negative one (dates running backwards) with
+// a minus sign, "-8h31m".
 func FormatSeconds(sec float64) string {
-	s := int64(math.Round(math.Max(sec, 0)))
+	s := int64(math.Round(sec))
+	if s < 0 {
+		return "-" + FormatSeconds(-sec)
+	}
 	switch {
 	case s < 60:
 		return fmt.Sprintf("%ds", s)
@@ -206,15 +214,45 @@ func FormatSeconds(sec float64) string {
 	return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
 }
 
+// policyCell is "ok", or what the row violates and what it cannot be
+// verified against ("CANNOT VERIFY": a location or encryption unknown).
 func policyCell(r *Row, st cellStyle) string {
-	if len(r.Violations) == 0 {
+	if len(r.Violations) == 0 && len(r.CannotVerify) == 0 {
 		return "ok"
 	}
-	v := make([]string, len(r.Violations))
-	for i, x := range r.Violations {
+	var parts []string
+	if len(r.Violations) > 0 {
+		parts = append(parts, "VIOLATES: "+ruleCounts(r.Violations, st.listSep))
+	}
+	if len(r.CannotVerify) > 0 {
+		parts = append(parts, "CANNOT VERIFY: "+ruleCounts(r.CannotVerify, st.listSep))
+	}
+	return strings.Join(parts, st.listSep)
+}
+
+func ruleCounts(vs []Violation, sep string) string {
+	v := make([]string, len(vs))
+	for i, x := range vs {
 		v[i] = fmt.Sprintf("%s (%d)", x.Rule, x.Messages)
 	}
-	return "VIOLATES: " + strings.Join(v, st.listSep)
+	return strings.Join(v, sep)
+}
+
+// headline returns the line printed above the table of an incomplete
+// report, "" for a complete one.
+func headline(rep *Report) string {
+	if !rep.Incomplete() {
+		return ""
+	}
+	return fmt.Sprintf("INCOMPLETE: %s could not be read (to the end); the figures cover only the %s read.",
+		plural(rep.InputsUnreadable, "input", "inputs"), plural(rep.Read, "message", "messages"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // footer returns the lines printed under the text and Markdown tables,
@@ -229,21 +267,39 @@ func footer(rep *Report) []string {
 		}
 		acc += " (" + strings.Join(r, ", ") + ")"
 	}
+	acc += fmt.Sprintf("; inputs unreadable: %d", rep.InputsUnreadable)
 	lines = append(lines, acc)
+	for _, u := range rep.Unreadable {
+		lines = append(lines, "Unreadable: "+safe.Name(orDash(u.Input))+": "+safe.Terminal(u.Reason))
+	}
+	if more := rep.InputsUnreadable - len(rep.Unreadable); more > 0 {
+		lines = append(lines, fmt.Sprintf("Unreadable: %d more inputs not listed", more))
+	}
 	if rep.GroupsCapped {
 		lines = append(lines, fmt.Sprintf("More groups than the limit: the rest are counted under %s.", OtherGroups))
 	}
 	if len(rep.Policy) > 0 {
-		var bad []string
+		var bad, unknown []string
 		for i := range rep.Rows {
 			if len(rep.Rows[i].Violations) > 0 {
-				bad = append(bad, safe.Terminal(rep.Rows[i].Group))
+				bad = append(bad, safe.Name(rep.Rows[i].Group))
+			}
+			if rep.Rows[i].CannotVerifyMessages > 0 {
+				unknown = append(unknown, safe.Name(rep.Rows[i].Group))
 			}
 		}
 		if len(bad) == 0 {
 			lines = append(lines, fmt.Sprintf("Policy %s: no violations", rep.Policy))
 		} else {
 			lines = append(lines, fmt.Sprintf("Policy %s: VIOLATED by %s", rep.Policy, strings.Join(bad, ", ")))
+		}
+		if len(unknown) > 0 {
+			what := "the run fails (--allow-unknown accepts them)"
+			if rep.AllowUnknown {
+				what = "accepted (--allow-unknown)"
+			}
+			lines = append(lines, fmt.Sprintf("Policy %s: CANNOT VERIFY %s (location or encryption unknown) in %s: %s",
+				rep.Policy, plural(rep.Total.CannotVerifyMessages, "message", "messages"), strings.Join(unknown, ", "), what))
 		}
 	}
 	for _, n := range rep.Notes {
@@ -282,6 +338,11 @@ func writeTable(w io.Writer, rep Report) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
+	if h := headline(&rep); h != "" {
+		if _, err := fmt.Fprintln(w, h); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
 	t.Header(cols)
 	st := cellStyle{listSep: "\n", wrap: 3}
 	for i := range rep.Rows {
@@ -316,6 +377,9 @@ func mdEscape(s string) string {
 // the same columns as writeTable, followed by the same lines as a list.
 func writeMarkdown(w io.Writer, rep Report) error {
 	var b strings.Builder
+	if h := headline(&rep); h != "" {
+		b.WriteString("**" + mdEscape(h) + "**\n\n")
+	}
 	cols := columns(&rep)
 	row := func(c []string) {
 		b.WriteString("|")
@@ -380,7 +444,7 @@ func csvHeader() []string {
 		"left_home_share", "left_home_messages", "left_eu_eea_share", "left_eu_eea_messages",
 		"third_country_share", "third_country_messages",
 		"segments", "plaintext_share", "plaintext_segments", "unknown_encryption_share", "unknown_encryption_segments",
-		"tls_versions", "median_transit_seconds", "violations"}
+		"tls_versions", "median_transit_seconds", "negative_transit_messages", "violations", "cannot_verify", "reason"}
 }
 
 func decimal(f float64) string { return strconv.FormatFloat(roundTo(f, 4), 'f', -1, 64) }
@@ -403,10 +467,7 @@ func csvRow(kind string, r *Row) []string {
 	for i, v := range r.TLSVersions {
 		tls[i] = safe.Terminal(v)
 	}
-	viol := make([]string, len(r.Violations))
-	for i, v := range r.Violations {
-		viol[i] = fmt.Sprintf("%s (%d)", v.Rule, v.Messages)
-	}
+
 	mh, mr, tr := "", "", ""
 	if r.Messages > 0 {
 		mh, mr = decimal(r.MedianHops), decimal(r.MedianRelays)
@@ -418,7 +479,7 @@ func csvRow(kind string, r *Row) []string {
 	if r.OrganisationsCapped {
 		distinct = ">" + distinct
 	}
-	return []string{kind, safe.Terminal(r.Group), strconv.Itoa(r.Messages), mh, mr,
+	return []string{kind, safe.Name(r.Group), strconv.Itoa(r.Messages), mh, mr,
 		strings.Join(orgs, "; "), distinct, strings.Join(countries, "; "),
 		decimal(r.Share(r.LeftHome)), strconv.Itoa(r.LeftHome),
 		decimal(r.Share(r.LeftEUEEA)), strconv.Itoa(r.LeftEUEEA),
@@ -426,15 +487,19 @@ func csvRow(kind string, r *Row) []string {
 		strconv.Itoa(r.Segments),
 		decimal(r.SegmentShare(r.PlaintextSegments)), strconv.Itoa(r.PlaintextSegments),
 		decimal(r.SegmentShare(r.UnknownSegments)), strconv.Itoa(r.UnknownSegments),
-		strings.Join(tls, "; "), tr, strings.Join(viol, "; ")}
+		strings.Join(tls, "; "), tr, strconv.Itoa(r.NegativeTransit), ruleCounts(r.Violations, "; "), ruleCounts(r.CannotVerify, "; "), ""}
 }
 
-// writeCSV writes the report as CSV: a header line, one "group" row per
-// group, a "total" row, and one "failed" row per failure reason (group =
-// reason, messages = count). Shares are fractions with four decimals. Cells
-// are sanitised and neutralised against spreadsheet formula injection. The
-// home jurisdiction and the notes are not in the CSV form (they would break
-// its one-record-per-line shape); the other formats carry them.
+// writeCSV writes the report as CSV: a header line; for an incomplete
+// report an "incomplete" row saying so (group = the headline); one "group"
+// row per group, a "total" row, one "failed" row per failure reason (group
+// = reason, messages = count), one "unreadable" row per input that could
+// not be read (group = input, reason = why), and four "accounting" rows
+// (group = read, analysed, failed, inputs_unreadable; messages = count).
+// Shares are fractions with four decimals. Cells are sanitised and
+// neutralised against spreadsheet formula injection. The home jurisdiction
+// and the notes are not in the CSV form (they would break its
+// one-record-per-line shape); the other formats carry them.
 func writeCSV(w io.Writer, rep Report) error {
 	cw := csv.NewWriter(w)
 	write := func(rec []string) error {
@@ -443,8 +508,16 @@ func writeCSV(w io.Writer, rep Report) error {
 		}
 		return cw.Write(rec)
 	}
+	n := len(csvHeader())
 	if err := write(csvHeader()); err != nil {
 		return fmt.Errorf("write csv: %w", err)
+	}
+	if h := headline(&rep); h != "" {
+		rec := make([]string, n)
+		rec[0], rec[1] = "incomplete", h
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
 	}
 	for i := range rep.Rows {
 		if err := write(csvRow("group", &rep.Rows[i])); err != nil {
@@ -454,10 +527,23 @@ func writeCSV(w io.Writer, rep Report) error {
 	if err := write(csvRow("total", &rep.Total)); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
-	n := len(csvHeader())
 	for _, c := range rep.FailReasons {
 		rec := make([]string, n)
 		rec[0], rec[1], rec[2] = "failed", safe.Terminal(c.Name), strconv.Itoa(c.Messages)
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	for _, u := range rep.Unreadable {
+		rec := make([]string, n)
+		rec[0], rec[1], rec[n-1] = "unreadable", safe.Name(u.Input), safe.Terminal(u.Reason)
+		if err := write(rec); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	for _, c := range []Count{{"read", rep.Read}, {"analysed", rep.Analysed}, {"failed", rep.Failed}, {"inputs_unreadable", rep.InputsUnreadable}} {
+		rec := make([]string, n)
+		rec[0], rec[1], rec[2] = "accounting", c.Name, strconv.Itoa(c.Messages)
 		if err := write(rec); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
@@ -478,8 +564,10 @@ type jsonCount struct {
 
 // jsonRow is the JSON form of a Row.
 type jsonRow struct {
-	SchemaVersion         int         `json:"schema_version"`
-	Type                  string      `json:"type"` // "group" or "totals"
+	SchemaVersion int    `json:"schema_version"`
+	Type          string `json:"type"`       // "group" or "totals"
+	Incomplete    bool   `json:"incomplete"` // some input could not be read: the counts cover only what was read
+
 	GroupBy               string      `json:"group_by"`
 	Group                 string      `json:"group"`
 	Messages              int         `json:"messages"`
@@ -503,23 +591,40 @@ type jsonRow struct {
 	TLSVersions           []string    `json:"tls_versions"`
 	TransitMessages       int         `json:"transit_messages"`
 	MedianTransitSeconds  *float64    `json:"median_transit_seconds"`
+	NegativeTransit       int         `json:"negative_transit_messages"`
 	Violations            []Violation `json:"violations"`
+	CannotVerify          []Violation `json:"cannot_verify"`
+	CannotVerifyMessages  int         `json:"cannot_verify_messages"`
 }
 
 // jsonTotals is the final JSON Lines object: the totals row plus the
 // accounting and the report-wide information.
 type jsonTotals struct {
 	jsonRow
-	Home           string       `json:"home"`
-	Policy         []Rule       `json:"policy"`
-	PolicyViolated bool         `json:"policy_violated"`
-	Read           int          `json:"read"`
-	Analysed       int          `json:"analysed"`
-	Failed         int          `json:"failed"`
-	FailReasons    []jsonReason `json:"fail_reasons"`
-	Groups         int          `json:"groups"`
-	GroupsCapped   bool         `json:"groups_capped"`
-	Notes          []string     `json:"notes"`
+	Home           string `json:"home"`
+	Policy         []Rule `json:"policy"`
+	PolicyViolated bool   `json:"policy_violated"`
+	// PolicyCannotVerify: some message violates nothing but cannot be
+	// verified; PolicyFailed: the run fails its policy (exit 4).
+	PolicyCannotVerify bool         `json:"policy_cannot_verify"`
+	AllowUnknown       bool         `json:"allow_unknown"`
+	PolicyFailed       bool         `json:"policy_failed"`
+	Read               int          `json:"read"`
+	Analysed           int          `json:"analysed"`
+	Failed             int          `json:"failed"`
+	FailReasons        []jsonReason `json:"fail_reasons"`
+	// InputsUnreadable counts the inputs that could not be read (to the
+	// end); Unreadable lists the first 100.
+	InputsUnreadable int              `json:"inputs_unreadable"`
+	Unreadable       []jsonUnreadable `json:"unreadable"`
+	Groups           int              `json:"groups"`
+	GroupsCapped     bool             `json:"groups_capped"`
+	Notes            []string         `json:"notes"`
+}
+
+type jsonUnreadable struct {
+	Input  string `json:"input"`
+	Reason string `json:"reason"`
 }
 
 type jsonReason struct {
@@ -531,6 +636,7 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 	j := jsonRow{
 		SchemaVersion:         SchemaVersion,
 		Type:                  typ,
+		Incomplete:            rep.Incomplete(),
 		GroupBy:               rep.GroupBy.String(),
 		Group:                 r.Group,
 		Messages:              r.Messages,
@@ -551,7 +657,10 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 		UnknownShare:          roundTo(r.SegmentShare(r.UnknownSegments), 4),
 		TLSVersions:           append([]string{}, r.TLSVersions...),
 		TransitMessages:       r.TransitMessages,
+		NegativeTransit:       r.NegativeTransit,
 		Violations:            append([]Violation{}, r.Violations...),
+		CannotVerify:          append([]Violation{}, r.CannotVerify...),
+		CannotVerifyMessages:  r.CannotVerifyMessages,
 	}
 	if r.Messages > 0 {
 		h, rl := r.MedianHops, r.MedianRelays
@@ -588,16 +697,26 @@ func writeJSON(w io.Writer, rep Report) error {
 		Home:           rep.Home,
 		Policy:         append([]Rule{}, rep.Policy...),
 		PolicyViolated: rep.Violations(),
-		Read:           rep.Read,
-		Analysed:       rep.Analysed,
-		Failed:         rep.Failed,
-		FailReasons:    []jsonReason{},
-		Groups:         len(rep.Rows),
-		GroupsCapped:   rep.GroupsCapped,
-		Notes:          append([]string{}, rep.Notes...),
+
+		PolicyCannotVerify: rep.CannotVerify(),
+		AllowUnknown:       rep.AllowUnknown,
+		PolicyFailed:       rep.PolicyFails(),
+		Read:               rep.Read,
+		Analysed:           rep.Analysed,
+		Failed:             rep.Failed,
+		FailReasons:        []jsonReason{},
+		Unreadable:         []jsonUnreadable{},
+		Groups:             len(rep.Rows),
+
+		InputsUnreadable: rep.InputsUnreadable,
+		GroupsCapped:     rep.GroupsCapped,
+		Notes:            append([]string{}, rep.Notes...),
 	}
 	for _, c := range rep.FailReasons {
 		t.FailReasons = append(t.FailReasons, jsonReason{Reason: c.Name, Messages: c.Messages})
+	}
+	for _, u := range rep.Unreadable {
+		t.Unreadable = append(t.Unreadable, jsonUnreadable{Input: u.Input, Reason: u.Reason})
 	}
 	if err := enc.Encode(t); err != nil {
 		return fmt.Errorf("write json: %w", err)

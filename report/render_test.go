@@ -4,18 +4,18 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
-func mustHome(t testing.TB, s string) analyzer.Home {
+func mustHome(t testing.TB, s string) jurisdiction.Home {
 	t.Helper()
-	h, err := analyzer.ParseHome(s)
+	h, err := jurisdiction.ParseHome(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,9 @@ func TestHostileStrings(t *testing.T) {
 		if strings.ContainsRune(out, 0x1b) {
 			t.Errorf("%s output contains ESC", name)
 		}
-		if strings.Contains(out, "[31m") {
+		// Group labels show the sequence escaped (\x1b[31m, see
+		// safe.Name); other cells drop it.
+		if strings.Contains(strings.NewReplacer(`\x1b[31m`, "", `\\x1b[31m`, "").Replace(out), "[31m") {
 			t.Errorf("%s output keeps the escape sequence's parameters", name)
 		}
 	}
@@ -164,7 +166,7 @@ func TestFormatSeconds(t *testing.T) {
 	tests := []struct {
 		in   float64
 		want string
-	}{{0, "0s"}, {-3, "0s"}, {59, "59s"}, {60, "1m00s"}, {125, "2m05s"}, {3600, "1h00m"}, {93600, "1d02h"}}
+	}{{0, "0s"}, {-3, "-3s"}, {-0.4, "0s"}, {-30679, "-8h31m"}, {59, "59s"}, {60, "1m00s"}, {125, "2m05s"}, {3600, "1h00m"}, {93600, "1d02h"}}
 	for _, tt := range tests {
 		if got := FormatSeconds(tt.in); got != tt.want {
 			t.Errorf("FormatSeconds(%v) = %q, want %q", tt.in, got, tt.want)
@@ -193,6 +195,82 @@ func TestEmptyReportRenders(t *testing.T) {
 		}
 		if buf.Len() == 0 {
 			t.Error("empty output")
+		}
+	}
+}
+
+// TestIncompleteAccounting checks that a report of a partly read input says
+// so in its first line and carries the accounting in every format.
+func TestIncompleteAccounting(t *testing.T) {
+	a := NewAggregator(Options{Home: mustHome(t, "EEA")})
+	for _, it := range fixtures() {
+		a.Add(it.res, it.dir)
+	}
+	a.AddInputError("export.mbox.gz", "read after message 996: gzip: invalid checksum")
+	a.AddInputError("bad\x1b[2Jfile\u200b", "open: permission denied")
+	rep := a.Report()
+	if rep.InputsUnreadable != 2 || !rep.Incomplete() {
+		t.Fatalf("InputsUnreadable %d, Incomplete %v; want 2, true", rep.InputsUnreadable, rep.Incomplete())
+	}
+	head := "INCOMPLETE: 2 inputs could not be read (to the end); the figures cover only the " + plural(rep.Read, "message", "messages") + " read."
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer, Report) error
+		first string   // prefix of the first line
+		has   []string // also somewhere
+	}{
+		{"table", writeTable, head, []string{"; inputs unreadable: 2", "Unreadable: export.mbox.gz: read after message 996: gzip: invalid checksum", `Unreadable: bad\x1b[2Jfile\u200b: open: permission denied`}},
+		{"markdown", writeMarkdown, "**" + head + "**", []string{"; inputs unreadable: 2", "- Unreadable: export.mbox.gz: read after message 996"}},
+		{"csv", writeCSV, "row,group,", []string{"incomplete," + head, "unreadable,export.mbox.gz,", ",read after message 996: gzip: invalid checksum\n", "accounting,inputs_unreadable,2,", "accounting,read,"}},
+		{"json", writeJSON, `{"schema_version":2,"type":"group","incomplete":true,`, []string{`"inputs_unreadable":2,"unreadable":[{"input":"export.mbox.gz","reason":"read after message 996: gzip: invalid checksum"}`}},
+	} {
+		var b bytes.Buffer
+		if err := f.write(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.HasPrefix(out, f.first) {
+			t.Errorf("%s: first line is not %q:\n%s", f.name, f.first, out)
+		}
+		for _, want := range f.has {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", f.name, want, out)
+			}
+		}
+		if f.name != "json" && (strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x200b)) {
+			t.Errorf("%s: an escape or U+200B from a file name reached the output", f.name)
+		}
+	}
+	// A complete report has no headline.
+	var b bytes.Buffer
+	if err := writeTable(&b, build(Options{})); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "INCOMPLETE") || !strings.Contains(b.String(), "; inputs unreadable: 0") {
+		t.Errorf("complete report:\n%s", b.String())
+	}
+}
+
+// TestInvisibleLabels checks that a group label with invisible characters
+// cannot pass for another in the table, Markdown and CSV.
+func TestInvisibleLabels(t *testing.T) {
+	hdr, _ := ParseGroupBy("header:X-Mailer")
+	a := NewAggregator(Options{GroupBy: hdr})
+	res := fixtures()[0].res
+	res.Headers = map[string]string{"X-Mailer": "gmail\u200b.com"}
+	a.Add(res, "")
+	rep := a.Report()
+	for name, write := range map[string]func(io.Writer, Report) error{"table": writeTable, "markdown": writeMarkdown, "csv": writeCSV} {
+		var b bytes.Buffer
+		if err := write(&b, rep); err != nil {
+			t.Fatal(err)
+		}
+		want := `gmail\u200b.com`
+		if name == "markdown" {
+			want = `gmail\\u200b.com` // a Markdown backslash escaped, shown as one
+		}
+		if strings.ContainsRune(b.String(), 0x200b) || !strings.Contains(b.String(), want) {
+			t.Errorf("%s: label not shown escaped:\n%s", name, b.String())
 		}
 	}
 }

@@ -14,8 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -93,8 +96,11 @@ func New(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("read resolver configuration %s: no nameserver", path)
 		}
 		server = net.JoinHostPort(conf.Servers[0], conf.Port)
-	} else if _, _, err := net.SplitHostPort(server); err != nil {
-		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
+	} else {
+		var err error
+		if server, err = ParseServer(server); err != nil {
+			return nil, err
+		}
 	}
 	c := &Client{
 		server:  server,
@@ -119,6 +125,54 @@ func New(opts Options) (*Client, error) {
 	c.udp = &dns.Client{Net: "udp", UDPSize: udpSize, Timeout: c.timeout}
 	c.tcp = &dns.Client{Net: "tcp", Timeout: c.timeout}
 	return c, nil
+}
+
+// ParseServer checks a resolver address given by the user and returns it as
+// "host:port": an IP address alone gets port 53; anything else must be
+// HOST:PORT with a port from 1 to 65535 and a host that is an IP address or
+// a valid host name. A bare name such as "bogus" is an error, not a host to
+// look up, so a typo fails at once instead of as a timeout on every query.
+func ParseServer(s string) (string, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("resolver address %q: %s (want HOST:PORT, e.g. 127.0.0.1:53 or [::1]:53)", s, why)
+	}
+	if s == "" {
+		return "", bad("empty")
+	}
+	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err == nil {
+		return net.JoinHostPort(a.String(), "53"), nil
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", bad("no port")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || port[0] == '+' {
+		return "", bad(fmt.Sprintf("port %q is not a number from 1 to 65535", port))
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if a.Zone() == "" {
+			host = a.String()
+		}
+		return net.JoinHostPort(host, strconv.Itoa(n)), nil
+	}
+	if host == "" || ValidateName(host) != nil {
+		return "", bad(fmt.Sprintf("host %q is neither an IP address nor a host name", host))
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n)), nil
+}
+
+// ValidateName reports whether name (with or without the trailing dot) can
+// be asked in the DNS: printable ASCII, labels of at most 63 bytes, at most
+// 253 bytes in all. Internationalised names must be in A-label form.
+func ValidateName(name string) error {
+	if name == "" || name == "." {
+		return fmt.Errorf("invalid domain name %q: empty", name)
+	}
+	if !validName(strings.ToLower(dns.Fqdn(name))) {
+		return fmt.Errorf("invalid domain name %q: want letters, digits, hyphens and dots (IDNs in A-label form, xn--...)", name)
+	}
+	return nil
 }
 
 // Server returns the "host:port" of the resolver the client asks.
@@ -170,9 +224,21 @@ func (e *Error) Error() string {
 	case e.Rcode >= 0:
 		return q + ": " + rcodeString(e.Rcode)
 	case e.Err != nil:
-		return q + ": " + e.Err.Error()
+		return q + ": " + netErrorText(e.Err)
 	}
 	return q + ": failed"
+}
+
+// netErrorText returns the reason of a network error without the local
+// socket addresses ("read udp 127.0.0.1:41234->127.0.0.1:53: read:
+// connection refused" becomes "connection refused"), so messages are short
+// and the same on every run.
+func netErrorText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	return err.Error()
 }
 
 // Unwrap returns the underlying network error.

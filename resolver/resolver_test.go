@@ -444,3 +444,52 @@ func BenchmarkReverse(b *testing.B) {
 		c.Reverse(b.Context(), addr)
 	}
 }
+
+func TestParseServer(t *testing.T) {
+	tests := []struct {
+		in, want string // want "" means an error
+	}{
+		{"192.0.2.1", "192.0.2.1:53"},
+		{"192.0.2.1:5353", "192.0.2.1:5353"},
+		{"[2001:db8::1]", "[2001:db8::1]:53"},
+		{"2001:db8::1", "[2001:db8::1]:53"},
+		{"[2001:db8::1]:853", "[2001:db8::1]:853"},
+		{"dns.example.org:53", "dns.example.org:53"},
+		{"bogus", ""},
+		{"127.0.0.1:99999", ""},
+		{"127.0.0.1:0", ""},
+		{"127.0.0.1:", ""},
+		{"127.0.0.1:dns", ""},
+		{"127.0.0.1:+53", ""},
+		{":53", ""},
+		{"foo bar:53", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, err := ParseServer(tt.in)
+		if tt.want == "" {
+			if err == nil || !strings.Contains(err.Error(), "HOST:PORT") {
+				t.Errorf("ParseServer(%q) = %q, %v; want an error saying HOST:PORT", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseServer(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := New(Options{Server: "127.0.0.1:99999"}); err == nil {
+		t.Error("New accepted port 99999")
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"posteo.de": true, "posteo.de.": true, "xn--bcher-kva.example": true, "_dmarc.example.com": true,
+		"foo bar": false, "": false, ".": false, "a\x1b[31m.example": false, "bücher.example": false,
+		strings.Repeat("a", 64) + ".example": false,
+	} {
+		if err := ValidateName(name); (err == nil) != ok {
+			t.Errorf("ValidateName(%q) = %v, want ok %v", name, err, ok)
+		}
+	}
+}

@@ -46,8 +46,11 @@ type Network struct {
 	CountryName string // English name, e.g. "Germany"
 	City        string // English name, e.g. "Berlin"
 	InEU        bool   // written as country.is_in_european_union
-	ASN         uint
-	ASOrg       string
+	// Latitude and Longitude are written as location.latitude/longitude
+	// (City and Enterprise databases) when either is non-zero.
+	Latitude, Longitude float64
+	ASN                 uint
+	ASOrg               string
 }
 
 // City returns a GeoLite2-City database holding nets, with the given build
@@ -134,6 +137,9 @@ func record(dbType string, n Network) mmdbtype.Map {
 	}
 	if n.City != "" && !strings.Contains(dbType, "Country") {
 		m["city"] = mmdbtype.Map{"names": mmdbtype.Map{"en": mmdbtype.String(n.City)}}
+	}
+	if (n.Latitude != 0 || n.Longitude != 0) && !strings.Contains(dbType, "Country") {
+		m["location"] = mmdbtype.Map{"latitude": mmdbtype.Float64(n.Latitude), "longitude": mmdbtype.Float64(n.Longitude)}
 	}
 	if strings.Contains(dbType, "Enterprise") && (n.ASN != 0 || n.ASOrg != "") {
 		traits := mmdbtype.Map{}

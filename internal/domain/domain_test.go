@@ -22,6 +22,13 @@ func TestRegistrable(t *testing.T) {
 		{"  a.b.example.net  ", "example.net"},
 		{"beef.example", ""}, // .example is reserved, not delegated
 		{"deadbeef.de", "deadbeef.de"},
+		{"mail-sor-f41.google.com.", "google.com"},
+		{"AM0PR02MB1234.eurprd02.prod.outlook.com", "outlook.com"},
+		{"smtp-web43-sp.uni5.net", "uni5.net"},
+		{"km-c3350i.kessler.lan", ""},
+		{"dovecot16.posteo.local", ""},
+		{"a8-30.smtp-out.amazonses.com", "amazonses.com"},
+		{"p5dd7a1c3.dip0.t-ipconnect.de", "t-ipconnect.de"},
 	}
 	for _, tt := range tests {
 		if got := Registrable(tt.host); got != tt.want {

@@ -3,7 +3,9 @@
 package safe
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -137,4 +139,58 @@ func CSV(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// Name makes a file name, input path or label safe to print while keeping
+// it identifiable: where Terminal drops what a terminal would interpret,
+// Name shows it as an escape, so "bad\x1b[2Jfile" prints as
+// `bad\x1b[2Jfile` and "gmail\u200b.com" as `gmail\u200b.com` instead of
+// passing for "gmail.com". Escaped are C0 and C1 control characters
+// (including ESC, tab and line breaks), DEL, invalid UTF-8 bytes (\xNN),
+// and invisible or reordering characters: Unicode format characters (Cf:
+// zero-width space and joiners, bidirectional controls, the byte-order
+// mark, soft hyphen, ...) and the line and paragraph separators. It returns
+// s itself when there is nothing to do.
+func Name(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\x`)
+			b.WriteByte(hex[s[i]>>4])
+			b.WriteByte(hex[s[i]&0xf])
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(hex[r>>4])
+			b.WriteByte(hex[r&0xf])
+		case IsInvisible(r):
+			b.WriteString(fmt.Sprintf(`\u%04x`, r))
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// IsInvisible reports whether r prints as nothing or changes how the text
+// around it is shown: C1 controls, Unicode format characters (category Cf,
+// which holds the zero-width characters, the bidirectional controls and the
+// byte-order mark) and the line and paragraph separators.
+func IsInvisible(r rune) bool {
+	return (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
+		r == 0x115f || r == 0x1160 || r == 0x3164 || r == 0xffa0 // Hangul fillers, which render blank
 }

@@ -70,3 +70,46 @@ func FuzzTerminal(f *testing.F) {
 		}
 	})
 }
+
+func TestName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"samples/gmx-to-posteo.eml", "samples/gmx-to-posteo.eml"},
+		{"bad\x1b[2Jfile", `bad\x1b[2Jfile`},
+		{"nonexist\x1b[31m.eml", `nonexist\x1b[31m.eml`},
+		{"gmail\u200b.com", `gmail\u200b.com`},
+		{"a\u202egpj.exe", `a\u202egpj.exe`},
+		{"bom\ufeff", `bom\ufeff`},
+		{"soft\u00adhyphen", `soft\u00adhyphen`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"c1\u0085nel", `c1\u0085nel`},
+		{"tab\tnew\nline\r", `tab\x09new\x0aline\x0d`},
+		{"del\x7f", `del\x7f`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{"Müller – 東京.eml", "Müller – 東京.eml"},
+	}
+	for _, tt := range tests {
+		if got := Name(tt.in); got != tt.want {
+			t.Errorf("Name(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := Name(tt.in); Terminal(got) != got {
+			t.Errorf("Name(%q) = %q still holds what Terminal removes", tt.in, got)
+		}
+	}
+}
+
+func FuzzName(f *testing.F) {
+	for _, s := range []string{"plain", "bad\x1b[2Jfile", "gmail\u200b.com", "\xff\xfe", "a\u202eb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Name(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Name(%q) = %q: invalid UTF-8", s, got)
+		}
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || IsInvisible(r) || IsBidi(r) {
+				t.Fatalf("Name(%q) = %q holds %U", s, got, r)
+			}
+		}
+	})
+}

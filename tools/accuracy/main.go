@@ -1,4 +1,4 @@
-// Command accuracy measures analyzer.ParseReceived against the real-mail
+// Command accuracy measures received.Parse against the real-mail
 // corpus and SpamAssassin's parse of it (the "oracle").
 //
 // Usage:
@@ -50,7 +50,7 @@ import (
 
 	"github.com/emersion/go-message/textproto"
 
-	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/analyzer/received"
 )
 
 // Floors checked by -fail-under.
@@ -109,7 +109,7 @@ func exists(p string) bool {
 // counts is one row of the corpus table.
 type counts struct {
 	Fields    int // Received fields read
-	Parsed    int // fields ParseReceived marked Parsed
+	Parsed    int // fields received.Parse marked Parsed
 	SARelays  int // fields SpamAssassin parsed into a relay
 	Matched   int // of those, same ip and by here
 	Disputed  int // of those, where SpamAssassin is judged wrong (not in Matched)
@@ -262,9 +262,9 @@ func (rep *report) corpus(r io.Reader, oracle map[string]oracleMsg, out io.Write
 		if err != nil {
 			c.ReadError++
 		}
-		parsed := make([]analyzer.Received, len(values))
+		parsed := make([]received.Received, len(values))
 		for i, v := range values {
-			parsed[i] = analyzer.ParseReceived(v)
+			parsed[i] = received.Parse(v)
 			parsed[i].Index = i
 			c.Fields++
 			if parsed[i].Parsed {
@@ -407,7 +407,7 @@ func sameIP(sa string, ours netip.Addr) bool {
 	return ours.IsValid() && a.Unmap() == ours.Unmap()
 }
 
-func relayMatches(sa oracleFields, got analyzer.Received) bool {
+func relayMatches(sa oracleFields, got received.Received) bool {
 	if !sameIP(sa.IP, got.FromIP) {
 		return false
 	}
@@ -426,7 +426,7 @@ func relayMatches(sa oracleFields, got analyzer.Received) bool {
 //     "with MailboxResubmission by AntispamTT": an agent, not the host);
 //   - SpamAssassin's address does not occur in the from part of the field
 //     (it took it from the by, with, id or for clause or the date).
-func disputeReason(sa oracleFields, got analyzer.Received) string {
+func disputeReason(sa oracleFields, got received.Received) string {
 	if sa.IP == "" {
 		return ""
 	}
@@ -493,7 +493,7 @@ func (rep *report) runSuite(r io.Reader, out io.Writer, verbose bool) error {
 		if sc.Status != "parsed" {
 			continue
 		}
-		got := analyzer.ParseReceived(sc.Received)
+		got := received.Parse(sc.Received)
 		s := &rep.suite
 		s.Cases++
 		ipOK := sameIP(sc.Expect.IP, got.FromIP)
@@ -534,7 +534,7 @@ func normHELO(s string) string {
 	return normName(s)
 }
 
-func sameHELO(sa string, got analyzer.Received) bool {
+func sameHELO(sa string, got received.Received) bool {
 	if normHELO(sa) == normHELO(got.FromHELO) {
 		return true
 	}

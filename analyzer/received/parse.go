@@ -1,0 +1,681 @@
+package received
+
+import "strings"
+
+// Received field parser.
+//
+// RFC 5321 4.4 defines the trace field as
+//
+//	Received: from <helo> (<tcp-info>) by <host> via <link> with <protocol> id <id> for <path> ; <date>
+//
+// and RFC 5322 3.6.7 makes every clause but the date optional. Real mail
+// servers decorate it with comments in many dialects (Postfix, Sendmail, Exim,
+// qmail, Microsoft, Gmail, ...). The parser below is a hand-written scanner: it
+// splits the value into words and comments once, assigns them to clauses by
+// their keyword, and reads each clause with a few dialect rules. It never uses
+// regular expressions and allocates only for warnings and unusual protocol
+// words.
+
+// Parse parses one Received field value (unfolded: CRLF before white space
+// removed; value only, without the "Received:" name). A value it cannot read
+// comes back with Parsed false and a warning. Index is left 0 for the caller
+// to set; Raw is the value.
+//
+// Parse has no recover: it must not panic on any input, and a panic is a bug
+// for FuzzParseReceived to find, not something to hide as a warning.
+func Parse(value string) Received {
+	var p parser
+	p.r = Received{Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
+	p.v = value
+	p.run()
+	p.r.Raw = value
+	return p.r
+}
+
+// Token kinds.
+const (
+	tokWord uint8 = iota
+	tokComment
+)
+
+// token is a word or a comment of a Received value. For a comment, s is the
+// text between the outer parentheses.
+type token struct {
+	s     string
+	off   int // offset of the token in the value
+	end   int // offset just past the token
+	kind  uint8
+	glued bool // no white space between this token and the one before
+	note  bool // a comment the comment table marks as a note without the client
+}
+
+// maxToks caps the tokens read from one field; real fields have fewer
+// than 40.
+const maxToks = 64
+
+// Clauses of a Received field.
+const (
+	clNone = iota
+	clFrom
+	clBy
+	clVia
+	clWith
+	clID
+	clFor
+	clCount
+)
+
+// span is the range of tokens of one clause: the keyword is at start-1.
+type span struct {
+	start, end int
+	seen       bool
+}
+
+// parser holds the state of parsing one field. It lives on the stack.
+type parser struct {
+	v      string
+	r      Received
+	toks   [maxToks]token
+	n      int
+	cl     [clCount]span
+	cutTok int // tokens from here on belong to the date (no ";" form)
+
+	hints hints
+}
+
+// hints are what one rule learns about the dialect and another rule reads.
+// Everything else a rule learns goes straight into the record (TLS.Encrypted,
+// Kind), so that later rules see it there.
+type hints struct {
+	exim        bool            // an "(Exim x.y)" comment: set by readExim, read by fromClause
+	microsoft   microsoftServer // "with Microsoft ...": set by withClause, read by fromClause and finish
+	commentFrom bool            // the from clause was written as a leading comment "(from x [ip])": set by run, read by fromClause
+}
+
+// microsoftServer is which Microsoft server wrote a "with Microsoft ..."
+// clause.
+type microsoftServer uint8
+
+const (
+	notMicrosoft microsoftServer = iota
+	msExchange                   // "Microsoft SMTP Server" (Exchange 2007+, Microsoft 365): states TLS when used
+	msIIS                        // "Microsoft SMTPSVC" (IIS SMTP service): never records TLS
+)
+
+// encrypted records evidence of TLS.
+func (p *parser) encrypted() {
+	p.r.TLS.Encrypted = EncryptionYes
+}
+
+// setKind records the kind of hop; a retrieval wins over a local
+// submission, which wins over a relay, whatever order the rules see them in.
+func (p *parser) setKind(k Kind) {
+	if kindRank(k) > kindRank(p.r.Kind) {
+		p.r.Kind = k
+	}
+}
+
+func kindRank(k Kind) int {
+	switch k {
+	case KindRetrieval:
+		return 2
+	case KindLocal:
+		return 1
+	}
+	return 0
+}
+
+func (p *parser) warn(w string) {
+	p.r.Warnings = append(p.r.Warnings, w)
+}
+
+func (p *parser) run() {
+	semi, ctl := scanTop(p.v)
+	if ctl {
+		if clean, removed := withoutControls(p.v); removed {
+			p.warn("control characters ignored")
+			p.v = clean
+			semi, _ = scanTop(clean)
+		}
+	}
+	v := p.v
+	head := v
+	if semi >= 0 {
+		head = v[:semi]
+		p.r.DateRaw = strings.TrimSpace(v[semi+1:])
+	}
+	// A leading comment "(from host [ip])" (some gateways) or "(from user@localhost)"
+	// (Sendmail local submission) holds the from clause.
+	lead := strings.TrimLeft(head, " \t\r\n")
+	skip := len(head) - len(lead)
+	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
+		end := commentEnd(lead)
+		p.hints.commentFrom = true
+		p.tokenize(lead[1:end-1], skip+1)
+		if end < len(lead) {
+			p.tokenize(lead[end:], skip+end)
+		}
+	} else {
+		p.tokenize(head, 0)
+	}
+	p.assignClauses(semi < 0)
+	if p.cutTok < p.n && semi < 0 {
+		p.r.DateRaw = strings.TrimSpace(v[p.toks[p.cutTok].off:])
+	}
+
+	p.readInfo()
+	for i := range clauseRules {
+		if c := clauseRules[i].cl; p.cl[c].seen {
+			p.readClause(c)
+		}
+	}
+	p.finish()
+}
+
+// Classes of byte for scanTop.
+const (
+	scanPlain   = iota
+	scanSyntax  // "\\", "(", ")", ";"
+	scanControl // a control character, or 0xc2 which may start a UTF-8 C1 control
+)
+
+// scanClass classifies bytes for scanTop, which reads every byte of every
+// field: one table look-up per byte finds both syntax and control
+// characters.
+var scanClass = [256]uint8{
+	'\\': scanSyntax, '(': scanSyntax, ')': scanSyntax, ';': scanSyntax,
+	0x00: scanControl, 0x01: scanControl, 0x02: scanControl, 0x03: scanControl, 0x04: scanControl, 0x05: scanControl,
+	0x06: scanControl, 0x07: scanControl, 0x08: scanControl, 0x0b: scanControl, 0x0c: scanControl, 0x0e: scanControl,
+	0x0f: scanControl, 0x10: scanControl, 0x11: scanControl, 0x12: scanControl, 0x13: scanControl, 0x14: scanControl,
+	0x15: scanControl, 0x16: scanControl, 0x17: scanControl, 0x18: scanControl, 0x19: scanControl, 0x1a: scanControl,
+	0x1b: scanControl, 0x1c: scanControl, 0x1d: scanControl, 0x1e: scanControl, 0x1f: scanControl, 0x7f: scanControl,
+	0xc2: scanControl,
+}
+
+// scanTop returns the offset of the last ";" outside comments, or -1: RFC
+// 5321 4.4 and RFC 5322 3.6.7 put the date-time after the last ";". With
+// unbalanced parentheses it falls back to the last ";" at all. ctl reports
+// that v may hold control characters (see control.go).
+func scanTop(v string) (semi int, ctl bool) {
+	depth, last := 0, -1
+	for i := 0; i < len(v); i++ {
+		switch scanClass[v[i]] {
+		case scanPlain:
+			continue
+		case scanControl:
+			ctl = true
+			continue
+		}
+		switch v[i] {
+		case '\\':
+			if depth > 0 {
+				i++
+				if i < len(v) && scanClass[v[i]] == scanControl {
+					ctl = true
+				}
+			}
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ';':
+			if depth == 0 {
+				last = i
+			}
+		}
+	}
+	if depth > 0 {
+		if i := strings.LastIndexByte(v, ';'); i > last {
+			// Only use it when the text after it looks like a date.
+			if looksDate(v[i+1:]) {
+				return i, ctl
+			}
+		}
+	}
+	return last, ctl
+}
+
+// looksDate reports whether s starts like a date-time.
+func looksDate(s string) bool {
+	_, ok := ParseDate(s)
+	return ok
+}
+
+// commentEnd returns the offset just past the comment that starts s[0]=='('.
+func commentEnd(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(s)
+}
+
+// literalEnd returns the offset of the "]" closing the address literal that
+// opens at s[j] == '[', or of the first white space (or len(s)) when none
+// closes before it.
+func literalEnd(s string, j int) int {
+	k := j + 1
+	for k < len(s) && s[k] != ']' && !isSpace(s[k]) {
+		k++
+	}
+	return k
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
+}
+
+// tokenize splits s (at offset base of the value) into words and comments
+// (RFC 5322 3.2.2: nested, with quoted-pairs). Commas and semicolons outside
+// comments separate words like white space; address literals "[...]" and
+// quoted strings are one word (RFC 5321 4.1.2, 4.1.3).
+func (p *parser) tokenize(s string, base int) {
+	glued := false
+	plainBracketsUntil := 0 // a "[" before this offset opens no literal
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if isSpace(c) || c == ',' || c == ';' {
+			glued = false
+			i++
+			continue
+		}
+		if c == ')' {
+			i++
+			continue
+		}
+		if p.n >= maxToks {
+			p.warn("too many words, rest ignored")
+			return
+		}
+		t := &p.toks[p.n]
+		if c == '(' {
+			end := commentEnd(s[i:]) + i
+			inner := s[i+1 : end]
+			if end > i+1 && s[end-1] == ')' {
+				inner = s[i+1 : end-1]
+			} else {
+				p.warn("unclosed parenthesis")
+			}
+			*t = token{s: inner, off: base + i, end: base + end, kind: tokComment, glued: glued && i > 0}
+			p.n++
+			i = end
+			glued = true
+			continue
+		}
+		j := i
+	word:
+		for j < len(s) {
+			switch s[j] {
+			case '[':
+				// An address literal (RFC 5321 4.1.3) is one word, even with
+				// "(" or "," inside (MDaemon "[(1.2.3.4)]"); it never spans
+				// white space, so a "[" in a HELO name ("evil[31m.example",
+				// what is left of a terminal escape) cannot swallow the
+				// comments after it.
+				if j >= plainBracketsUntil {
+					k := literalEnd(s, j)
+					if k < len(s) && s[k] == ']' {
+						j = k + 1
+						continue
+					}
+					plainBracketsUntil = k // no literal ends before k
+				}
+				j++
+			case '"':
+				k := strings.IndexByte(s[j+1:], '"')
+				if k < 0 {
+					j = len(s)
+					break word
+				}
+				j += k + 2
+			case ' ', '\t', '\r', '\n', '(', ',', ';', ')':
+				break word
+			default:
+				j++
+			}
+		}
+		*t = token{s: s[i:j], off: base + i, end: base + j, kind: tokWord, glued: glued}
+		p.n++
+		i = j
+		glued = true
+	}
+}
+
+// assignClauses walks the tokens and records the span of each clause
+// (RFC 5321 4.4: from, by, via, with, id, for, each at most once; the first
+// occurrence counts). When the value had no ";", it also finds where the
+// date starts.
+func (p *parser) assignClauses(findDate bool) {
+	p.cutTok = p.n
+	cur := clNone
+	curStart := 0
+	for i := 0; i < p.n; i++ {
+		t := &p.toks[i]
+		if t.kind != tokWord {
+			continue
+		}
+		if findDate && i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
+			p.cutTok = i
+			break
+		}
+		k := keyword(t.s)
+		if k == clNone || p.cl[k].seen {
+			continue
+		}
+		if k == clFrom && p.cl[clBy].seen {
+			continue
+		}
+		// A keyword right after a keyword is the value of the first ("from by by x").
+		if cur != clNone && i == curStart {
+			continue
+		}
+		if cur != clNone {
+			p.cl[cur].end = i
+		}
+		cur = k
+		curStart = i + 1
+		p.cl[k] = span{start: i + 1, end: p.n, seen: true}
+	}
+	if cur != clNone {
+		p.cl[cur].end = p.cutTok
+		if p.cl[cur].start > p.cutTok {
+			p.cl[cur].start = p.cutTok
+		}
+	}
+	// Text before the first keyword belongs to no clause; if the value starts
+	// without a keyword but has words, treat them as the from clause only when
+	// they look like "host (...)". Otherwise leave them.
+}
+
+// dateStartsAt reports whether a date starts at word i (for values that have
+// no ";" before the date, as webmail front ends and Domino write): a day name
+// (RFC 5322 3.3), "11 Jan" or an ISO date.
+func (p *parser) dateStartsAt(i int) bool {
+	w := p.toks[i].s
+	next := ""
+	if i+1 < p.n && p.toks[i+1].kind == tokWord {
+		next = p.toks[i+1].s
+	}
+	if dayName(w) {
+		return next != "" && (allDigits(next) || monthNum(next) > 0)
+	}
+	if len(w) <= 2 && allDigits(w) {
+		return monthNum(next) > 0
+	}
+	if len(w) == 10 && w[4] == '-' && w[7] == '-' && allDigits(w[:4]) {
+		return true
+	}
+	return false
+}
+
+// joinWords returns the text of the words of a clause up to its first comment,
+// as one substring of the value.
+func (p *parser) joinWords(s span) string {
+	if s.start >= s.end || p.toks[s.start].kind != tokWord {
+		return ""
+	}
+	last := s.start
+	for i := s.start + 1; i < s.end && p.toks[i].kind == tokWord; i++ {
+		last = i
+	}
+	return p.v[p.toks[s.start].off:p.toks[last].end]
+}
+
+// readInfo reads every comment and loose word before the date with the
+// comment and word tables: they carry TLS, authentication, the envelope
+// sender and the kind of hop wherever they stand.
+func (p *parser) readInfo() {
+	for i := 0; i < p.cutTok; i++ {
+		t := &p.toks[i]
+		if t.kind == tokComment {
+			t.note = p.readComment(t.s)
+		} else {
+			p.readWord(i)
+		}
+	}
+}
+
+// viaClause reads the link (RFC 5321 4.4 Via), e.g. Microsoft's "via
+// Frontend Transport".
+func (p *parser) viaClause() {
+	p.r.Via = p.joinWords(p.cl[clVia])
+}
+
+// idClause reads the queue id (RFC 5321 4.4 ID).
+func (p *parser) idClause() {
+	if s := p.cl[clID]; s.start < s.end && p.toks[s.start].kind == tokWord {
+		p.r.ID = trimRightSet(p.toks[s.start].s, ",;")
+	}
+}
+
+// forClause reads the recipient (RFC 5321 4.4 For).
+func (p *parser) forClause() {
+	if s := p.cl[clFor]; s.start < s.end && p.toks[s.start].kind == tokWord {
+		p.r.For = stripAngle(p.toks[s.start].s)
+	}
+}
+
+// byClause reads the receiving host (RFC 5321 4.4 By-domain): its name or
+// address literal, and an address in a following comment (Microsoft 365
+// "by host (10.167.8.200)", GMX "(mrgmx105 [212.227.17.5])").
+func (p *parser) byClause() {
+	s := p.cl[clBy]
+	if s.start < s.end && p.toks[s.start].kind == tokWord {
+		w := trimRightSet(p.toks[s.start].s, ",;")
+		name, addr, _ := splitHostIP(w)
+		if name == "" && addr.IsValid() {
+			p.r.By = strings.Trim(w, "[]")
+			if i := strings.IndexByte(p.r.By, ']'); i >= 0 {
+				p.r.By = p.r.By[:i]
+			}
+			p.r.ByIP = addr
+		} else {
+			p.r.By = strings.TrimSuffix(name, ".")
+			if addr.IsValid() {
+				p.r.ByIP = addr
+			} else if a, _, ok := parseIP(name); ok {
+				p.r.ByIP = a
+			}
+		}
+	}
+	if p.r.ByIP.IsValid() {
+		return
+	}
+	for i := s.start; i < s.end; i++ {
+		t := &p.toks[i]
+		if t.kind != tokComment {
+			continue
+		}
+		if a, ok := commentAddr(t.s); ok {
+			p.r.ByIP = a
+			return
+		}
+	}
+}
+
+// qmailComment reads qmail's own lines: "qmail 1234 invoked by uid 89",
+// "qmail 87263 messnum 771997 invoked from network[83.70.48.2/host]",
+// "qmail 123 invoked for bounce".
+func (p *parser) qmailComment(c string) {
+	i := indexFold(c, "invoked ")
+	if i < 0 {
+		return
+	}
+	p.setKind(KindLocal)
+	rest := c[i+8:]
+	if !hasPrefixFold(rest, "from network") {
+		return
+	}
+	rest = rest[len("from network"):]
+	if len(rest) > 0 && rest[0] == '[' {
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			end = len(rest)
+		}
+		inner := rest[1:end]
+		ipPart, host, _ := strings.Cut(inner, "/")
+		if a, port, ok := parseIP(ipPart); ok && !p.r.FromIP.IsValid() {
+			p.r.FromIP = a
+			p.r.FromPort = port
+			if host != "" && !unknownName(host) {
+				p.r.FromRDNS = strings.TrimSuffix(host, ".")
+			}
+		}
+	}
+}
+
+func stripAngle(s string) string {
+	s = trimRightSet(s, ",;")
+	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
+		s = s[1 : len(s)-1]
+	}
+	for len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+// nextField returns the first white-space separated field of s and the rest.
+func nextField(s string) (string, string) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !isSpace(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+// trimRightSet is strings.TrimRight for a short ASCII cutset, without the
+// set strings builds on every call (it showed in the profile).
+func trimRightSet(s, set string) string {
+	for len(s) > 0 && strings.IndexByte(set, s[len(s)-1]) >= 0 {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// indexSign returns the offset of the first "+" or "-" in s, or -1.
+func indexSign(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '+' || s[i] == '-' {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+}
+
+// indexFold is a case-insensitive strings.Index for ASCII needles.
+func indexFold(s, needle string) int {
+	n := len(needle)
+	if n == 0 {
+		return 0
+	}
+	first := needle[0] | 0x20
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 == first && equalFold(s[i:i+n], needle) {
+			return i
+		}
+	}
+	return -1
+}
+
+// finish decides kind, encryption and authentication, reads the date and
+// records warnings.
+func (p *parser) finish() {
+	r := &p.r
+	pr, known := lookupProto(r.WithRaw)
+	if r.With == "local" {
+		// Exim 4 "with local", "with local-bsmtp"; RFC 5321 4.4 leaves
+		// local protocols unregistered.
+		p.setKind(KindLocal)
+		known = true
+	}
+	switch r.With {
+	case "POP3", "IMAP", "POP3S", "IMAPS":
+		// fetchmail and getmail record the mailbox protocol they read.
+		p.setKind(KindRetrieval)
+	}
+	switch {
+	case r.TLS.Encrypted == EncryptionYes || pr.tls:
+		r.TLS.Encrypted = EncryptionYes
+	case r.With == "HTTP":
+		// Webmail ("with HTTP", GMX's "(via HTTP)") names the protocol
+		// behind the provider's TLS-terminating front end; whether the
+		// browser's connection was encrypted is not said.
+		r.TLS.Encrypted = EncryptionUnknown
+	case known || p.hints.microsoft == msExchange:
+		// A server that records TLS when it is used (RFC 3848 "ESMTPS",
+		// Exchange's "version=" comment) did not: plain text. IIS SMTPSVC
+		// never records TLS, so its fields stay unknown.
+		r.TLS.Encrypted = EncryptionNo
+	default:
+		r.TLS.Encrypted = EncryptionUnknown
+	}
+	if r.Auth == "" && pr.auth {
+		r.Auth = pr.name
+	}
+	// Understood means a host was named (from or by) or a local injection
+	// was recorded (qmail "invoked by uid", Postfix "from userid"); a
+	// retrieval note alone (fetchmail) names neither.
+	r.Parsed = r.By != "" || r.FromHELO != "" || r.FromIP.IsValid() || r.Kind == KindLocal
+	if !r.Parsed {
+		p.warn("no from or by clause understood")
+	}
+	if r.DateRaw == "" {
+		p.warn("no date")
+		return
+	}
+	d, zoned, ok := parseDateZone(r.DateRaw)
+	if !ok {
+		p.warn("unreadable date")
+		return
+	}
+	if !zoned {
+		p.warn("date without a known time zone, read as UTC")
+	}
+	r.Date = d
+}
+
+// equalFold is strings.EqualFold for ASCII text, without the Unicode
+// folding the trace syntax never needs (and several times faster).
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		if ca >= 'A' && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if cb >= 'A' && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}

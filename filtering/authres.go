@@ -1,0 +1,279 @@
+package filtering
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-msgauth/authres"
+)
+
+// AuthResults is one Authentication-Results value as read by
+// github.com/emersion/go-msgauth/authres.
+type AuthResults struct {
+	ServID string  // the authserv-id; empty when the field has none (Microsoft 365 writes none)
+	Checks []Check // the results, in field order
+	// Normalised is true when authres could read the value only after the
+	// comments were removed or a missing authserv-id was supplied.
+	Normalised bool
+}
+
+// ParseAuthResults reads an Authentication-Results value (RFC 8601) with
+// authres. When authres rejects the value as written, it is tried again
+// with comments removed and, when the value starts with a result instead of
+// an authserv-id, with an empty authserv-id; Normalised says so. The error
+// is authres's, with the results read before it.
+func ParseAuthResults(v string) (AuthResults, error) {
+	id, rs, err := authres.Parse(v)
+	norm := false
+	if err != nil {
+		n := stripComments(v)
+		if first, _, _ := strings.Cut(n, ";"); looksLikeResult(first) {
+			n = ";" + n
+		}
+		id2, rs2, err2 := authres.Parse(n)
+		if err2 == nil || len(rs2) > len(rs) {
+			id, rs, err, norm = id2, rs2, err2, true
+		}
+	}
+	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
+	for _, r := range rs {
+		ar.Checks = append(ar.Checks, check(r))
+	}
+	return ar, err
+}
+
+// looksLikeResult reports whether s starts with "method=" rather than an
+// authserv-id.
+func looksLikeResult(s string) bool {
+	s = strings.TrimSpace(s)
+	eq := strings.IndexByte(s, '=')
+	return eq > 0 && !strings.ContainsAny(s[:eq], " \t")
+}
+
+// stripComments removes RFC 5322 comments (nested parentheses, with
+// quoted-pairs) outside quoted strings.
+func stripComments(s string) string {
+	var b strings.Builder
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && (depth > 0 || quoted) && i+1 < len(s):
+			if depth == 0 {
+				b.WriteByte(c)
+				b.WriteByte(s[i+1])
+			}
+			i++
+			continue
+		case quoted:
+			if c == '"' {
+				quoted = false
+			}
+		case c == '"' && depth == 0:
+			quoted = true
+		case c == '(':
+			depth++
+			continue
+		case c == ')' && depth > 0:
+			depth--
+			if depth == 0 {
+				b.WriteByte(' ')
+			}
+			continue
+		}
+		if depth == 0 {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// check converts one authres result.
+func check(r authres.Result) Check {
+	var c Check
+	var v authres.ResultValue
+	switch r := r.(type) {
+	case *authres.SPFResult:
+		c = Check{Method: "spf", Reason: r.Reason, Domain: firstOf(r.From, r.Helo)}
+		v = r.Value
+	case *authres.DKIMResult:
+		c = Check{Method: "dkim", Reason: r.Reason, Domain: firstOf(r.Domain, r.Identifier)}
+		v = r.Value
+	case *authres.DMARCResult:
+		c = Check{Method: "dmarc", Reason: r.Reason, Domain: r.From}
+		v = r.Value
+	case *authres.ARCResult:
+		c = Check{Method: "arc"}
+		v = r.Value
+	case *authres.IPRevResult:
+		c = Check{Method: "iprev", Reason: r.Reason, Domain: r.IP}
+		v = r.Value
+	case *authres.AuthResult:
+		c = Check{Method: "auth", Reason: r.Reason}
+		v = r.Value
+	case *authres.DomainKeysResult:
+		c = Check{Method: "domainkeys", Reason: r.Reason, Domain: r.Domain}
+		v = r.Value
+	case *authres.SenderIDResult:
+		c = Check{Method: "sender-id", Reason: r.Reason, Domain: r.HeaderValue}
+		v = r.Value
+	case *authres.GenericResult:
+		c = Check{Method: r.Method, Reason: r.Params["reason"]}
+		v = r.Value
+	}
+	c.Result = authVerdictOf(string(v))
+	if c.Result == Unknown || string(c.Result) != string(v) {
+		c.Raw = string(v)
+	}
+	if c.Domain == "none" {
+		c.Domain = ""
+	}
+	return c
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// authVerdictOf maps an RFC 8601 result value (and the common extensions)
+// to a Verdict.
+func authVerdictOf(v string) Verdict {
+	switch strings.ToLower(v) {
+	case "pass", "bestguesspass":
+		return Pass
+	case "fail", "hardfail":
+		return Fail
+	case "softfail":
+		return SoftFail
+	case "neutral":
+		return Neutral
+	case "none":
+		return None
+	case "temperror":
+		return TempError
+	case "permerror":
+		return PermError
+	case "policy":
+		return Policy
+	}
+	return Unknown
+}
+
+// readAuthResults reads an Authentication-Results field.
+func readAuthResults(v string) Finding {
+	f := Finding{Engine: EngineAuthResults, Kind: KindAuth}
+	ar, err := ParseAuthResults(v)
+	f.Checks = ar.Checks
+	setServID(&f, "authentication-results", ar.ServID)
+	if ar.ServID == "" && (strings.Contains(v, "compauth=") || strings.Contains(v, "(sender IP is")) {
+		// Microsoft 365 writes no authserv-id, but its own comments.
+		f.Operator = "Microsoft"
+	}
+	if err != nil {
+		f.Warnings = append(f.Warnings, "authentication-results: "+err.Error())
+	}
+	return f
+}
+
+// readARCAuthResults reads an ARC-Authentication-Results field: an ARC
+// instance tag, then an Authentication-Results value (RFC 8617 4.1.1).
+func readARCAuthResults(v string) Finding {
+	f := Finding{Engine: EngineARC, Kind: KindAuth}
+	inst, rest, ok := strings.Cut(v, ";")
+	if n, okn := arcInstance(inst); ok && okn {
+		f.Instance = n
+		v = rest
+	} else {
+		f.Warnings = append(f.Warnings, "arc-authentication-results: no instance tag (i=)")
+	}
+	ar, err := ParseAuthResults(v)
+	f.Checks = ar.Checks
+	setServID(&f, "arc-authentication-results", ar.ServID)
+	if err != nil {
+		f.Warnings = append(f.Warnings, "arc-authentication-results: "+err.Error())
+	}
+	if f.Instance > 0 {
+		f.mergeKey = "arc:" + strconv.Itoa(f.Instance)
+	}
+	return f
+}
+
+func arcInstance(tag string) (int, bool) {
+	k, v, ok := strings.Cut(tag, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(k), "i") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 1024 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Tags splits a DKIM-style tag list ("i=1; a=rsa-sha256; cv=none") into
+// name/value pairs, names lower-cased, white space removed from values
+// (RFC 6376 3.2). Malformed parts are skipped.
+func Tags(v string) [][2]string {
+	var out [][2]string
+	for part := range strings.SplitSeq(v, ";") {
+		k, val, ok := strings.Cut(part, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !ok || k == "" {
+			continue
+		}
+		out = append(out, [2]string{k, strings.Join(strings.Fields(val), "")})
+	}
+	return out
+}
+
+// readARCSeal reads an ARC-Seal field: the instance, the chain validation
+// status cv= and the sealing domain d= (RFC 8617 4.1.3).
+func readARCSeal(v string) Finding {
+	f := Finding{Engine: EngineARC, Kind: KindAuth}
+	var cv string
+	for _, t := range Tags(v) {
+		switch t[0] {
+		case "i":
+			if n, ok := arcInstance("i=" + t[1]); ok {
+				f.Instance = n
+			}
+		case "cv":
+			cv = strings.ToLower(t[1])
+		case "d":
+			f.Codes = append(f.Codes, Code{Name: "d", Raw: t[1], Meaning: "sealing domain"})
+		}
+	}
+	c := Check{Method: "arc", Result: Unknown, Raw: cv}
+	switch cv {
+	case "pass":
+		c = Check{Method: "arc", Result: Pass}
+	case "fail":
+		c = Check{Method: "arc", Result: Fail}
+	case "none":
+		c = Check{Method: "arc", Result: None, Reason: "first seal of the chain"}
+	default:
+		f.Warnings = append(f.Warnings, "arc-seal: unknown chain validation status cv="+strconv.Quote(cv))
+	}
+	c.Method = "arc-seal"
+	f.Checks = append(f.Checks, c)
+	if f.Instance > 0 {
+		f.mergeKey = "arc:" + strconv.Itoa(f.Instance)
+	} else {
+		f.Warnings = append(f.Warnings, "arc-seal: no valid instance tag (i=)")
+	}
+	return f
+}
+
+// setServID sets the finding's host from an authserv-id that looks like a
+// host name, and warns about one that does not.
+func setServID(f *Finding, field, id string) {
+	f.Host = hostWord(id)
+	if f.Host == "" && id != "" {
+		f.Warnings = append(f.Warnings, field+": authserv-id is not a host name: "+strconv.Quote(clip(id, 40)))
+	}
+}

@@ -1,0 +1,257 @@
+// Package filtering reads the header fields that show a message was
+// inspected on its way: authentication results (RFC 8601, RFC 8617) and the
+// stamps that spam and virus filters add (SpamAssassin, rspamd, Microsoft
+// EOP, Gmail, Proofpoint, Mimecast, Cisco IronPort, Barracuda, Sophos,
+// SpamExperts, amavis, ClamAV).
+//
+// The package is pure: it reads field values and returns findings, with
+// every code decoded into words and the raw fields kept. It never fails:
+// a value it cannot read gives a finding with unknown parts and a warning.
+// Raw values are returned as found; escaping them is the renderers' job.
+package filtering
+
+import (
+	"slices"
+	"strings"
+)
+
+// Field is one header field, unfolded, as the header reader returns it.
+type Field struct {
+	Key   string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Verdict is what a filter or an authentication check concluded.
+type Verdict string
+
+// Verdicts of spam and virus filters.
+const (
+	Spam     Verdict = "spam"
+	NotSpam  Verdict = "not-spam"
+	Clean    Verdict = "clean"    // a virus scanner found nothing
+	Infected Verdict = "infected" // a virus scanner found malware
+	Unknown  Verdict = "unknown"  // the field does not say, or says it unreadably
+)
+
+// Verdicts of authentication checks (RFC 8601 2.7).
+const (
+	Pass      Verdict = "pass"
+	Fail      Verdict = "fail"
+	SoftFail  Verdict = "softfail"
+	Neutral   Verdict = "neutral"
+	None      Verdict = "none"
+	TempError Verdict = "temperror"
+	PermError Verdict = "permerror"
+	Policy    Verdict = "policy"
+)
+
+// Kind says what a finding is about.
+type Kind string
+
+// Kinds of finding.
+const (
+	KindAuth  Kind = "authentication" // SPF, DKIM, DMARC, ARC results
+	KindSpam  Kind = "spam"           // spam filtering (often with virus scanning)
+	KindVirus Kind = "virus"          // virus scanning
+)
+
+// Engine names, as findings carry them.
+const (
+	EngineAuthResults  = "Authentication-Results"
+	EngineARC          = "ARC"
+	EngineSpamAssassin = "SpamAssassin"
+	EngineRspamd       = "rspamd"
+	EngineEOP          = "Microsoft EOP"
+	EngineGmail        = "Gmail"
+	EngineGoogleGroups = "Google Groups"
+	EngineProofpoint   = "Proofpoint"
+	EngineMimecast     = "Mimecast"
+	EngineIronPort     = "Cisco IronPort"
+	EngineBarracuda    = "Barracuda"
+	EngineSophos       = "Sophos"
+	EngineSpamExperts  = "SpamExperts"
+	EngineAmavis       = "amavis"
+	EngineClamAV       = "ClamAV"
+	EngineVirusScan    = "virus scanner" // an X-Virus-Scanned stamp that names no known engine
+)
+
+// Check is one authentication result: a method (spf, dkim, dmarc, arc,
+// iprev, compauth, ...) and its result.
+type Check struct {
+	Method string  `json:"method"`
+	Result Verdict `json:"result"`
+	// Raw is the result as written, when Result is Unknown or differs from it.
+	Raw string `json:"raw,omitempty"`
+	// Domain is the domain the check was about (smtp.mailfrom, header.d,
+	// header.from), when given.
+	Domain string `json:"domain,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Code is one decoded code of a stamp: the name, the value as written and
+// what it means.
+type Code struct {
+	Name    string `json:"name"`
+	Raw     string `json:"raw"`
+	Meaning string `json:"meaning"`
+}
+
+// Finding is the evidence that one engine inspected the message: one header
+// field, or consecutive fields of the same engine run merged.
+type Finding struct {
+	Engine string `json:"engine"`
+	// Operator is the company that ran the engine when the fields tell it
+	// (Microsoft for EOP, Proofpoint for Proofpoint, ...); empty when the
+	// engine is software anyone can run (SpamAssassin, rspamd, amavis).
+	Operator string `json:"operator,omitempty"`
+	Kind     Kind   `json:"kind"`
+	// Verdict is the engine's conclusion. For authentication results it is
+	// the DMARC result, else ARC, DKIM, SPF, in that order.
+	Verdict Verdict `json:"verdict"`
+	// Score and Threshold are the spam score and the score from which the
+	// engine calls a message spam, when stated.
+	Score     *float64 `json:"score"`
+	Threshold *float64 `json:"threshold"`
+	// Host is the reporting host when the field names one: the authserv-id,
+	// the host in X-Spam-Checker-Version or "amavisd-new at HOST".
+	Host string `json:"host,omitempty"`
+	// Gateway is true for third-party security gateways (Proofpoint,
+	// Mimecast, IronPort, Barracuda, Sophos, SpamExperts): a company other
+	// than the mailbox providers that read the message in clear.
+	Gateway bool `json:"gateway"`
+	// Instance is the ARC instance (i=), 0 otherwise.
+	Instance int     `json:"instance,omitempty"`
+	Checks   []Check `json:"checks"`
+	Codes    []Code  `json:"codes"`
+	// Fields are the raw fields the finding was read from, in header order.
+	Fields   []Field  `json:"fields"`
+	Warnings []string `json:"warnings"`
+
+	mergeKey string // findings with one key may merge; "" never merges
+}
+
+// Read reads the filtering evidence in fields (topmost first, as in the
+// header) and returns the findings in header order. Fields it does not
+// know are ignored. Consecutive fields of one engine run (X-Spam-Status,
+// X-Spam-Score, X-Spam-Flag of one SpamAssassin pass; the EOP fields of one
+// Microsoft hop) are merged into one finding; a field name seen again, or
+// a different reporting host, starts a new finding.
+func Read(fields []Field) []Finding {
+	var out []Finding
+	for _, f := range fields {
+		nf, ok := readField(f)
+		if !ok {
+			continue
+		}
+		nf.Fields = []Field{f}
+		if i := mergeTarget(out, nf); i >= 0 {
+			merge(&out[i], nf)
+			continue
+		}
+		out = append(out, nf)
+	}
+	for i := range out {
+		out[i].normalise()
+	}
+	return out
+}
+
+// mergeTarget returns the index of the latest finding nf may merge into, or
+// -1.
+func mergeTarget(out []Finding, nf Finding) int {
+	if nf.mergeKey == "" {
+		return -1
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].mergeKey != nf.mergeKey {
+			continue
+		}
+		g := &out[i]
+		if g.Host != "" && nf.Host != "" && !strings.EqualFold(g.Host, nf.Host) {
+			return -1
+		}
+		for _, f := range g.Fields {
+			if strings.EqualFold(f.Key, nf.Fields[0].Key) {
+				return -1
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+// merge adds nf's evidence to g.
+func merge(g *Finding, nf Finding) {
+	g.Fields = append(g.Fields, nf.Fields...)
+	if g.Operator == "" {
+		g.Operator = nf.Operator
+	}
+	if g.Host == "" {
+		g.Host = nf.Host
+	}
+	g.Gateway = g.Gateway || nf.Gateway
+	if g.Score == nil {
+		g.Score = nf.Score
+	}
+	if g.Threshold == nil {
+		g.Threshold = nf.Threshold
+	}
+	switch {
+	case nf.Verdict == Unknown || nf.Verdict == "" || nf.Verdict == g.Verdict:
+	case g.Verdict == Unknown || g.Verdict == "":
+		g.Verdict = nf.Verdict
+	default:
+		g.Warnings = append(g.Warnings, "conflicting verdicts: "+string(g.Verdict)+" and "+string(nf.Verdict)+" (from "+nf.Fields[0].Key+"); the first is kept")
+	}
+	g.Checks = append(g.Checks, nf.Checks...)
+	g.Codes = append(g.Codes, nf.Codes...)
+	g.Warnings = append(g.Warnings, nf.Warnings...)
+}
+
+// normalise gives empty lists instead of nil and a verdict.
+func (f *Finding) normalise() {
+	if f.Verdict == "" {
+		f.Verdict = Unknown
+	}
+	if f.Checks == nil {
+		f.Checks = []Check{}
+	}
+	if f.Codes == nil {
+		f.Codes = []Code{}
+	}
+	if f.Warnings == nil {
+		f.Warnings = []string{}
+	}
+	if f.Kind == KindAuth {
+		f.Verdict = authVerdict(f.Checks)
+	}
+}
+
+// authVerdict is the DMARC result, else ARC, DKIM, SPF.
+func authVerdict(cs []Check) Verdict {
+	for _, m := range []string{"dmarc", "arc", "arc-seal", "dkim", "spf"} {
+		if i := slices.IndexFunc(cs, func(c Check) bool { return c.Method == m }); i >= 0 {
+			return cs[i].Result
+		}
+	}
+	return Unknown
+}
+
+// readField reads one wanted field; ok is false when the field carries no
+// evidence after all.
+func readField(f Field) (Finding, bool) {
+	i := findRule(f.Key)
+	if i < 0 {
+		return Finding{}, false
+	}
+	name := strings.ToLower(f.Key)
+	switch name {
+	case "authentication-results":
+		return readAuthResults(f.Value), true
+	case "arc-authentication-results":
+		return readARCAuthResults(f.Value), true
+	case "arc-seal":
+		return readARCSeal(f.Value), true
+	}
+	return readStamp(rules[i].fam, name, f.Value), true
+}

@@ -1,0 +1,266 @@
+package filtering
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mailroute/mailroute/internal/golden"
+)
+
+// readCases reads testdata/headers.txt: header blocks separated by "---",
+// "#" lines are comments, continuation lines are unfolded.
+func readCases(t testing.TB) [][]Field {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "headers.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases [][]Field
+	for block := range strings.SplitSeq(string(b), "\n---\n") {
+		var fs []Field
+		for line := range strings.SplitSeq(block, "\n") {
+			switch {
+			case strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "":
+			case (line[0] == ' ' || line[0] == '\t') && len(fs) > 0:
+				fs[len(fs)-1].Value += " " + strings.TrimSpace(line)
+			default:
+				k, v, _ := strings.Cut(line, ":")
+				fs = append(fs, Field{Key: k, Value: strings.TrimSpace(v)})
+			}
+		}
+		cases = append(cases, fs)
+	}
+	return cases
+}
+
+func TestReadGolden(t *testing.T) {
+	var out strings.Builder
+	for i, fs := range readCases(t) {
+		b, err := json.MarshalIndent(Read(fs), "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString("== case " + string(rune('A'+i)) + "\n")
+		out.Write(b)
+		out.WriteString("\n")
+	}
+	golden.Check(t, filepath.Join("testdata", "findings.golden"), []byte(out.String()))
+}
+
+func TestRead(t *testing.T) {
+	tests := []struct {
+		name    string
+		fields  []Field
+		engine  string
+		verdict Verdict
+		score   float64 // -999: no score
+		host    string
+		gateway bool
+		n       int // findings
+	}{
+		{"scl 9", []Field{{"X-MS-Exchange-Organization-SCL", "9"}}, EngineEOP, Spam, -999, "", false, 1},
+		{"scl 1", []Field{{"X-MS-Exchange-Organization-SCL", "1"}}, EngineEOP, NotSpam, -999, "", false, 1},
+		{"sfv nspm", []Field{{"X-Forefront-Antispam-Report", "SFV:NSPM;SCL:1"}}, EngineEOP, NotSpam, -999, "", false, 1},
+		{"eop merged", []Field{{"X-Forefront-Antispam-Report", "SFV:SPM;SCL:5"}, {"X-Microsoft-Antispam", "BCL:3;"}}, EngineEOP, Spam, -999, "", false, 1},
+		{"eop untrusted apart", []Field{{"X-Forefront-Antispam-Report", "SFV:SPM"}, {"X-Forefront-Antispam-Report-Untrusted", "SFV:NSPM"}}, EngineEOP, Spam, -999, "", false, 2},
+		{"sa status", []Field{{"X-Spam-Status", "Yes, score=7.1 required=5.0 tests=A"}}, EngineSpamAssassin, Spam, 7.1, "", false, 1},
+		{"sa hits", []Field{{"X-Spam-Status", "No, hits=-2.7 required=5.0"}}, EngineSpamAssassin, NotSpam, -2.7, "", false, 1},
+		{"sa two passes", []Field{{"X-Spam-Status", "No, score=1"}, {"X-Spam-Status", "Yes, score=9"}}, EngineSpamAssassin, NotSpam, 1, "", false, 2},
+		{"sa host", []Field{{"X-Spam-Checker-Version", "SpamAssassin 3.4.6 (2021-04-09) on MX.Example.org"}}, EngineSpamAssassin, Unknown, -999, "mx.example.org", false, 1},
+		{"sa hosts differ", []Field{{"X-Spam-Checker-Version", "SpamAssassin 3 on a.example"}, {"X-Spam-Report", `running on the system "b.example"`}}, EngineSpamAssassin, Unknown, -999, "a.example", false, 2},
+		{"amavis", []Field{{"X-Virus-Scanned", "Debian amavisd-new at mail.example.org"}}, EngineAmavis, Unknown, -999, "mail.example.org", false, 1},
+		{"clamav clean", []Field{{"X-Virus-Status", "Clean"}}, EngineClamAV, Clean, -999, "", false, 1},
+		{"rspamd", []Field{{"X-Spamd-Result", "default: True [16.1 / 15.0]; X(1)"}}, EngineRspamd, Spam, 16.1, "", false, 1},
+		{"rspamd no action", []Field{{"X-Rspamd-Action", "no action"}}, EngineRspamd, NotSpam, -999, "", false, 1},
+		{"proofpoint", []Field{{"X-Proofpoint-Spam-Details", "rule=spam policy=default spamscore=99"}}, EngineProofpoint, Spam, 99, "", true, 1},
+		{"mimecast", []Field{{"X-Mimecast-Spam-Score", "2"}}, EngineMimecast, Unknown, 2, "", true, 1},
+		{"ironport", []Field{{"x-ironport-av", "E=Sophos;i=1"}}, EngineIronPort, Unknown, -999, "", true, 1},
+		{"barracuda", []Field{{"X-Barracuda-Spam-Score", "1.5"}}, EngineBarracuda, Unknown, 1.5, "", true, 1},
+		{"spamexperts", []Field{{"X-SpamExperts-Class", "spam"}}, EngineSpamExperts, Spam, -999, "", true, 1},
+		{"gmail", []Field{{"X-Gm-Spam", "1"}}, EngineGmail, Spam, -999, "", false, 1},
+		{"auth dmarc", []Field{{"Authentication-Results", "mx.example.org; dmarc=fail header.from=x.example; spf=pass"}}, EngineAuthResults, Fail, -999, "mx.example.org", false, 1},
+		{"auth ms", []Field{{"Authentication-Results", "spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=x.example; dkim=none (message not signed) header.d=none;dmarc=none action=none header.from=x.example;compauth=pass reason=100"}}, EngineAuthResults, None, -999, "", false, 1},
+		{"arc", []Field{{"ARC-Seal", "i=2; cv=pass; d=example.org"}, {"ARC-Authentication-Results", "i=2; mx.example.org; arc=pass"}}, EngineARC, Pass, -999, "mx.example.org", false, 1},
+		{"unknown field", []Field{{"X-Mailer", "x"}, {"Subject", "spam"}}, "", "", -999, "", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Read(tt.fields)
+			if len(got) != tt.n {
+				t.Fatalf("%d findings, want %d: %+v", len(got), tt.n, got)
+			}
+			if tt.n == 0 {
+				return
+			}
+			f := got[0]
+			if f.Engine != tt.engine || f.Verdict != tt.verdict || f.Host != tt.host || f.Gateway != tt.gateway {
+				t.Errorf("got engine %q verdict %q host %q gateway %v, want %q %q %q %v", f.Engine, f.Verdict, f.Host, f.Gateway, tt.engine, tt.verdict, tt.host, tt.gateway)
+			}
+			switch {
+			case tt.score == -999 && f.Score != nil:
+				t.Errorf("score %v, want none", *f.Score)
+			case tt.score != -999 && (f.Score == nil || *f.Score != tt.score):
+				t.Errorf("score %v, want %v", f.Score, tt.score)
+			}
+			if len(f.Fields) == 0 {
+				t.Error("no raw fields kept")
+			}
+		})
+	}
+}
+
+func TestBadValuesWarn(t *testing.T) {
+	cases := readCases(t)
+	bad := cases[len(cases)-1]
+	got := Read(bad)
+	warned := 0
+	for _, f := range got {
+		warned += len(f.Warnings)
+	}
+	if len(got) == 0 || warned < 6 {
+		t.Errorf("%d findings with %d warnings for hostile values, want findings and >= 6 warnings", len(got), warned)
+	}
+}
+
+func TestWants(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"Authentication-Results", true},
+		{"authentication-results", true},
+		{"ARC-Seal", true},
+		{"ARC-Message-Signature", false},
+		{"X-Spam-Status", true},
+		{"X-Spam", true},
+		{"X-Spamd-Result", true},
+		{"X-RSPAMD-Server", true},
+		{"X-Forefront-Antispam-Report", true},
+		{"X-Microsoft-Antispam-Message-Info", false},
+		{"X-MS-Exchange-Organization-SCL", true},
+		{"X-MS-Exchange-Organization-AuthAs", false},
+		{"X-Proofpoint-GUID", true},
+		{"IronPort-SDR", true},
+		{"X-Virus-Scanned", true},
+		{"X-Amavis-Modified", true},
+		{"Received", false},
+		{"X", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := Wants(tt.name); got != tt.want {
+			t.Errorf("Wants(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+		if got := Wants([]byte(tt.name)); got != tt.want {
+			t.Errorf("Wants([]byte(%q)) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { Wants("X-Forefront-Antispam-Report-Untrusted") }); n != 0 {
+		t.Errorf("Wants allocates %v times", n)
+	}
+}
+
+func TestParseAuthResults(t *testing.T) {
+	tests := []struct {
+		v          string
+		servID     string
+		checks     int
+		normalised bool
+		err        bool
+	}{
+		{"mx.example.org; spf=pass smtp.mailfrom=a.example", "mx.example.org", 1, false, false},
+		{"mx.example.org 1; dkim=pass header.d=a.example", "mx.example.org", 1, false, false},
+		{"mx.example.org; none", "mx.example.org", 0, false, false},
+		{"mx.example.org; dkim=pass (key; unprotected) header.d=a.example", "mx.example.org", 1, true, false},
+		{"spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a.example;dmarc=pass", "", 2, true, false},
+		{"mx.example.org (amavisd-new); dkim=pass", "mx.example.org", 1, true, false},
+		{"mx.example.org; garbage", "mx.example.org", 0, false, true},
+	}
+	for _, tt := range tests {
+		ar, err := ParseAuthResults(tt.v)
+		if ar.ServID != tt.servID || len(ar.Checks) != tt.checks || ar.Normalised != tt.normalised || (err != nil) != tt.err {
+			t.Errorf("ParseAuthResults(%q) = %+v, %v; want servid %q, %d checks, normalised %v, error %v", tt.v, ar, err, tt.servID, tt.checks, tt.normalised, tt.err)
+		}
+	}
+}
+
+func TestStripComments(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a (b) c", "a   c"},
+		{"a (b (c) d) e", "a   e"},
+		{`a "(not)" b`, `a "(not)" b`},
+		{`a (x\) y) b`, "a   b"},
+		{"a (unclosed", "a "},
+	}
+	for _, tt := range tests {
+		if got := stripComments(tt.in); got != tt.want {
+			t.Errorf("stripComments(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzRead checks that no field value makes Read panic, that each finding
+// keeps its raw fields and has an engine, a kind and a verdict.
+func FuzzRead(f *testing.F) {
+	for _, fs := range readCases(f) {
+		for _, fl := range fs {
+			f.Add(fl.Key, fl.Value)
+		}
+	}
+	f.Fuzz(func(t *testing.T, key, value string) {
+		for _, fd := range Read([]Field{{key, value}, {key, value}}) {
+			if fd.Engine == "" || fd.Kind == "" || fd.Verdict == "" || len(fd.Fields) == 0 {
+				t.Fatalf("incomplete finding %+v", fd)
+			}
+		}
+	})
+}
+
+// FuzzParseAuthResults checks that the authres wrapper and the comment
+// stripper never panic and that a parsed result has a method.
+func FuzzParseAuthResults(f *testing.F) {
+	for _, fs := range readCases(f) {
+		for _, fl := range fs {
+			if strings.Contains(strings.ToLower(fl.Key), "authentication-results") {
+				f.Add(fl.Value)
+			}
+		}
+	}
+	f.Add("a; b=(c;d) e=f")
+	f.Fuzz(func(t *testing.T, v string) {
+		ar, _ := ParseAuthResults(v)
+		for _, c := range ar.Checks {
+			if c.Result == "" {
+				t.Fatalf("check without result: %+v", c)
+			}
+		}
+		if s := stripComments(v); len(s) > len(v)+len(v) {
+			t.Fatalf("stripComments grew %q to %q", v, s)
+		}
+		_ = Tags(v)
+	})
+}
+
+func BenchmarkRead(b *testing.B) {
+	var all []Field
+	for _, fs := range readCases(b) {
+		all = append(all, fs...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Read(all)
+	}
+}
+
+func BenchmarkWants(b *testing.B) {
+	names := []string{"Received", "X-MS-Exchange-Organization-AuthAs", "Authentication-Results", "X-Microsoft-Antispam-Message-Info", "DKIM-Signature", "X-Spam-Status"}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, n := range names {
+			Wants(n)
+		}
+	}
+}
