@@ -361,7 +361,8 @@ func TestMaxInFlight(t *testing.T) {
 	for _, limit := range []int{1, 3} {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {
 			srv := dnstest.Start(t, zone, dnstest.Options{Delay: 30 * time.Millisecond})
-			c := newClient(t, srv.Addr, Options{MaxInFlight: limit, Timeout: 2 * time.Second})
+			// No retry: a retransmission on a loaded machine would count twice.
+			c := newClient(t, srv.Addr, Options{MaxInFlight: limit, Timeout: 10 * time.Second, Retries: -1})
 			var wg sync.WaitGroup
 			for i := range 12 {
 				wg.Go(func() { _, _ = c.Query(t.Context(), fmt.Sprintf("n%d.example.com", i), dns.TypeA) })
