@@ -109,6 +109,7 @@ func newResult(source string) Result {
 		Segments:      []Segment{},
 		Flags:         []Flag{},
 		Parties:       []Party{},
+		Filters:       []Filter{},
 		Notes:         []string{},
 		Warnings:      []string{},
 		DKIMDomains:   []string{},
@@ -130,7 +131,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 		res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		return res
 	}
-	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) })
+	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) || wantFilterField(name) })
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w)
 	}
@@ -156,6 +157,7 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
 	}
 	res.buildPath(ctx, opts)
+	res.filters(h)
 	return res
 }
 

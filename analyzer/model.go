@@ -210,6 +210,7 @@ type Result struct {
 	Segments         []Segment         `json:"segments"`
 	Flags            []Flag            `json:"flags"`
 	Parties          []Party           `json:"parties"` // the nodes grouped by who ran them (see Party)
+	Filters          []Filter          `json:"filters"` // filtering evidence (see Filter)
 	Summary          Summary           `json:"summary"`
 	Notes            []string          `json:"notes"`    // explanations, e.g. why the US is a third country
 	Warnings         []string          `json:"warnings"` // what was skipped while reading the header (malformed lines, a cut-off header)

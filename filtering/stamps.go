@@ -27,7 +27,7 @@ var (
 	famIronPort     = &family{engine: EngineIronPort, operator: "Cisco", kind: KindSpam, gateway: true, read: readIronPort}
 	famBarracuda    = &family{engine: EngineBarracuda, operator: "Barracuda", kind: KindSpam, gateway: true, read: readBarracuda}
 	famSophos       = &family{engine: EngineSophos, operator: "Sophos", kind: KindSpam, gateway: true, read: func(string, string, *Finding) {}}
-	famSpamExperts  = &family{engine: EngineSpamExperts, operator: "SpamExperts", kind: KindSpam, gateway: true, read: readSpamExperts}
+	famSpamExperts  = &family{engine: EngineSpamExperts, operator: "N-able", kind: KindSpam, gateway: true, read: readSpamExperts}
 	famVirus        = &family{engine: EngineVirusScan, kind: KindVirus, read: readVirus}
 	famAuth         = &family{engine: EngineAuthResults, kind: KindAuth}
 )

@@ -8,6 +8,7 @@ import (
 	"github.com/mailroute/mailroute/jurisdiction"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/filtering"
 	"github.com/mailroute/mailroute/internal/format"
 	"github.com/mailroute/mailroute/internal/safe"
 )
@@ -152,6 +154,7 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 	}
 	b.WriteString("\n")
 	writeParties(b, res)
+	writeFilters(b, res)
 	for _, f := range res.Flags {
 		fmt.Fprintf(b, "  flag %s (Received #%d): %s\n", f.Code, f.Received, clean(f.Detail))
 	}
@@ -163,6 +166,54 @@ func writeSummary(b *strings.Builder, res analyzer.Result) {
 	}
 	if res.Error != "" {
 		fmt.Fprintf(b, "  error: %s\n", clean(res.Error))
+	}
+}
+
+// writeFilters writes the "filtered by" line: each spam or virus finding
+// (engine, operator, host, verdict, score), then "authenticated by" with
+// each authentication result's host and verdict; "unverified" marks
+// findings not tied to the recipient's side, "gateway" third-party gateways.
+func writeFilters(b *strings.Builder, res analyzer.Result) {
+	var filtered, auth []string
+	for _, f := range res.Filters {
+		who := f.Engine
+		var extra []string
+		if f.Operator != "" && f.Operator != f.Engine {
+			extra = append(extra, f.Operator)
+		}
+		if f.Host != "" {
+			extra = append(extra, f.Host)
+		}
+		if len(extra) > 0 {
+			who += " (" + strings.Join(extra, ", ") + ")"
+		}
+		t := who + " " + string(f.Verdict)
+		if f.Score != nil {
+			t += fmt.Sprintf(" %g", *f.Score)
+			if f.Threshold != nil {
+				t += fmt.Sprintf("/%g", *f.Threshold)
+			}
+		}
+		if f.Gateway {
+			t += " gateway"
+		}
+		if f.Unverified {
+			t += " unverified"
+		}
+		t = clean(t)
+		list := &filtered
+		if f.Kind == filtering.KindAuth {
+			list = &auth
+		}
+		if !slices.Contains(*list, t) {
+			*list = append(*list, t)
+		}
+	}
+	if len(filtered) > 0 {
+		fmt.Fprintf(b, "  filtered by: %s\n", strings.Join(filtered, "; "))
+	}
+	if len(auth) > 0 {
+		fmt.Fprintf(b, "  authenticated by: %s\n", strings.Join(auth, "; "))
 	}
 }
 

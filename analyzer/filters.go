@@ -1,0 +1,91 @@
+package analyzer
+
+import (
+	"strings"
+
+	"github.com/mailroute/mailroute/filtering"
+)
+
+// Filter is one piece of filtering evidence of a message (see package
+// filtering), tied to the node that did the filtering where it can be told.
+type Filter struct {
+	filtering.Finding
+	// Node is the index of the node that did the filtering: the node whose
+	// name is the finding's host (authserv-id, checker host), else a node of
+	// the recipient's side below that domain, else the first node of the
+	// recipient's side run by the finding's operator; nil when none is found.
+	Node *int `json:"node"`
+	// Unverified is true when Node is not on the recipient's side of the
+	// trust boundary: the field could have been written by the sender or
+	// any relay before the recipient's provider.
+	Unverified bool `json:"unverified"`
+}
+
+// wantFilterField reports the fields package filtering reads.
+func wantFilterField(name []byte) bool { return filtering.Wants(name) }
+
+// filters reads the filtering evidence of h and ties it to nodes. It runs
+// after the parties are known.
+func (r *Result) filters(h Header) {
+	r.Filters = []Filter{}
+	var fields []filtering.Field
+	for _, f := range h.Fields {
+		if filtering.Wants(f.Key) {
+			fields = append(fields, filtering.Field(f))
+		}
+	}
+	if len(fields) == 0 {
+		return
+	}
+	recipient := make([]bool, len(r.Nodes))
+	for _, p := range r.Parties {
+		if p.Side == SideRecipient || p.Side == SideBoth {
+			for _, n := range p.Nodes {
+				if n >= 0 && n < len(recipient) {
+					recipient[n] = true
+				}
+			}
+		}
+	}
+	for _, fd := range filtering.Read(fields) {
+		f := Filter{Finding: fd}
+		if n := r.filterNode(fd, recipient); n >= 0 {
+			f.Node = &n
+			if fd.Operator == "" && r.Nodes[n].Operator != nil {
+				f.Operator = r.Nodes[n].Operator.Name
+			}
+		}
+		f.Unverified = f.Node == nil || !recipient[*f.Node]
+		r.Filters = append(r.Filters, f)
+	}
+}
+
+// filterNode returns the node a finding comes from, or -1.
+func (r *Result) filterNode(fd filtering.Finding, recipient []bool) int {
+	if fd.Host != "" {
+		// The latest node of that name: the one nearest the recipient.
+		for i := len(r.Nodes) - 1; i >= 0; i-- {
+			if strings.EqualFold(strings.TrimSuffix(r.Nodes[i].Name, "."), fd.Host) {
+				return i
+			}
+		}
+	}
+	if fd.Host != "" {
+		// An authserv-id is often the domain ("gmx.net"): a recipient node
+		// below it.
+		for i := len(r.Nodes) - 1; i >= 0; i-- {
+			name := strings.ToLower(strings.TrimSuffix(r.Nodes[i].Name, "."))
+			if recipient[i] && strings.HasSuffix(name, "."+fd.Host) {
+				return i
+			}
+		}
+	}
+	if fd.Operator != "" {
+		for i := range r.Nodes {
+			if recipient[i] && r.Nodes[i].Operator != nil && r.Nodes[i].Operator.Name == fd.Operator {
+				return i
+			}
+		}
+	}
+	return -1
+}
