@@ -15,7 +15,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON form of Result.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // The types of one parsed Received field live in package received, which
 // parses them; these aliases keep analyzer's API and JSON unchanged.
