@@ -25,7 +25,7 @@ import (
 func Registrable(host string) string {
 	host = Normalise(host)
 	host = strings.Trim(host, "[]")
-	if host == "" || !strings.Contains(host, ".") || isAddress(host) {
+	if host == "" || !strings.Contains(host, ".") || isAddress(host) || hasSpaceOrControl(host) {
 		return ""
 	}
 	if ps, icann := publicsuffix.PublicSuffix(host); icann {
@@ -59,6 +59,18 @@ func Normalise(host string) string {
 	host = strings.TrimSpace(host)
 	host = strings.TrimSuffix(host, ".")
 	return strings.ToLower(host)
+}
+
+// hasSpaceOrControl reports white space or control characters inside a
+// name: no host name has them, and a label such as " 0" must not become
+// part of a registrable domain (found by FuzzRegistrable: "0. 0.uA").
+func hasSpaceOrControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func lastLabel(s string) string {

@@ -22,6 +22,9 @@ func TestRegistrable(t *testing.T) {
 		{"  a.b.example.net  ", "example.net"},
 		{"beef.example", ""}, // .example is reserved, not delegated
 		{"deadbeef.de", "deadbeef.de"},
+		{"0. 0.uA", ""},
+		{"mail.ex ample.com", ""},
+		{"mx\x1b[31m.example.com", ""},
 		{"mail-sor-f41.google.com.", "google.com"},
 		{"AM0PR02MB1234.eurprd02.prod.outlook.com", "outlook.com"},
 		{"smtp-web43-sp.uni5.net", "uni5.net"},
