@@ -713,14 +713,31 @@ func TestScanCannotVerify(t *testing.T) {
 		t.Errorf("--allow-unknown: exit %d, want 0:\n%s", r.code, r.stdout)
 	}
 	r = run(t, "", "", "scan", "--help")
-	if !strings.Contains(r.stdout, "  unknown-encryption  a transfer whose encryption is unknown") || !strings.Contains(r.stdout, "--allow-unknown") {
+	if !strings.Contains(r.stdout, "  unknown-encryption   a transfer whose encryption is unknown") || !strings.Contains(r.stdout, "--allow-unknown") {
 		t.Errorf("scan --help lacks the rule table:\n%s", r.stdout)
 	}
 	r = run(t, "", "", "__complete", "scan", "--fail-on", "")
-	for _, rule := range []string{"outside-home", "third-country", "plaintext", "unknown-encryption"} {
+	for _, rule := range []string{"outside-home", "third-country", "plaintext", "unknown-encryption", "third-party-gateway"} {
 		if !strings.Contains(r.stdout, rule+"\n") {
 			t.Errorf("completion lacks %s:\n%s", rule, r.stdout)
 		}
+	}
+}
+
+// TestScanThirdPartyGateway is issue 7's case: Proofpoint, neither Gmail
+// nor Microsoft, read the message on its way to Microsoft 365.
+func TestScanThirdPartyGateway(t *testing.T) {
+	chdirRoot(t)
+	r := run(t, "", "", "scan", "--fail-on", "third-party-gateway", "samples/gmail-via-proofpoint-to-m365.eml")
+	if r.code != ExitPolicy {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, ExitPolicy, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "third-party-gateway (1)") {
+		t.Errorf("the violation is not shown:\n%s", r.stdout)
+	}
+	r = run(t, "", "", "scan", "--fail-on", "third-party-gateway", "samples/gmail-to-gmx.eml")
+	if r.code != ExitOK || strings.Contains(r.stdout, "third-party-gateway (") {
+		t.Errorf("gmail-to-gmx: exit %d, want 0:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -263,7 +263,7 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 			g.tls = slices.Insert(g.tls, i, clip(v))
 		}
 	}
-	g.policy.add(s, policy)
+	g.policy.add(res, policy)
 }
 
 // Count is a name with a number of messages.

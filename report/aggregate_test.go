@@ -429,3 +429,57 @@ func TestExampleGroupsBounded(t *testing.T) {
 		t.Errorf("%d groups with examples, want %d", with, MaxExampleGroups)
 	}
 }
+
+func TestThirdPartyGateway(t *testing.T) {
+	node := func(i int) *int { return &i }
+	gmail := analyzer.Party{Side: analyzer.SideSender, Kind: analyzer.PartyProvider, Operator: "Google"}
+	m365 := analyzer.Party{Side: analyzer.SideRecipient, Kind: analyzer.PartyProvider, Operator: "Microsoft"}
+	gw := func(op string) analyzer.Party {
+		return analyzer.Party{Side: analyzer.SideIntermediary, Kind: "gateway", Operator: op}
+	}
+	gwFilter := func(op string, n *int, unverified bool) analyzer.Filter {
+		f := analyzer.Filter{Node: n, Unverified: unverified}
+		f.Engine, f.Operator, f.Gateway = op, op, true
+		return f
+	}
+	tests := []struct {
+		name    string
+		parties []analyzer.Party
+		filters []analyzer.Filter
+		want    bool
+	}{
+		{"no gateway", []analyzer.Party{gmail, m365}, nil, false},
+		{"gateway party", []analyzer.Party{gmail, gw("Proofpoint"), m365}, nil, true},
+		{"gateway of unknown operator", []analyzer.Party{gmail, gw(""), m365}, nil, true},
+		{"gateway run by the recipient's provider", []analyzer.Party{gmail, gw("microsoft"), m365}, nil, false},
+		{"gateway run by the sender's provider", []analyzer.Party{gmail, gw("Google"), m365}, nil, false},
+		{"a gateway on the recipient's side is no intermediary", []analyzer.Party{gmail, {Side: analyzer.SideRecipient, Kind: "gateway", Operator: "Mimecast"}}, nil, false},
+		{"a relay is no gateway", []analyzer.Party{gmail, {Side: analyzer.SideIntermediary, Kind: analyzer.PartyRelay, Operator: "Hetzner"}, m365}, nil, false},
+		{"gateway finding tied to a node", []analyzer.Party{gmail, m365}, []analyzer.Filter{gwFilter("Mimecast", node(2), false)}, true},
+		{"gateway finding tied to a sender node", []analyzer.Party{gmail, m365}, []analyzer.Filter{gwFilter("Mimecast", node(0), true)}, true},
+		{"unverified gateway finding without a node", []analyzer.Party{gmail, m365}, []analyzer.Filter{gwFilter("Proofpoint", nil, true)}, false},
+		{"gateway finding of the recipient's provider", []analyzer.Party{gmail, m365}, []analyzer.Filter{gwFilter("Microsoft", node(2), false)}, false},
+		{"non-gateway finding", []analyzer.Party{gmail, m365}, []analyzer.Filter{{Node: node(2)}}, false},
+	}
+	pol, err := ParsePolicy("third-party-gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewAggregator(Options{Policy: pol})
+			a.Add(analyzer.Result{FromDomain: "example.org", Parties: tt.parties, Filters: tt.filters}, "")
+			rep := a.Report()
+			var want []Violation
+			if tt.want {
+				want = []Violation{{RuleThirdPartyGateway, 1}}
+			}
+			if diff := cmp.Diff(want, rep.Total.Violations); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+			if rep.CannotVerify() {
+				t.Errorf("third-party-gateway is decided on what is known, got cannot-verify %v", rep.Total.CannotVerify)
+			}
+		})
+	}
+}

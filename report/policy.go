@@ -6,6 +6,7 @@ import (
 
 	"github.com/mailroute/mailroute/analyzer"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/operator"
 )
 
 // Rule is one --fail-on condition. A message violates a rule when its path
@@ -24,6 +25,10 @@ const (
 	RulePlaintext Rule = "plaintext"
 	// RuleUnknownEncryption: at least one segment's encryption is unknown.
 	RuleUnknownEncryption Rule = "unknown-encryption"
+	// RuleThirdPartyGateway: an operator other than the sender's and the
+	// recipient's providers read the message as a security gateway (see
+	// thirdPartyGateway).
+	RuleThirdPartyGateway Rule = "third-party-gateway"
 )
 
 // ruleDef is one row of the rule table: everything a rule needs, so that a
@@ -33,24 +38,26 @@ type ruleDef struct {
 	rule Rule
 	help string // what violates it, for --help
 	// violates reports whether the message shows the condition.
-	violates func(*analyzer.Summary) bool
+	violates func(*analyzer.Result) bool
 	// unverifiable reports whether a message that does not violate the rule
 	// still cannot be shown to keep it, because what the rule looks at is
 	// unknown (nil: the rule is decided on what is known).
-	unverifiable func(*analyzer.Summary) bool
+	unverifiable func(*analyzer.Result) bool
 }
 
 // ruleTable is the canonical order of rules.
 var ruleTable = [...]ruleDef{
 	{RuleOutsideHome, "a relay outside the home jurisdiction",
-		func(s *analyzer.Summary) bool { return s.LeftHome }, unknownLocation},
+		func(r *analyzer.Result) bool { return r.Summary.LeftHome }, unknownLocation},
 	{RuleThirdCountry, "a relay in a third country (no EU adequacy decision)",
-		func(s *analyzer.Summary) bool { return s.ThirdCountry }, unknownLocation},
+		func(r *analyzer.Result) bool { return r.Summary.ThirdCountry }, unknownLocation},
 	{RulePlaintext, "a transfer without TLS",
-		func(s *analyzer.Summary) bool { return s.PlaintextSegments > 0 },
-		func(s *analyzer.Summary) bool { return s.UnknownSegments > 0 }},
+		func(r *analyzer.Result) bool { return r.Summary.PlaintextSegments > 0 },
+		func(r *analyzer.Result) bool { return r.Summary.UnknownSegments > 0 }},
 	{RuleUnknownEncryption, "a transfer whose encryption is unknown",
-		func(s *analyzer.Summary) bool { return s.UnknownSegments > 0 }, nil},
+		func(r *analyzer.Result) bool { return r.Summary.UnknownSegments > 0 }, nil},
+	{RuleThirdPartyGateway, "a security gateway run by neither the sender's nor the recipient's provider",
+		thirdPartyGateway, nil},
 }
 
 // numRules is the number of rules, for per-rule counters.
@@ -59,8 +66,48 @@ const numRules = len(ruleTable)
 // unknownLocation reports whether a node of the path could not be located
 // (jurisdiction unknown): whether the message stayed at home is then not
 // known.
-func unknownLocation(s *analyzer.Summary) bool {
-	return s.Jurisdictions[jurisdiction.ClassUnknown] > 0
+func unknownLocation(r *analyzer.Result) bool {
+	return r.Summary.Jurisdictions[jurisdiction.ClassUnknown] > 0
+}
+
+// thirdPartyGateway reports whether a security gateway outside the sender's
+// and the recipient's providers read the message: an intermediary party of
+// kind gateway, or a gateway filter finding tied to a node of the path (a
+// finding tied to no node could have been written by anyone and is not
+// counted), whose operator is not the operator of a sender-side or
+// recipient-side provider. A gateway of unknown operator counts as outside.
+func thirdPartyGateway(r *analyzer.Result) bool {
+	var providers []string
+	for i := range r.Parties {
+		p := &r.Parties[i]
+		if p.Kind == analyzer.PartyProvider && p.Side != analyzer.SideIntermediary && p.Operator != "" {
+			providers = append(providers, p.Operator)
+		}
+	}
+	outside := func(op string) bool {
+		if op == "" {
+			return true
+		}
+		for _, p := range providers {
+			if strings.EqualFold(p, op) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range r.Parties {
+		p := &r.Parties[i]
+		if p.Side == analyzer.SideIntermediary && p.Kind == string(operator.RoleGateway) && outside(p.Operator) {
+			return true
+		}
+	}
+	for i := range r.Filters {
+		f := &r.Filters[i]
+		if f.Gateway && (f.Node != nil || !f.Unverified) && outside(f.Operator) {
+			return true
+		}
+	}
+	return false
 }
 
 // ruleIndex returns the index of r in ruleTable, or -1.
@@ -106,7 +153,8 @@ func RulesHelp(indent string) string {
 }
 
 // Policy is the set of rules the user asked to fail on, in canonical order
-// (outside-home, third-country, plaintext, unknown-encryption). The empty
+// (outside-home, third-country, plaintext, unknown-encryption,
+// third-party-gateway). The empty
 // Policy checks nothing.
 type Policy []Rule
 
@@ -171,7 +219,7 @@ type policyCounts struct {
 }
 
 // add evaluates one message against the policy.
-func (c *policyCounts) add(s *analyzer.Summary, policy Policy) {
+func (c *policyCounts) add(res *analyzer.Result, policy Policy) {
 	if len(policy) == 0 {
 		return
 	}
@@ -182,10 +230,10 @@ func (c *policyCounts) add(s *analyzer.Summary, policy Policy) {
 			continue
 		}
 		switch {
-		case d.violates(s):
+		case d.violates(res):
 			c.violations[i]++
 			violated = true
-		case d.unverifiable != nil && d.unverifiable(s):
+		case d.unverifiable != nil && d.unverifiable(res):
 			c.cannotVerify[i]++
 			unknown = true
 		}
