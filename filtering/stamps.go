@@ -415,7 +415,10 @@ func readVirus(name, v string, f *Finding) {
 		case strings.Contains(l, "proofpoint"):
 			f.Engine, f.Operator, f.Gateway, f.Kind = EngineProofpoint, "Proofpoint", true, KindSpam
 		}
-		if i := strings.LastIndex(l, " at "); i >= 0 {
+		// The offset is searched in v itself: strings.ToLower may change
+		// the length of invalid UTF-8, so an index into l does not fit v
+		// (FuzzRead: "\xbe00... At 0" panicked).
+		if i := lastIndexFoldASCII(v, " at "); i >= 0 {
 			f.Host = hostWord(strings.Fields(v[i+4:] + " x")[0])
 		}
 		f.Codes = append(f.Codes, Code{Name: "scanned", Raw: v, Meaning: "scanned for viruses; no result stated"})
@@ -444,4 +447,15 @@ func readVirus(name, v string, f *Finding) {
 		}
 	}
 	f.mergeKey = f.Engine
+}
+
+// lastIndexFoldASCII returns the index of the last instance of the ASCII
+// string sub in s, compared without regard to ASCII case, or -1.
+func lastIndexFoldASCII(s, sub string) int {
+	for i := len(s) - len(sub); i >= 0; i-- {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }

@@ -25,7 +25,7 @@ import (
 func Registrable(host string) string {
 	host = Normalise(host)
 	host = strings.Trim(host, "[]")
-	if host == "" || !strings.Contains(host, ".") || isAddress(host) || hasSpaceOrControl(host) {
+	if host == "" || !strings.Contains(host, ".") || isAddress(host) || hasNonNameByte(host) {
 		return ""
 	}
 	if ps, icann := publicsuffix.PublicSuffix(host); icann {
@@ -61,14 +61,17 @@ func Normalise(host string) string {
 	return strings.ToLower(host)
 }
 
-// hasSpaceOrControl reports white space or control characters inside a
-// name: no host name has them, and a label such as " 0" must not become
-// part of a registrable domain (found by FuzzRegistrable: "0. 0.uA").
-func hasSpaceOrControl(s string) bool {
+// hasNonNameByte reports an ASCII byte that no host name holds: anything
+// but letters, digits, '-', '_' and '.' (bytes above ASCII are allowed, for
+// internationalised names). Without this, " 0" or "]" could become a label
+// of a registrable domain (found by FuzzRegistrable: "0. 0.uA", ".].AC").
+func hasNonNameByte(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return true
+		c := s[i]
+		if c >= 0x80 || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' {
+			continue
 		}
+		return true
 	}
 	return false
 }

@@ -23,6 +23,9 @@ func TestRegistrable(t *testing.T) {
 		{"beef.example", ""}, // .example is reserved, not delegated
 		{"deadbeef.de", "deadbeef.de"},
 		{"0. 0.uA", ""},
+		{".].AC", ""},
+		{"münchen.de", "münchen.de"},
+		{"a_b.example.org", "example.org"},
 		{"mail.ex ample.com", ""},
 		{"mx\x1b[31m.example.com", ""},
 		{"mail-sor-f41.google.com.", "google.com"},
