@@ -38,7 +38,7 @@ func WriteScan(w io.Writer, rep report.Report, info ScanInfo) error {
 		return err
 	}
 	v := scanView{Head: p.head("mailroute scan"), Rep: &rep, Info: info, Title: rep.GroupBy.Title()}
-	v.Columns = []string{"Msgs", "Hops", "Relays", "Organisations", "Countries (share of msgs)", "Left home",
+	v.Columns = []string{"Msgs", "Hops", "Relays", "Organisations", "Intermediaries", "Filtered by", "Countries (share of msgs)", "Left home",
 		"Left EU/EEA", "Third country", "Plaintext segs", "Unknown enc. segs", "TLS", "Transit"}
 	if len(rep.Policy) > 0 {
 		v.Columns = append(v.Columns, "Policy")
@@ -128,6 +128,8 @@ func tableRow(rep *report.Report, r *report.Row) row {
 		med(r.MedianHops),
 		med(r.MedianRelays),
 		{Text: orgText(r)},
+		{Text: countText(r.Intermediaries, r.DistinctIntermediaries, r.IntermediariesCapped)},
+		{Text: countText(r.FilteredBy, r.DistinctFilteredBy, r.FilteredByCapped)},
 		{Text: countryText(r, 12)},
 		share(r.LeftHome, r.Messages),
 		share(r.LeftEUEEA, r.Messages),
@@ -152,15 +154,21 @@ func tableRow(rep *report.Report, r *report.Row) row {
 }
 
 func orgText(r *report.Row) string {
-	if r.DistinctOrganisations == 0 {
+	return countText(r.Organisations, r.DistinctOrganisations, r.OrganisationsCapped)
+}
+
+// countText shows the top names as "name (n)", then "N distinct"; "-" when
+// there are none.
+func countText(top []report.Count, distinct int, capped bool) string {
+	if distinct == 0 {
 		return "-"
 	}
 	var parts []string
-	for _, o := range r.Organisations {
+	for _, o := range top {
 		parts = append(parts, fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages))
 	}
-	total := strconv.Itoa(r.DistinctOrganisations)
-	if r.OrganisationsCapped {
+	total := strconv.Itoa(distinct)
+	if capped {
 		total = "over " + total
 	}
 	return strings.Join(append(parts, total+" distinct"), ", ")

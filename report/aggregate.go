@@ -200,7 +200,9 @@ type groupState struct {
 	segments     int
 	plaintext    int
 	unknown      int
-	tls          []string // sorted, distinct
+	tls          []string   // sorted, distinct
+	intermediary nameCounts // operators of intermediary parties
+	filteredBy   nameCounts // operators (else engines) of verified filter findings
 	policy       policyCounts
 	examples     []Example
 }
@@ -263,7 +265,70 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 			g.tls = slices.Insert(g.tls, i, clip(v))
 		}
 	}
+	g.intermediary.addEach(len(res.Parties), func(i int) (string, bool) {
+		p := &res.Parties[i]
+		if p.Side != analyzer.SideIntermediary {
+			return "", false
+		}
+		return cmp.Or(p.Operator, unknownOperator), true
+	})
+	g.filteredBy.addEach(len(res.Filters), func(i int) (string, bool) {
+		f := &res.Filters[i]
+		if f.Unverified {
+			return "", false
+		}
+		return cmp.Or(f.Operator, f.Engine, unknownOperator), true
+	})
 	g.policy.add(res, policy)
+}
+
+// unknownOperator names an intermediary or filter whose operator is not
+// known, in the Intermediaries and Filtered by columns.
+const unknownOperator = "unknown"
+
+// nameCounts counts, per name, the messages that show it, tracking at most
+// maxOrgs distinct names.
+type nameCounts struct {
+	m      map[string]int
+	capped bool
+	seen   []string // scratch: names of the current message
+}
+
+// addEach counts one message whose names are name(0..n-1) (ok false skips
+// one); a name repeated in the message counts once.
+func (c *nameCounts) addEach(n int, name func(int) (string, bool)) {
+	c.seen = c.seen[:0]
+	for i := range n {
+		s, ok := name(i)
+		if !ok || s == "" {
+			continue
+		}
+		s = clip(s)
+		if slices.Contains(c.seen, s) {
+			continue
+		}
+		c.seen = append(c.seen, s)
+		if c.m == nil {
+			c.m = map[string]int{}
+		}
+		if _, ok := c.m[s]; ok {
+			c.m[s]++
+		} else if len(c.m) < maxOrgs {
+			c.m[s] = 1
+		} else {
+			c.capped = true
+		}
+	}
+}
+
+// top returns the most frequent names (at most topOrgs), the number of
+// distinct names and whether tracking was capped.
+func (c *nameCounts) top() (top []Count, distinct int, capped bool) {
+	if len(c.m) == 0 {
+		return nil, 0, c.capped
+	}
+	all := sortedByCount(c.m)
+	return all[:min(len(all), topOrgs)], len(all), c.capped
 }
 
 // Count is a name with a number of messages.
@@ -289,6 +354,22 @@ type Row struct {
 	// OrganisationsCapped, more than that were seen (tracking stops at 1000).
 	DistinctOrganisations int
 	OrganisationsCapped   bool
+	// Intermediaries are the most frequent operators of intermediary
+	// parties (lists, forwarders, gateways, sending services, unknown
+	// relays; "unknown" when the operator is not known), at most 3, with
+	// the number of messages they handled; DistinctIntermediaries and
+	// IntermediariesCapped count them as for organisations.
+	Intermediaries         []Count
+	DistinctIntermediaries int
+	IntermediariesCapped   bool
+	// FilteredBy are the most frequent operators of the filter findings
+	// that are not unverified (the engine when the operator is not
+	// known), at most 3, with the number of messages they filtered;
+	// DistinctFilteredBy and FilteredByCapped count them as for
+	// organisations.
+	FilteredBy         []Count
+	DistinctFilteredBy int
+	FilteredByCapped   bool
 	// Countries are all countries any message touched, with the number of
 	// messages that touched each, by count descending then code.
 	Countries    []Count
@@ -434,6 +515,8 @@ func (g *groupState) row(name string, policy Policy) Row {
 	r.DistinctOrganisations = len(orgs)
 	r.OrganisationsCapped = g.orgsCapped
 	r.Organisations = orgs[:min(len(orgs), topOrgs)]
+	r.Intermediaries, r.DistinctIntermediaries, r.IntermediariesCapped = g.intermediary.top()
+	r.FilteredBy, r.DistinctFilteredBy, r.FilteredByCapped = g.filteredBy.top()
 	r.Countries = sortedByCount(g.countries)
 	r.Violations, r.CannotVerify = g.policy.results()
 	r.CannotVerifyMessages = g.policy.unverified

@@ -483,3 +483,36 @@ func TestThirdPartyGateway(t *testing.T) {
 		})
 	}
 }
+
+func TestIntermediariesAndFilteredBy(t *testing.T) {
+	inter := func(op string) analyzer.Party {
+		return analyzer.Party{Side: analyzer.SideIntermediary, Kind: "gateway", Operator: op}
+	}
+	provider := analyzer.Party{Side: analyzer.SideRecipient, Kind: analyzer.PartyProvider, Operator: "Microsoft"}
+	filter := func(engine, op string, unverified bool) analyzer.Filter {
+		var f analyzer.Filter
+		f.Engine, f.Operator, f.Unverified = engine, op, unverified
+		return f
+	}
+	a := NewAggregator(Options{})
+	for _, res := range []analyzer.Result{
+		{Parties: []analyzer.Party{inter("Proofpoint"), inter("Proofpoint"), provider},
+			Filters: []analyzer.Filter{filter("Microsoft EOP", "Microsoft", false), filter("Authentication-Results", "Microsoft", false)}},
+		{Parties: []analyzer.Party{inter("Proofpoint"), inter(""), provider},
+			Filters: []analyzer.Filter{filter("SpamAssassin", "", false), filter("Proofpoint", "Proofpoint", true)}},
+		{Parties: []analyzer.Party{inter("Mimecast"), inter("Google"), inter("Sendgrid")}},
+		{Parties: []analyzer.Party{provider}},
+	} {
+		res.FromDomain = "example.org"
+		a.Add(res, "")
+	}
+	tot := a.Report().Total
+	wantInter := []Count{{"Proofpoint", 2}, {"Google", 1}, {"Mimecast", 1}}
+	if diff := cmp.Diff(wantInter, tot.Intermediaries); diff != "" || tot.DistinctIntermediaries != 5 {
+		t.Errorf("intermediaries (%d distinct, want 5) (-want +got):\n%s", tot.DistinctIntermediaries, diff)
+	}
+	wantFiltered := []Count{{"Microsoft", 1}, {"SpamAssassin", 1}}
+	if diff := cmp.Diff(wantFiltered, tot.FilteredBy); diff != "" || tot.DistinctFilteredBy != 2 {
+		t.Errorf("filtered by (%d distinct, want 2) (-want +got):\n%s", tot.DistinctFilteredBy, diff)
+	}
+}

@@ -52,7 +52,7 @@ type cellStyle struct {
 // columns returns the column titles of the text and Markdown tables.
 func columns(rep *Report) []string {
 	cols := []string{rep.GroupBy.Title(), "Msgs", "Hops", "Relays", "Organisations",
-		"Countries (share of msgs)", "Left home", "Left EU/EEA", "Third country",
+		"Intermediaries", "Filtered by", "Countries (share of msgs)", "Left home", "Left EU/EEA", "Third country",
 		"Plaintext segs", "Unknown enc. segs", "TLS", "Transit"}
 	if len(rep.Policy) > 0 {
 		cols = append(cols, "Policy")
@@ -68,6 +68,8 @@ func cells(rep *Report, r *Row, st cellStyle) []string {
 		median(r.MedianHops, r.Messages),
 		median(r.MedianRelays, r.Messages),
 		orgCell(r, st),
+		countCell(r.Intermediaries, r.DistinctIntermediaries, r.IntermediariesCapped, st),
+		countCell(r.FilteredBy, r.DistinctFilteredBy, r.FilteredByCapped, st),
 		countryCell(r, st),
 		shareCell(r.LeftHome, r.Messages),
 		shareCell(r.LeftEUEEA, r.Messages),
@@ -86,7 +88,7 @@ func cells(rep *Report, r *Row, st cellStyle) []string {
 // rightAligned reports whether column i holds numbers.
 func rightAligned(i int) bool {
 	switch i {
-	case 1, 2, 3, 6, 7, 8, 9, 10, 12:
+	case 1, 2, 3, 8, 9, 10, 11, 12, 14:
 		return true
 	}
 	return false
@@ -100,15 +102,21 @@ func median(v float64, n int) string {
 }
 
 func orgCell(r *Row, st cellStyle) string {
-	if r.DistinctOrganisations == 0 {
+	return countCell(r.Organisations, r.DistinctOrganisations, r.OrganisationsCapped, st)
+}
+
+// countCell shows the top names as "name (n)", then "N distinct" ("over N
+// distinct" when capped); "-" when there are none.
+func countCell(top []Count, distinct int, capped bool, st cellStyle) string {
+	if distinct == 0 {
 		return "-"
 	}
-	parts := make([]string, 0, len(r.Organisations)+1)
-	for _, o := range r.Organisations {
+	parts := make([]string, 0, len(top)+1)
+	for _, o := range top {
 		parts = append(parts, fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages))
 	}
-	total := strconv.Itoa(r.DistinctOrganisations)
-	if r.OrganisationsCapped {
+	total := strconv.Itoa(distinct)
+	if capped {
 		total = "over " + total
 	}
 	parts = append(parts, total+" distinct")
@@ -440,7 +448,8 @@ func csvNeutralise(s string) string {
 // csvHeader are the CSV columns.
 func csvHeader() []string {
 	return []string{"row", "group", "messages", "median_hops", "median_relays",
-		"organisations", "distinct_organisations", "countries",
+		"organisations", "distinct_organisations", "intermediaries", "distinct_intermediaries",
+		"filtered_by", "distinct_filtered_by", "countries",
 		"left_home_share", "left_home_messages", "left_eu_eea_share", "left_eu_eea_messages",
 		"third_country_share", "third_country_messages",
 		"segments", "plaintext_share", "plaintext_segments", "unknown_encryption_share", "unknown_encryption_segments",
@@ -455,9 +464,18 @@ func roundTo(f float64, places int) float64 {
 }
 
 func csvRow(kind string, r *Row) []string {
-	orgs := make([]string, len(r.Organisations))
-	for i, o := range r.Organisations {
-		orgs[i] = fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages)
+	list := func(cs []Count) string {
+		s := make([]string, len(cs))
+		for i, o := range cs {
+			s[i] = fmt.Sprintf("%s (%d)", safe.Terminal(o.Name), o.Messages)
+		}
+		return strings.Join(s, "; ")
+	}
+	distinctOf := func(n int, capped bool) string {
+		if capped {
+			return ">" + strconv.Itoa(n)
+		}
+		return strconv.Itoa(n)
 	}
 	countries := make([]string, len(r.Countries))
 	for i, c := range r.Countries {
@@ -475,12 +493,11 @@ func csvRow(kind string, r *Row) []string {
 	if r.TransitMessages > 0 {
 		tr = decimal(r.MedianTransitSeconds)
 	}
-	distinct := strconv.Itoa(r.DistinctOrganisations)
-	if r.OrganisationsCapped {
-		distinct = ">" + distinct
-	}
 	return []string{kind, safe.Name(r.Group), strconv.Itoa(r.Messages), mh, mr,
-		strings.Join(orgs, "; "), distinct, strings.Join(countries, "; "),
+		list(r.Organisations), distinctOf(r.DistinctOrganisations, r.OrganisationsCapped),
+		list(r.Intermediaries), distinctOf(r.DistinctIntermediaries, r.IntermediariesCapped),
+		list(r.FilteredBy), distinctOf(r.DistinctFilteredBy, r.FilteredByCapped),
+		strings.Join(countries, "; "),
 		decimal(r.Share(r.LeftHome)), strconv.Itoa(r.LeftHome),
 		decimal(r.Share(r.LeftEUEEA)), strconv.Itoa(r.LeftEUEEA),
 		decimal(r.Share(r.ThirdCountry)), strconv.Itoa(r.ThirdCountry),
@@ -576,25 +593,33 @@ type jsonRow struct {
 	Organisations         []jsonCount `json:"organisations"`
 	DistinctOrganisations int         `json:"distinct_organisations"`
 	OrganisationsCapped   bool        `json:"organisations_capped"`
-	Countries             []jsonCount `json:"countries"`
-	LeftHomeMessages      int         `json:"left_home_messages"`
-	LeftHomeShare         float64     `json:"left_home_share"`
-	LeftEUEEAMessages     int         `json:"left_eu_eea_messages"`
-	LeftEUEEAShare        float64     `json:"left_eu_eea_share"`
-	ThirdCountryMessages  int         `json:"third_country_messages"`
-	ThirdCountryShare     float64     `json:"third_country_share"`
-	Segments              int         `json:"segments"`
-	PlaintextSegments     int         `json:"plaintext_segments"`
-	PlaintextShare        float64     `json:"plaintext_share"`
-	UnknownSegments       int         `json:"unknown_encryption_segments"`
-	UnknownShare          float64     `json:"unknown_encryption_share"`
-	TLSVersions           []string    `json:"tls_versions"`
-	TransitMessages       int         `json:"transit_messages"`
-	MedianTransitSeconds  *float64    `json:"median_transit_seconds"`
-	NegativeTransit       int         `json:"negative_transit_messages"`
-	Violations            []Violation `json:"violations"`
-	CannotVerify          []Violation `json:"cannot_verify"`
-	CannotVerifyMessages  int         `json:"cannot_verify_messages"`
+	// Intermediaries and FilteredBy are Row.Intermediaries and
+	// Row.FilteredBy, with their distinct counts.
+	Intermediaries         []jsonCount `json:"intermediaries"`
+	DistinctIntermediaries int         `json:"distinct_intermediaries"`
+	IntermediariesCapped   bool        `json:"intermediaries_capped"`
+	FilteredBy             []jsonCount `json:"filtered_by"`
+	DistinctFilteredBy     int         `json:"distinct_filtered_by"`
+	FilteredByCapped       bool        `json:"filtered_by_capped"`
+	Countries              []jsonCount `json:"countries"`
+	LeftHomeMessages       int         `json:"left_home_messages"`
+	LeftHomeShare          float64     `json:"left_home_share"`
+	LeftEUEEAMessages      int         `json:"left_eu_eea_messages"`
+	LeftEUEEAShare         float64     `json:"left_eu_eea_share"`
+	ThirdCountryMessages   int         `json:"third_country_messages"`
+	ThirdCountryShare      float64     `json:"third_country_share"`
+	Segments               int         `json:"segments"`
+	PlaintextSegments      int         `json:"plaintext_segments"`
+	PlaintextShare         float64     `json:"plaintext_share"`
+	UnknownSegments        int         `json:"unknown_encryption_segments"`
+	UnknownShare           float64     `json:"unknown_encryption_share"`
+	TLSVersions            []string    `json:"tls_versions"`
+	TransitMessages        int         `json:"transit_messages"`
+	MedianTransitSeconds   *float64    `json:"median_transit_seconds"`
+	NegativeTransit        int         `json:"negative_transit_messages"`
+	Violations             []Violation `json:"violations"`
+	CannotVerify           []Violation `json:"cannot_verify"`
+	CannotVerifyMessages   int         `json:"cannot_verify_messages"`
 }
 
 // jsonTotals is the final JSON Lines object: the totals row plus the
@@ -634,33 +659,39 @@ type jsonReason struct {
 
 func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 	j := jsonRow{
-		SchemaVersion:         SchemaVersion,
-		Type:                  typ,
-		Incomplete:            rep.Incomplete(),
-		GroupBy:               rep.GroupBy.String(),
-		Group:                 r.Group,
-		Messages:              r.Messages,
-		Organisations:         []jsonCount{},
-		DistinctOrganisations: r.DistinctOrganisations,
-		OrganisationsCapped:   r.OrganisationsCapped,
-		Countries:             []jsonCount{},
-		LeftHomeMessages:      r.LeftHome,
-		LeftHomeShare:         roundTo(r.Share(r.LeftHome), 4),
-		LeftEUEEAMessages:     r.LeftEUEEA,
-		LeftEUEEAShare:        roundTo(r.Share(r.LeftEUEEA), 4),
-		ThirdCountryMessages:  r.ThirdCountry,
-		ThirdCountryShare:     roundTo(r.Share(r.ThirdCountry), 4),
-		Segments:              r.Segments,
-		PlaintextSegments:     r.PlaintextSegments,
-		PlaintextShare:        roundTo(r.SegmentShare(r.PlaintextSegments), 4),
-		UnknownSegments:       r.UnknownSegments,
-		UnknownShare:          roundTo(r.SegmentShare(r.UnknownSegments), 4),
-		TLSVersions:           append([]string{}, r.TLSVersions...),
-		TransitMessages:       r.TransitMessages,
-		NegativeTransit:       r.NegativeTransit,
-		Violations:            append([]Violation{}, r.Violations...),
-		CannotVerify:          append([]Violation{}, r.CannotVerify...),
-		CannotVerifyMessages:  r.CannotVerifyMessages,
+		SchemaVersion:          SchemaVersion,
+		Type:                   typ,
+		Incomplete:             rep.Incomplete(),
+		GroupBy:                rep.GroupBy.String(),
+		Group:                  r.Group,
+		Messages:               r.Messages,
+		Organisations:          []jsonCount{},
+		DistinctOrganisations:  r.DistinctOrganisations,
+		OrganisationsCapped:    r.OrganisationsCapped,
+		Intermediaries:         jsonCounts(r, r.Intermediaries),
+		DistinctIntermediaries: r.DistinctIntermediaries,
+		IntermediariesCapped:   r.IntermediariesCapped,
+		FilteredBy:             jsonCounts(r, r.FilteredBy),
+		DistinctFilteredBy:     r.DistinctFilteredBy,
+		FilteredByCapped:       r.FilteredByCapped,
+		Countries:              []jsonCount{},
+		LeftHomeMessages:       r.LeftHome,
+		LeftHomeShare:          roundTo(r.Share(r.LeftHome), 4),
+		LeftEUEEAMessages:      r.LeftEUEEA,
+		LeftEUEEAShare:         roundTo(r.Share(r.LeftEUEEA), 4),
+		ThirdCountryMessages:   r.ThirdCountry,
+		ThirdCountryShare:      roundTo(r.Share(r.ThirdCountry), 4),
+		Segments:               r.Segments,
+		PlaintextSegments:      r.PlaintextSegments,
+		PlaintextShare:         roundTo(r.SegmentShare(r.PlaintextSegments), 4),
+		UnknownSegments:        r.UnknownSegments,
+		UnknownShare:           roundTo(r.SegmentShare(r.UnknownSegments), 4),
+		TLSVersions:            append([]string{}, r.TLSVersions...),
+		TransitMessages:        r.TransitMessages,
+		NegativeTransit:        r.NegativeTransit,
+		Violations:             append([]Violation{}, r.Violations...),
+		CannotVerify:           append([]Violation{}, r.CannotVerify...),
+		CannotVerifyMessages:   r.CannotVerifyMessages,
 	}
 	if r.Messages > 0 {
 		h, rl := r.MedianHops, r.MedianRelays
@@ -677,6 +708,15 @@ func toJSONRow(rep *Report, typ string, r *Row) jsonRow {
 		j.Countries = append(j.Countries, jsonCount{Name: c.Name, Messages: c.Messages, Share: roundTo(r.Share(c.Messages), 4)})
 	}
 	return j
+}
+
+// jsonCounts returns cs with their shares of r's messages (never nil).
+func jsonCounts(r *Row, cs []Count) []jsonCount {
+	out := make([]jsonCount, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, jsonCount{Name: c.Name, Messages: c.Messages, Share: roundTo(r.Share(c.Messages), 4)})
+	}
+	return out
 }
 
 // writeJSON writes the report as JSON Lines: one object per group ("type":
