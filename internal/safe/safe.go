@@ -15,14 +15,7 @@ import (
 // CR and LF into spaces and replaces invalid UTF-8 by U+FFFD. It returns s
 // itself when there is nothing to do.
 func Terminal(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if printableASCII(s) {
 		return s
 	}
 	var b strings.Builder
@@ -152,14 +145,7 @@ func CSV(s string) string {
 // mark, soft hyphen, ...) and the line and paragraph separators. It returns
 // s itself when there is nothing to do.
 func Name(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if printableASCII(s) {
 		return s
 	}
 	const hex = "0123456789abcdef"
@@ -193,4 +179,15 @@ func Name(s string) string {
 func IsInvisible(r rune) bool {
 	return (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
 		r == 0x115f || r == 0x1160 || r == 0x3164 || r == 0xffa0 // Hangul fillers, which render blank
+}
+
+// printableASCII reports whether s holds only printable ASCII (space to
+// '~'): the common case, which needs no cleaning.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
