@@ -12,6 +12,7 @@
 package htmlreport
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -197,24 +198,14 @@ func jurisdictionClass(j jurisdiction.Class) string {
 	return "unknown"
 }
 
-// errWriter remembers the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-// render executes the named template.
+// render executes the named template into w through a buffer, so that the
+// template's many small writes reach w as a few large ones.
 func (p *page) render(w io.Writer, name string, data any) error {
-	if err := p.tmpl.ExecuteTemplate(w, name, data); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := p.tmpl.ExecuteTemplate(bw, name, data); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
 	return nil

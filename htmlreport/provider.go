@@ -23,7 +23,7 @@ func WriteProvider(w io.Writer, reports []audit.Report) error {
 	for i := range reports {
 		v.Domains = append(v.Domains, p.domainView(i, &reports[i]))
 	}
-	return p.render(&errWriter{w: w}, "provider", v)
+	return p.render(w, "provider", v)
 }
 
 type providerView struct {

@@ -64,7 +64,7 @@ func WriteScan(w io.Writer, rep report.Report, info ScanInfo) error {
 	if len(rep.Policy) > 0 {
 		v.Policy = rep.Policy.String()
 	}
-	return p.render(&errWriter{w: w}, "scan", v)
+	return p.render(w, "scan", v)
 }
 
 type scanView struct {

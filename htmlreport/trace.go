@@ -14,11 +14,10 @@ import (
 // message, Close ends the page. It streams: each message is written when
 // it is given.
 type TraceWriter struct {
-	w       *errWriter
+	w       io.Writer
 	p       *page
 	started bool
 	count   int
-	err     error
 }
 
 // NewTrace returns a TraceWriter writing to w.
@@ -27,7 +26,7 @@ func NewTrace(w io.Writer) (*TraceWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &TraceWriter{w: &errWriter{w: w}, p: p}, nil
+	return &TraceWriter{w: w, p: p}, nil
 }
 
 func (t *TraceWriter) start() error {
