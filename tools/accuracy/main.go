@@ -31,7 +31,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -39,6 +38,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/mailroute/mailroute/internal/corpus"
 	"io"
 	"io/fs"
 	"net/netip"
@@ -234,23 +234,7 @@ func sourceOf(name string) string {
 }
 
 func (rep *report) corpus(r io.Reader, oracle map[string]oracleMsg, out io.Writer, verbose bool) error {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return fmt.Errorf("read messages: %w", err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("read messages: %w", err)
-		}
-		if hdr.Typeflag != tar.TypeReg || !strings.HasSuffix(hdr.Name, ".eml") {
-			continue
-		}
-		name := strings.TrimPrefix(hdr.Name, "./")
+	err := corpus.Each(r, func(name string, msg io.Reader) error {
 		src := sourceOf(name)
 		c := rep.sources[src]
 		if c == nil {
@@ -258,7 +242,7 @@ func (rep *report) corpus(r io.Reader, oracle map[string]oracleMsg, out io.Write
 			rep.sources[src] = c
 		}
 		c.Messages++
-		values, err := receivedValues(tr)
+		values, err := receivedValues(msg)
 		if err != nil {
 			c.ReadError++
 		}
@@ -274,7 +258,7 @@ func (rep *report) corpus(r io.Reader, oracle map[string]oracleMsg, out io.Write
 		o, ok := oracle[name]
 		if !ok {
 			c.NoOracle++
-			continue
+			return nil
 		}
 		for _, h := range o.Headers {
 			if h.Status != "parsed" {
@@ -305,6 +289,10 @@ func (rep *report) corpus(r io.Reader, oracle map[string]oracleMsg, out io.Write
 					name, h.I, h.Fields.IP, h.Fields.By, addrString(got.FromIP), got.By, got.Raw)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, c := range rep.sources {
 		rep.total.add(*c)

@@ -11,11 +11,10 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/mailroute/mailroute/internal/corpus"
 	"io"
 	"os"
 	"path/filepath"
@@ -104,28 +103,15 @@ func main() {
 // measure reads every .eml of a tar.gz stream.
 func measure(r io.Reader) (stats, error) {
 	st := stats{fam: make([]counts, len(families))}
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return st, fmt.Errorf("gunzip: %w", err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return st, nil
-		}
-		if err != nil {
-			return st, fmt.Errorf("tar: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(h.Name, ".eml") {
-			continue
-		}
-		hdr, err := analyzer.ReadHeader(tr, 0)
+	err := corpus.Each(r, func(name string, msg io.Reader) error {
+		hdr, err := analyzer.ReadHeader(msg, 0)
 		if err != nil && !errors.Is(err, mailbox.ErrHeaderTooLarge) {
-			return st, fmt.Errorf("%s: %w", h.Name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		st.add(hdr)
-	}
+		return nil
+	})
+	return st, err
 }
 
 // add counts one message's header section.

@@ -20,12 +20,11 @@
 package main
 
 import (
-	"archive/tar"
 	"cmp"
-	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
+	"github.com/mailroute/mailroute/internal/corpus"
 	"io"
 	"os"
 	"path"
@@ -94,36 +93,25 @@ type stats struct {
 // measure reads the tar.gz corpus from r and analyses every .eml in it
 // twice: without and with the operators table.
 func measure(ctx context.Context, r io.Reader, tab *operator.Table) (*stats, error) {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, fmt.Errorf("read messages: %w", err)
-	}
-	tr := tar.NewReader(zr)
 	st := &stats{CompanyBefore: map[string]int{}, CompanyAfter: map[string]int{}, Intermediaries: map[string]int{}}
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read messages: %w", err)
-		}
-		if hdr.Typeflag != tar.TypeReg || !strings.HasSuffix(hdr.Name, ".eml") {
-			continue
-		}
-		h, err := analyzer.ReadHeader(tr, headerCap)
+	err := corpus.Each(r, func(name string, msg io.Reader) error {
+		h, err := analyzer.ReadHeader(msg, headerCap)
 		if err != nil {
 			st.Failed++
-			continue
+			return nil
 		}
-		before := analyzer.Analyze(ctx, h, hdr.Name, analyzer.Options{})
+		before := analyzer.Analyze(ctx, h, name, analyzer.Options{})
 		if before.Error != "" {
 			st.Failed++
-			continue
+			return nil
 		}
 		st.Messages++
-		after := analyzer.Analyze(ctx, h, hdr.Name, analyzer.Options{Operators: tab})
+		after := analyzer.Analyze(ctx, h, name, analyzer.Options{Operators: tab})
 		st.count(before, after, tab)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return st, nil
 }

@@ -16,7 +16,7 @@ import (
 // Two messages: a Gmail one whose relays name themselves under gmail.com
 // and google.com (one company, two registrable domains), and one through
 // a company's own server that the table does not know.
-var corpus = map[string]string{
+var corpusFiles = map[string]string{
 	"messages/a+b/gmail.eml": "Received: from mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41])\r\n" +
 		"\tby mx.example.org with ESMTPS id x1; Mon, 2 Nov 2026 10:00:03 +0000\r\n" +
 		"Received: from smtp.gmail.com (smtp.gmail.com [10.1.2.3])\r\n" +
@@ -36,7 +36,7 @@ func writeCorpus(t *testing.T, dir string) {
 	zw := gzip.NewWriter(&b)
 	tw := tar.NewWriter(zw)
 	for _, name := range []string{"messages/a+b/README", "messages/a+b/gmail.eml", "messages/a+b/own.eml"} {
-		body := corpus[name]
+		body := corpusFiles[name]
 		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))}); err != nil {
 			t.Fatal(err)
 		}
