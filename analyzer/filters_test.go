@@ -1,7 +1,10 @@
 package analyzer
 
 import (
+	"bytes"
 	"testing"
+
+	"github.com/mailroute/mailroute/operator"
 )
 
 // TestFilters checks that findings are tied to nodes by host name and that
@@ -29,5 +32,37 @@ func TestFilters(t *testing.T) {
 	}
 	if sa.Node != nil || !sa.Unverified {
 		t.Errorf("SpamAssassin on an unknown host: node %v, unverified %v; want nil, true", sa.Node, sa.Unverified)
+	}
+}
+
+// BenchmarkFilters measures the filtering evidence of one message alone
+// (filtering.Read and tying the findings to nodes), on the sample messages
+// analysed once beforehand, as Analyze runs it: after the parties are known.
+func BenchmarkFilters(b *testing.B) {
+	tab, err := operator.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Operators: tab}.withDefaults()
+	type msg struct {
+		res Result
+		h   Header
+	}
+	var msgs []msg
+	for _, m := range seedMessages(b) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res := Analyze(b.Context(), hdr, "bench", opts)
+		h, _ := ParseHeader(hdr, func(name []byte) bool { return wantField(name, opts.KeepHeaders) || wantFilterField(name) })
+		msgs = append(msgs, msg{res, h})
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m := &msgs[i%len(msgs)]
+		m.res.filters(m.h)
+		i++
 	}
 }
