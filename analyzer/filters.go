@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mailroute/mailroute/filtering"
 )
@@ -25,10 +26,13 @@ type Filter struct {
 func wantFilterField(name []byte) bool { return filtering.Wants(name) }
 
 // filters reads the filtering evidence of h and ties it to nodes. It runs
-// after the parties are known.
+// after the parties are known. It runs for every message of a scan, so the
+// fields are gathered on the stack and the filters and their node indexes
+// take one allocation each.
 func (r *Result) filters(h Header) {
 	r.Filters = []Filter{}
-	var fields []filtering.Field
+	var buf [32]filtering.Field
+	fields := buf[:0]
 	for _, f := range h.Fields {
 		if filtering.Wants(f.Key) {
 			fields = append(fields, filtering.Field(f))
@@ -47,16 +51,23 @@ func (r *Result) filters(h Header) {
 			}
 		}
 	}
-	for _, fd := range filtering.Read(fields) {
-		f := Filter{Finding: fd}
+	fds := filtering.Read(fields)
+	if len(fds) == 0 {
+		return
+	}
+	r.Filters = make([]Filter, len(fds))
+	nodes := make([]int, len(fds))
+	for i, fd := range fds {
+		f := &r.Filters[i]
+		f.Finding = fd
 		if n := r.filterNode(fd, recipient); n >= 0 {
-			f.Node = &n
+			nodes[i] = n
+			f.Node = &nodes[i]
 			if fd.Operator == "" && r.Nodes[n].Operator != nil {
 				f.Operator = r.Nodes[n].Operator.Name
 			}
 		}
 		f.Unverified = f.Node == nil || !recipient[*f.Node]
-		r.Filters = append(r.Filters, f)
 	}
 }
 
@@ -74,8 +85,7 @@ func (r *Result) filterNode(fd filtering.Finding, recipient []bool) int {
 		// An authserv-id is often the domain ("gmx.net"): a recipient node
 		// below it.
 		for i := len(r.Nodes) - 1; i >= 0; i-- {
-			name := strings.ToLower(strings.TrimSuffix(r.Nodes[i].Name, "."))
-			if recipient[i] && strings.HasSuffix(name, "."+fd.Host) {
+			if recipient[i] && belowDomain(strings.TrimSuffix(r.Nodes[i].Name, "."), fd.Host) {
 				return i
 			}
 		}
@@ -88,4 +98,29 @@ func (r *Result) filterNode(fd filtering.Finding, recipient []bool) int {
 		}
 	}
 	return -1
+}
+
+// belowDomain reports whether strings.ToLower(name) ends in "."+host, host
+// being lower case. For an ASCII name it compares in place, without
+// building the lower-case name (filters runs for every message of a scan).
+func belowDomain(name, host string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return strings.HasSuffix(strings.ToLower(name), "."+host)
+		}
+	}
+	n := len(name) - len(host)
+	if n < 1 || name[n-1] != '.' {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := name[n+i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != host[i] {
+			return false
+		}
+	}
+	return true
 }

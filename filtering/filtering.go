@@ -136,29 +136,60 @@ type Finding struct {
 // X-Spam-Score, X-Spam-Flag of one SpamAssassin pass; the EOP fields of one
 // Microsoft hop) are merged into one finding; a field name seen again, or
 // a different reporting host, starts a new finding.
+//
+// Read runs for every message of a scan, so it allocates little: the
+// findings are built in a buffer on the stack and returned in one slice of
+// the right length, and the raw fields of all findings share one array.
 func Read(fields []Field) []Finding {
-	var out []Finding
-	for _, f := range fields {
-		nf, ok := readField(f)
-		if !ok {
-			continue
-		}
-		nf.Fields = []Field{f}
-		if i := mergeTarget(out, nf); i >= 0 {
-			merge(&out[i], nf)
-			continue
-		}
-		out = append(out, nf)
+	var outBuf [16]Finding
+	var groupBuf [64]int
+	out := outBuf[:0]
+	// group[j] is the index in out of the finding fields[j] went to, or -1.
+	group := groupBuf[:0]
+	if len(fields) > len(groupBuf) {
+		group = make([]int, 0, len(fields))
 	}
+	used := 0
+	for j, f := range fields {
+		out = append(out, Finding{})
+		nf := &out[len(out)-1]
+		if !readField(f, nf) {
+			out = out[:len(out)-1]
+			group = append(group, -1)
+			continue
+		}
+		used++
+		if i := mergeTarget(out[:len(out)-1], *nf, f.Key, fields[:j], group); i >= 0 {
+			merge(&out[i], *nf, f.Key)
+			out = out[:len(out)-1]
+			group = append(group, i)
+			continue
+		}
+		group = append(group, len(out)-1)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// Lay the raw fields out finding by finding in one array; each
+	// finding's slice is capped so that appending to it copies.
+	all := make([]Field, 0, used)
 	for i := range out {
+		start := len(all)
+		for j, g := range group {
+			if g == i {
+				all = append(all, fields[j])
+			}
+		}
+		out[i].Fields = all[start:len(all):len(all)]
 		out[i].normalise()
 	}
-	return out
+	return slices.Clone(out)
 }
 
-// mergeTarget returns the index of the latest finding nf may merge into, or
-// -1.
-func mergeTarget(out []Finding, nf Finding) int {
+// mergeTarget returns the index of the latest finding nf (read from the
+// field called key) may merge into, or -1. prev are the fields before nf's
+// and group the findings they went to, as in Read.
+func mergeTarget(out []Finding, nf Finding, key string, prev []Field, group []int) int {
 	if nf.mergeKey == "" {
 		return -1
 	}
@@ -170,8 +201,8 @@ func mergeTarget(out []Finding, nf Finding) int {
 		if g.Host != "" && nf.Host != "" && !strings.EqualFold(g.Host, nf.Host) {
 			return -1
 		}
-		for _, f := range g.Fields {
-			if strings.EqualFold(f.Key, nf.Fields[0].Key) {
+		for j, f := range prev {
+			if group[j] == i && strings.EqualFold(f.Key, key) {
 				return -1
 			}
 		}
@@ -180,9 +211,9 @@ func mergeTarget(out []Finding, nf Finding) int {
 	return -1
 }
 
-// merge adds nf's evidence to g.
-func merge(g *Finding, nf Finding) {
-	g.Fields = append(g.Fields, nf.Fields...)
+// merge adds nf's evidence (read from the field called key) to g. The raw
+// fields are set by Read.
+func merge(g *Finding, nf Finding, key string) {
 	if g.Operator == "" {
 		g.Operator = nf.Operator
 	}
@@ -201,7 +232,7 @@ func merge(g *Finding, nf Finding) {
 	case g.Verdict == Unknown || g.Verdict == "":
 		g.Verdict = nf.Verdict
 	default:
-		g.Warnings = append(g.Warnings, "conflicting verdicts: "+string(g.Verdict)+" and "+string(nf.Verdict)+" (from "+nf.Fields[0].Key+"); the first is kept")
+		g.Warnings = append(g.Warnings, "conflicting verdicts: "+string(g.Verdict)+" and "+string(nf.Verdict)+" (from "+key+"); the first is kept")
 	}
 	g.Checks = append(g.Checks, nf.Checks...)
 	g.Codes = append(g.Codes, nf.Codes...)
@@ -237,21 +268,23 @@ func authVerdict(cs []Check) Verdict {
 	return Unknown
 }
 
-// readField reads one wanted field; ok is false when the field carries no
-// evidence after all.
-func readField(f Field) (Finding, bool) {
+// readField reads one wanted field into nf; it reports false when the
+// field carries no evidence after all.
+func readField(f Field, nf *Finding) bool {
 	i := findRule(f.Key)
 	if i < 0 {
-		return Finding{}, false
+		return false
 	}
 	name := strings.ToLower(f.Key)
 	switch name {
 	case "authentication-results":
-		return readAuthResults(f.Value), true
+		*nf = readAuthResults(f.Value)
 	case "arc-authentication-results":
-		return readARCAuthResults(f.Value), true
+		*nf = readARCAuthResults(f.Value)
 	case "arc-seal":
-		return readARCSeal(f.Value), true
+		*nf = readARCSeal(f.Value)
+	default:
+		readStamp(rules[i].fam, name, f.Value, nf)
 	}
-	return readStamp(rules[i].fam, name, f.Value), true
+	return true
 }

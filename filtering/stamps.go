@@ -11,24 +11,43 @@ type family struct {
 	operator string
 	kind     Kind
 	gateway  bool
-	// read fills f (engine, operator, kind and gateway already set) from the
-	// field called name (lower case) with value v.
-	read func(name, v string, f *Finding)
+	reader   reader
 }
 
+// reader says which function reads a family's fields. It is a switch in
+// readStamp rather than a function value in family: a call through a
+// function value makes the finding escape to the heap, one allocation per
+// field in a scan.
+type reader int
+
+const (
+	readsNothing reader = iota
+	readsSpamAssassin
+	readsRspamd
+	readsEOP
+	readsGmail
+	readsGroups
+	readsProofpoint
+	readsMimecast
+	readsIronPort
+	readsBarracuda
+	readsSpamExperts
+	readsVirus
+)
+
 var (
-	famSpamAssassin = &family{engine: EngineSpamAssassin, kind: KindSpam, read: readSpamAssassin}
-	famRspamd       = &family{engine: EngineRspamd, kind: KindSpam, read: readRspamd}
-	famEOP          = &family{engine: EngineEOP, operator: "Microsoft", kind: KindSpam, read: readEOP}
-	famGmail        = &family{engine: EngineGmail, operator: "Google", kind: KindSpam, read: readGmail}
-	famGroups       = &family{engine: EngineGoogleGroups, operator: "Google", kind: KindSpam, read: readGroups}
-	famProofpoint   = &family{engine: EngineProofpoint, operator: "Proofpoint", kind: KindSpam, gateway: true, read: readProofpoint}
-	famMimecast     = &family{engine: EngineMimecast, operator: "Mimecast", kind: KindSpam, gateway: true, read: readMimecast}
-	famIronPort     = &family{engine: EngineIronPort, operator: "Cisco", kind: KindSpam, gateway: true, read: readIronPort}
-	famBarracuda    = &family{engine: EngineBarracuda, operator: "Barracuda", kind: KindSpam, gateway: true, read: readBarracuda}
-	famSophos       = &family{engine: EngineSophos, operator: "Sophos", kind: KindSpam, gateway: true, read: func(string, string, *Finding) {}}
-	famSpamExperts  = &family{engine: EngineSpamExperts, operator: "N-able", kind: KindSpam, gateway: true, read: readSpamExperts}
-	famVirus        = &family{engine: EngineVirusScan, kind: KindVirus, read: readVirus}
+	famSpamAssassin = &family{engine: EngineSpamAssassin, kind: KindSpam, reader: readsSpamAssassin}
+	famRspamd       = &family{engine: EngineRspamd, kind: KindSpam, reader: readsRspamd}
+	famEOP          = &family{engine: EngineEOP, operator: "Microsoft", kind: KindSpam, reader: readsEOP}
+	famGmail        = &family{engine: EngineGmail, operator: "Google", kind: KindSpam, reader: readsGmail}
+	famGroups       = &family{engine: EngineGoogleGroups, operator: "Google", kind: KindSpam, reader: readsGroups}
+	famProofpoint   = &family{engine: EngineProofpoint, operator: "Proofpoint", kind: KindSpam, gateway: true, reader: readsProofpoint}
+	famMimecast     = &family{engine: EngineMimecast, operator: "Mimecast", kind: KindSpam, gateway: true, reader: readsMimecast}
+	famIronPort     = &family{engine: EngineIronPort, operator: "Cisco", kind: KindSpam, gateway: true, reader: readsIronPort}
+	famBarracuda    = &family{engine: EngineBarracuda, operator: "Barracuda", kind: KindSpam, gateway: true, reader: readsBarracuda}
+	famSophos       = &family{engine: EngineSophos, operator: "Sophos", kind: KindSpam, gateway: true, reader: readsNothing}
+	famSpamExperts  = &family{engine: EngineSpamExperts, operator: "N-able", kind: KindSpam, gateway: true, reader: readsSpamExperts}
+	famVirus        = &family{engine: EngineVirusScan, kind: KindVirus, reader: readsVirus}
 	famAuth         = &family{engine: EngineAuthResults, kind: KindAuth}
 )
 
@@ -64,11 +83,35 @@ var rules = []rule{
 	{"x-virus-status", false, famVirus},
 }
 
-// readStamp reads a field of a spam or virus family.
-func readStamp(fam *family, name, v string) Finding {
-	f := Finding{Engine: fam.engine, Operator: fam.operator, Kind: fam.kind, Gateway: fam.gateway, mergeKey: fam.engine}
-	fam.read(name, strings.TrimSpace(v), &f)
-	return f
+// readStamp reads a field of a spam or virus family, called name (lower
+// case), into f.
+func readStamp(fam *family, name, v string, f *Finding) {
+	*f = Finding{Engine: fam.engine, Operator: fam.operator, Kind: fam.kind, Gateway: fam.gateway, mergeKey: fam.engine}
+	v = strings.TrimSpace(v)
+	switch fam.reader {
+	case readsSpamAssassin:
+		readSpamAssassin(name, v, f)
+	case readsRspamd:
+		readRspamd(name, v, f)
+	case readsEOP:
+		readEOP(name, v, f)
+	case readsGmail:
+		readGmail(name, v, f)
+	case readsGroups:
+		readGroups(name, v, f)
+	case readsProofpoint:
+		readProofpoint(name, v, f)
+	case readsMimecast:
+		readMimecast(name, v, f)
+	case readsIronPort:
+		readIronPort(name, v, f)
+	case readsBarracuda:
+		readBarracuda(name, v, f)
+	case readsSpamExperts:
+		readSpamExperts(name, v, f)
+	case readsVirus:
+		readVirus(name, v, f)
+	}
 }
 
 // number reads a decimal number at the start of s ("8.2 (++++++++)").
