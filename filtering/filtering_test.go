@@ -2,8 +2,10 @@ package filtering
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -219,8 +221,10 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-// FuzzParseAuthResults checks that the authres wrapper and the comment
-// stripper never panic and that a parsed result has a method.
+// FuzzParseAuthResults checks that ParseAuthResults reads every value as
+// github.com/emersion/go-msgauth/authres does (refParseAuthResults), that
+// it and the comment stripper never panic and that a parsed result has a
+// result.
 func FuzzParseAuthResults(f *testing.F) {
 	for _, fs := range readCases(f) {
 		for _, fl := range fs {
@@ -230,8 +234,20 @@ func FuzzParseAuthResults(f *testing.F) {
 		}
 	}
 	f.Add("a; b=(c;d) e=f")
+	f.Add("sender-id=pass header.from=a header.sender=b; spf=pass")
+	f.Add("x; arc=pass header.oldest-pass=0")
+	f.Add("x; arc=pass header.oldest-pass=z (c;d)")
+	f.Add("x 2; spf=pass")
+	f.Add("x; dkim=pass header.i=@a header.d=b; spf=none smtp.helo=h smtp.mailfrom=m")
+	f.Add("x 1; SPF=Pass SMTP.MailFrom=a (b) smtp.helo=c; none; dkim=fail header.i=@d")
 	f.Fuzz(func(t *testing.T, v string) {
-		ar, _ := ParseAuthResults(v)
+		ar, err := ParseAuthResults(v)
+		if !senderIDAmbiguous(v) {
+			want, werr := refParseAuthResults(v)
+			if !reflect.DeepEqual(ar, want) || fmt.Sprint(err) != fmt.Sprint(werr) {
+				t.Fatalf("ParseAuthResults(%q) = %+v, %v; authres reads %+v, %v", v, ar, err, want, werr)
+			}
+		}
 		for _, c := range ar.Checks {
 			if c.Result == "" {
 				t.Fatalf("check without result: %+v", c)

@@ -1,0 +1,99 @@
+package filtering
+
+import (
+	"strings"
+
+	"github.com/emersion/go-msgauth/authres"
+)
+
+// refParseAuthResults is ParseAuthResults as it was written on
+// github.com/emersion/go-msgauth/authres, before parseAuthres replaced the
+// library for speed: the reference FuzzParseAuthResults and
+// TestParseAuthResultsReference compare the two with.
+func refParseAuthResults(v string) (AuthResults, error) {
+	id, rs, err := authres.Parse(v)
+	norm := false
+	if err != nil {
+		n := stripComments(v)
+		if first, _, _ := strings.Cut(n, ";"); looksLikeResult(first) {
+			n = ";" + n
+		}
+		id2, rs2, err2 := authres.Parse(n)
+		if err2 == nil || len(rs2) > len(rs) {
+			id, rs, err, norm = id2, rs2, err2, true
+		}
+	}
+	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
+	for _, r := range rs {
+		ar.Checks = append(ar.Checks, refCheck(r))
+	}
+	return ar, err
+}
+
+// refCheck converts one authres result.
+func refCheck(r authres.Result) Check {
+	var c Check
+	var v authres.ResultValue
+	switch r := r.(type) {
+	case *authres.SPFResult:
+		c = Check{Method: "spf", Reason: r.Reason, Domain: firstOf(r.From, r.Helo)}
+		v = r.Value
+	case *authres.DKIMResult:
+		c = Check{Method: "dkim", Reason: r.Reason, Domain: firstOf(r.Domain, r.Identifier)}
+		v = r.Value
+	case *authres.DMARCResult:
+		c = Check{Method: "dmarc", Reason: r.Reason, Domain: r.From}
+		v = r.Value
+	case *authres.ARCResult:
+		c = Check{Method: "arc"}
+		v = r.Value
+	case *authres.IPRevResult:
+		c = Check{Method: "iprev", Reason: r.Reason, Domain: r.IP}
+		v = r.Value
+	case *authres.AuthResult:
+		c = Check{Method: "auth", Reason: r.Reason}
+		v = r.Value
+	case *authres.DomainKeysResult:
+		c = Check{Method: "domainkeys", Reason: r.Reason, Domain: r.Domain}
+		v = r.Value
+	case *authres.SenderIDResult:
+		c = Check{Method: "sender-id", Reason: r.Reason, Domain: r.HeaderValue}
+		v = r.Value
+	case *authres.GenericResult:
+		c = Check{Method: r.Method, Reason: r.Params["reason"]}
+		v = r.Value
+	}
+	c.Result = authVerdictOf(string(v))
+	if c.Result == Unknown || string(c.Result) != string(v) {
+		c.Raw = string(v)
+	}
+	if c.Domain == "none" {
+		c.Domain = ""
+	}
+	return c
+}
+
+// senderIDAmbiguous reports whether v has a sender-id result with several
+// different header.* parameters, whose domain authres picks at random.
+func senderIDAmbiguous(v string) bool {
+	for part := range strings.SplitSeq(stripComments(v)+";"+v, ";") {
+		ws := strings.Fields(part)
+		if len(ws) == 0 {
+			continue
+		}
+		m, _, _ := strings.Cut(ws[0], "=")
+		if strings.ToLower(strings.TrimSpace(m)) != "sender-id" {
+			continue
+		}
+		keys := map[string]bool{}
+		for _, w := range ws[1:] {
+			if k, _, ok := strings.Cut(w, "="); ok && strings.HasPrefix(strings.ToLower(k), "header.") {
+				keys[strings.ToLower(k)] = true
+			}
+		}
+		if len(keys) > 1 {
+			return true
+		}
+	}
+	return false
+}
