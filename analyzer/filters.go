@@ -41,7 +41,13 @@ func (r *Result) filters(h Header) {
 	if len(fields) == 0 {
 		return
 	}
-	recipient := make([]bool, len(r.Nodes))
+	var recipientBuf [32]bool
+	recipient := recipientBuf[:0]
+	if len(r.Nodes) <= len(recipientBuf) {
+		recipient = recipientBuf[:len(r.Nodes)]
+	} else {
+		recipient = make([]bool, len(r.Nodes))
+	}
 	for _, p := range r.Parties {
 		if p.Side == SideRecipient || p.Side == SideBoth {
 			for _, n := range p.Nodes {

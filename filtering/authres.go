@@ -3,6 +3,7 @@ package filtering
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,6 +197,7 @@ func looksLikeResult(s string) bool {
 // quoted-pairs) outside quoted strings.
 func stripComments(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	depth, quoted := 0, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -307,6 +309,11 @@ func arcInstance(tag string) (int, bool) {
 	if !ok || !strings.EqualFold(strings.TrimSpace(k), "i") {
 		return 0, false
 	}
+	return arcInstanceNumber(v)
+}
+
+// arcInstanceNumber reads the value of an ARC instance tag (1 to 1024).
+func arcInstanceNumber(v string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 1 || n > 1024 {
 		return 0, false
@@ -319,15 +326,39 @@ func arcInstance(tag string) (int, bool) {
 // (RFC 6376 3.2). Malformed parts are skipped.
 func Tags(v string) [][2]string {
 	var out [][2]string
-	for part := range strings.SplitSeq(v, ";") {
-		k, val, ok := strings.Cut(part, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		if !ok || k == "" {
-			continue
-		}
-		out = append(out, [2]string{k, strings.Join(strings.Fields(val), "")})
+	for k, val := range tags(v) {
+		out = append(out, [2]string{k, tagValue(val)})
 	}
 	return out
+}
+
+// tags yields the lower-case names and the raw values of a tag list, as
+// Tags splits it; tagValue removes the white space from a value. The
+// readers use them to clean only the values they keep (an ARC-Seal's long
+// b= signature is skipped, not copied).
+func tags(v string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for part := range strings.SplitSeq(v, ";") {
+			k, val, ok := strings.Cut(part, "=")
+			k = strings.ToLower(strings.TrimSpace(k))
+			if !ok || k == "" {
+				continue
+			}
+			if !yield(k, val) {
+				return
+			}
+		}
+	}
+}
+
+// tagValue is val without white space, as strings.Join(strings.Fields(val), "")
+// gives it; it allocates only when val has white space inside.
+func tagValue(val string) string {
+	t := strings.TrimSpace(val)
+	if strings.IndexFunc(t, unicode.IsSpace) < 0 {
+		return t
+	}
+	return strings.Join(strings.Fields(t), "")
 }
 
 // readARCSeal reads an ARC-Seal field: the instance, the chain validation
@@ -335,16 +366,16 @@ func Tags(v string) [][2]string {
 func readARCSeal(v string) Finding {
 	f := Finding{Engine: EngineARC, Kind: KindAuth}
 	var cv string
-	for _, t := range Tags(v) {
-		switch t[0] {
+	for k, val := range tags(v) {
+		switch k {
 		case "i":
-			if n, ok := arcInstance("i=" + t[1]); ok {
+			if n, ok := arcInstanceNumber(tagValue(val)); ok {
 				f.Instance = n
 			}
 		case "cv":
-			cv = strings.ToLower(t[1])
+			cv = strings.ToLower(tagValue(val))
 		case "d":
-			f.Codes = append(f.Codes, Code{Name: "d", Raw: t[1], Meaning: "sealing domain"})
+			f.Codes = append(f.Codes, Code{Name: "d", Raw: tagValue(val), Meaning: "sealing domain"})
 		}
 	}
 	c := Check{Method: "arc", Result: Unknown, Raw: cv}

@@ -275,7 +275,7 @@ func readField(f Field, nf *Finding) bool {
 	if i < 0 {
 		return false
 	}
-	name := strings.ToLower(f.Key)
+	name := lowerName(f.Key, &rules[i])
 	switch name {
 	case "authentication-results":
 		*nf = readAuthResults(f.Value)

@@ -203,8 +203,8 @@ func readSpamAssassin(name, v string, f *Finding) {
 		if i := strings.LastIndex(v, " on "); i >= 0 {
 			f.Host = hostWord(v[i+4:])
 		}
-		if w := strings.Fields(v); len(w) >= 2 && strings.EqualFold(w[0], "SpamAssassin") {
-			f.Codes = append(f.Codes, Code{Name: "version", Raw: w[1], Meaning: "SpamAssassin version"})
+		if w0, w1, ok := firstWords(v); ok && strings.EqualFold(w0, "SpamAssassin") {
+			f.Codes = append(f.Codes, Code{Name: "version", Raw: w1, Meaning: "SpamAssassin version"})
 		}
 	case "x-spam-report":
 		// "Spam detection software, running on the system "host", has NOT
@@ -213,7 +213,7 @@ func readSpamAssassin(name, v string, f *Finding) {
 			h, _, _ := strings.Cut(rest, `"`)
 			f.Host = hostWord(h)
 		} else if _, rest, ok := strings.Cut(v, "Spam Filtering performed by "); ok {
-			f.Host = hostWord(strings.TrimRight(strings.Fields(rest + " x")[0], "."))
+			f.Host = hostWord(strings.TrimRight(firstWord(rest), "."))
 		}
 		switch {
 		case strings.Contains(v, "has NOT identified this incoming email as spam"):
@@ -248,7 +248,7 @@ func readRspamd(name, v string, f *Finding) {
 			}
 		}
 		if _, b, ok := strings.Cut(v, ":"); ok {
-			if w := strings.Fields(b); len(w) > 0 && strings.EqualFold(w[0], "true") {
+			if w, _, _ := firstWords(b); strings.EqualFold(w, "true") {
 				f.Verdict = Spam
 			}
 		}
@@ -374,9 +374,9 @@ func readIronPort(name, v string, f *Finding) {
 	case "x-ironport-anti-spam-filtered":
 		f.Codes = append(f.Codes, Code{Name: "anti-spam-filtered", Raw: v, Meaning: "passed the IronPort anti-spam filter"})
 	case "x-ironport-av":
-		for _, t := range Tags(v) {
-			if t[0] == "e" {
-				f.Codes = append(f.Codes, Code{Name: "av-engine", Raw: t[1], Meaning: "virus scanning engine"})
+		for k, val := range tags(v) {
+			if k == "e" {
+				f.Codes = append(f.Codes, Code{Name: "av-engine", Raw: tagValue(val), Meaning: "virus scanning engine"})
 			}
 		}
 	case "x-ironport-outbreak-status":
@@ -449,25 +449,29 @@ func readVirus(name, v string, f *Finding) {
 	case "x-virus-scanned":
 		// "by amavisd-new at mx.example.org", "clamav-milter 1.0.7 at host",
 		// "ClamAV using ClamSMTP"
-		l := strings.ToLower(v)
+		// lastIndexFoldASCII(v, w) >= 0 is strings.Contains(strings.ToLower(v), w)
+		// for these words, without building the lower-case copy: the only
+		// other runes that lower-case to ASCII letters are U+212A (k, in
+		// none of them) and U+0130 (i and a combining dot, which splits
+		// the word).
 		switch {
-		case strings.Contains(l, "amavis"):
+		case lastIndexFoldASCII(v, "amavis") >= 0:
 			f.Engine = EngineAmavis
-		case strings.Contains(l, "clam"):
+		case lastIndexFoldASCII(v, "clam") >= 0:
 			f.Engine = EngineClamAV
-		case strings.Contains(l, "proofpoint"):
+		case lastIndexFoldASCII(v, "proofpoint") >= 0:
 			f.Engine, f.Operator, f.Gateway, f.Kind = EngineProofpoint, "Proofpoint", true, KindSpam
 		}
 		// The offset is searched in v itself: strings.ToLower may change
-		// the length of invalid UTF-8, so an index into l does not fit v
-		// (FuzzRead: "\xbe00... At 0" panicked).
+		// the length of invalid UTF-8, so an index into a lower-cased v
+		// does not fit v (FuzzRead: "\xbe00... At 0" panicked).
 		if i := lastIndexFoldASCII(v, " at "); i >= 0 {
-			f.Host = hostWord(strings.Fields(v[i+4:] + " x")[0])
+			f.Host = hostWord(firstWord(v[i+4:]))
 		}
 		f.Codes = append(f.Codes, Code{Name: "scanned", Raw: v, Meaning: "scanned for viruses; no result stated"})
 	case "x-virus-status":
 		f.Engine = EngineClamAV
-		switch w := strings.ToLower(strings.Fields(v + " x")[0]); {
+		switch w := strings.ToLower(firstWord(v)); {
 		case w == "clean":
 			f.Verdict = Clean
 		case strings.HasPrefix(w, "infected"):
@@ -496,9 +500,34 @@ func readVirus(name, v string, f *Finding) {
 // string sub in s, compared without regard to ASCII case, or -1.
 func lastIndexFoldASCII(s, sub string) int {
 	for i := len(s) - len(sub); i >= 0; i-- {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		if s[i]|0x20 == sub[0]|0x20 && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
 	return -1
+}
+
+// firstWord returns the first word of s (split as strings.Fields splits),
+// or "x" when s has none: strings.Fields(s + " x")[0] without building
+// the slice.
+func firstWord(s string) string {
+	for w := range strings.FieldsSeq(s) {
+		return w
+	}
+	return "x"
+}
+
+// firstWords returns the first two words of s (split as strings.Fields
+// splits); ok is false when s has fewer than two.
+func firstWords(s string) (w0, w1 string, ok bool) {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		if n == 0 {
+			w0 = w
+		} else {
+			return w0, w, true
+		}
+		n++
+	}
+	return w0, "", false
 }

@@ -1,5 +1,7 @@
 package filtering
 
+import "strings"
+
 // rule selects header fields by lower-case name: the whole name, or with
 // prefix set every name that starts with it. The first rule that matches a
 // name decides its family.
@@ -54,4 +56,62 @@ func hasPrefixFold[S string | []byte](s S, prefix string) bool {
 		}
 	}
 	return true
+}
+
+// knownNames are the lower-case names of the fields the readers know and
+// of common fields of the prefix families they ignore. lowerName returns
+// its strings so that the common names are lower-cased without allocating.
+var knownNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"x-spam-status", "x-spam-flag", "x-spam-score", "x-spam-level", "x-spam-checker-version",
+		"x-spam-report", "x-spam-result", "x-spam-processed", "x-spam-prev-subject",
+		"x-spamd-result", "x-spamd-bar", "x-spamd-server", "x-spamd-scan-time", "x-spamd-queue-id",
+		"x-rspamd-result", "x-rspamd-status", "x-rspamd", "x-rspamd-spam", "x-rspamd-score",
+		"x-rspamd-server", "x-rspamd-action", "x-rspamd-pre-result", "x-rspamd-queue-id", "x-rspamd-bar",
+		"x-proofpoint-spam-details", "x-proofpoint-spam-reason", "x-proofpoint-virus-version",
+		"x-proofpoint-guid", "x-proofpoint-orig-guid",
+		"x-mimecast-spam-score", "x-mimecast-spam-signature", "x-mimecast-mfc-agg-id", "x-mimecast-mfc-proc-id",
+		"x-ironport-anti-spam-filtered", "x-ironport-anti-spam-result", "x-ironport-av",
+		"x-ironport-outbreak-status", "ironport-sdr", "ironport-data", "ironport-hdrordr", "ironport-phdr",
+		"x-barracuda-spam-status", "x-barracuda-spam-score", "x-barracuda-spam-flag", "x-barracuda-url",
+		"x-barracuda-connect", "x-barracuda-start-time", "x-barracuda-envelope-from", "x-barracuda-scan-msg-size",
+		"x-barracuda-bayes", "x-barracuda-spam-report",
+		"x-spamexperts-class", "x-spamexperts-evidence", "x-spamexperts-outgoing-class",
+		"x-spamexperts-outgoing-evidence", "x-spamexperts-domain", "x-spamexperts-username",
+		"x-spamexperts-authenticated", "x-spampanel-class", "x-spampanel-outgoing-class",
+		"x-spampanel-domain", "x-spampanel-username", "x-spampanel-outgoing-evidence",
+		"x-amavis-alert", "x-amavis-modified", "x-amavis-spam-status", "x-amavis-hold",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// lowerName returns strings.ToLower(key) for a field that matched rule r.
+// It allocates only for a name of a prefix family that is not in
+// knownNames: readField runs for every wanted field of a scan.
+func lowerName(key string, r *rule) string {
+	if !r.prefix {
+		// findRule compared the whole name, ASCII byte by byte.
+		return r.name
+	}
+	var buf [64]byte
+	if len(key) <= len(buf) {
+		b := buf[:len(key)]
+		for i := 0; i < len(key); i++ {
+			c := key[i]
+			if c >= 0x80 {
+				return strings.ToLower(key)
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		if n, ok := knownNames[string(b)]; ok {
+			return n
+		}
+	}
+	return strings.ToLower(key)
 }
