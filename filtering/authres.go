@@ -107,7 +107,11 @@ func parseAuthresResult(s string) (c Check, ok bool, err error) {
 	// authres's map.
 	var reason, mailfrom, helo, hd, hi, hfrom, iprev, senderID, oldest string
 	var hasOldest bool
-	for w := range strings.FieldsSeq(s) {
+	for rest := s; ; {
+		var w string
+		if w, rest = nextField(rest); w == "" {
+			break
+		}
 		if first {
 			first = false
 			if w == "none" {
@@ -196,10 +200,24 @@ func looksLikeResult(s string) bool {
 // stripComments removes RFC 5322 comments (nested parentheses, with
 // quoted-pairs) outside quoted strings.
 func stripComments(s string) string {
+	if strings.IndexByte(s, '(') < 0 {
+		return s // without comments every byte is kept
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	depth, quoted := 0, false
 	for i := 0; i < len(s); i++ {
+		if depth == 0 && !quoted {
+			// Outside comments and quotes only '"' and '(' change
+			// anything: copy the run up to the next one at once.
+			n := strings.IndexAny(s[i:], "\"(")
+			if n < 0 {
+				b.WriteString(s[i:])
+				break
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+		}
 		c := s[i]
 		switch {
 		case c == '\\' && (depth > 0 || quoted) && i+1 < len(s):

@@ -159,8 +159,8 @@ func Read(fields []Field) []Finding {
 			continue
 		}
 		used++
-		if i := mergeTarget(out[:len(out)-1], *nf, f.Key, fields[:j], group); i >= 0 {
-			merge(&out[i], *nf, f.Key)
+		if i := mergeTarget(out[:len(out)-1], nf, f.Key, fields[:j], group); i >= 0 {
+			merge(&out[i], nf, f.Key)
 			out = out[:len(out)-1]
 			group = append(group, i)
 			continue
@@ -189,7 +189,7 @@ func Read(fields []Field) []Finding {
 // mergeTarget returns the index of the latest finding nf (read from the
 // field called key) may merge into, or -1. prev are the fields before nf's
 // and group the findings they went to, as in Read.
-func mergeTarget(out []Finding, nf Finding, key string, prev []Field, group []int) int {
+func mergeTarget(out []Finding, nf *Finding, key string, prev []Field, group []int) int {
 	if nf.mergeKey == "" {
 		return -1
 	}
@@ -213,7 +213,7 @@ func mergeTarget(out []Finding, nf Finding, key string, prev []Field, group []in
 
 // merge adds nf's evidence (read from the field called key) to g. The raw
 // fields are set by Read.
-func merge(g *Finding, nf Finding, key string) {
+func merge(g *Finding, nf *Finding, key string) {
 	if g.Operator == "" {
 		g.Operator = nf.Operator
 	}

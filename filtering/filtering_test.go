@@ -235,6 +235,7 @@ func FuzzParseAuthResults(f *testing.F) {
 	}
 	f.Add("a; b=(c;d) e=f")
 	f.Add("sender-id=pass header.from=a header.sender=b; spf=pass")
+	f.Add("a (b \\) \"c(\" d) \"e\\\"f\" (g (h) i) j\u00a0k\u0085l \xffm; score=1,\u212aill_level=2\tRULE=x")
 	f.Add("x; arc=pass header.oldest-pass=0")
 	f.Add("x; arc=pass header.oldest-pass=z (c;d)")
 	f.Add("x 2; spf=pass")
@@ -253,6 +254,7 @@ func FuzzParseAuthResults(f *testing.F) {
 				t.Fatalf("check without result: %+v", c)
 			}
 		}
+		checkHelpers(t, v)
 		if s := stripComments(v); len(s) > len(v)+len(v) {
 			t.Fatalf("stripComments grew %q to %q", v, s)
 		}
@@ -277,6 +279,16 @@ func BenchmarkWants(b *testing.B) {
 	for b.Loop() {
 		for _, n := range names {
 			Wants(n)
+		}
+	}
+}
+
+// TestRuleNames checks what findRule's first test relies on: every rule
+// name is lower case, at least 6 bytes long, with a letter at index 2.
+func TestRuleNames(t *testing.T) {
+	for _, r := range rules {
+		if len(r.name) < 6 || r.name[2] < 'a' || r.name[2] > 'z' || r.name != strings.ToLower(r.name) {
+			t.Errorf("rule name %q: want lower case, 6 bytes or more, a letter at index 2", r.name)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package filtering
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // family is one engine's set of header fields.
@@ -152,15 +154,31 @@ func yesNo(f *Finding, field, s string) {
 }
 
 // kv returns the value of key in "k1=v1 k2=v2" or "k1=v1, k2=v2" text.
+// It scans bytes: the separators are ASCII, and no byte of a multi-byte
+// rune is, so this splits as strings.FieldsFunc would, without its rune
+// decoding (kv runs several times per stamp field).
 func kv(s, key string) (string, bool) {
-	for w := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ';' }) {
-		k, v, ok := strings.Cut(w, "=")
-		if ok && strings.EqualFold(k, key) {
+	for {
+		i := 0
+		for i < len(s) && isKVSep(s[i]) {
+			i++
+		}
+		if i == len(s) {
+			return "", false
+		}
+		j := i
+		for j < len(s) && !isKVSep(s[j]) {
+			j++
+		}
+		w := s[i:j]
+		s = s[j:]
+		if k, v, ok := strings.Cut(w, "="); ok && strings.EqualFold(k, key) {
 			return v, true
 		}
 	}
-	return "", false
 }
+
+func isKVSep(c byte) bool { return c == ' ' || c == '\t' || c == ',' || c == ';' }
 
 func clip(s string, n int) string {
 	if len(s) <= n {
@@ -511,7 +529,7 @@ func lastIndexFoldASCII(s, sub string) int {
 // or "x" when s has none: strings.Fields(s + " x")[0] without building
 // the slice.
 func firstWord(s string) string {
-	for w := range strings.FieldsSeq(s) {
+	if w, _ := nextField(s); w != "" {
 		return w
 	}
 	return "x"
@@ -520,14 +538,50 @@ func firstWord(s string) string {
 // firstWords returns the first two words of s (split as strings.Fields
 // splits); ok is false when s has fewer than two.
 func firstWords(s string) (w0, w1 string, ok bool) {
-	n := 0
-	for w := range strings.FieldsSeq(s) {
-		if n == 0 {
-			w0 = w
-		} else {
-			return w0, w, true
+	w0, s = nextField(s)
+	w1, _ = nextField(s)
+	return w0, w1, w1 != ""
+}
+
+// nextField returns the first word of s, split as strings.Fields splits
+// (at unicode.IsSpace), and the rest of s after it; w is "" when s has
+// only white space. ASCII bytes are tested without decoding, which is
+// what makes it cheaper than strings.FieldsSeq.
+func nextField(s string) (w, rest string) {
+	i := 0
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				break
+			}
+			i++
+			continue
 		}
-		n++
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += n
 	}
-	return w0, "", false
+	start := i
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiSpace(c) {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		i += n
+	}
+	return s[start:i], s[i:]
+}
+
+// asciiSpace reports the ASCII bytes unicode.IsSpace reports.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }

@@ -33,6 +33,11 @@ func findRule[S string | []byte](name S) int {
 		if len(name) < len(r.name) || (!r.prefix && len(name) != len(r.name)) {
 			continue
 		}
+		// Every rule name is at least 6 bytes long and has a letter at
+		// index 2 (most start "x-"): a cheap first test.
+		if name[2]|0x20 != r.name[2] {
+			continue
+		}
 		if hasPrefixFold(name, r.name) {
 			return i
 		}
