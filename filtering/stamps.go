@@ -172,6 +172,12 @@ func kv(s, key string) (string, bool) {
 		}
 		w := s[i:j]
 		s = s[j:]
+		// Every key is lower-case ASCII and starts with a letter: a word
+		// starting with another ASCII byte cannot match (a non-ASCII one
+		// can, U+212A folds to k).
+		if c := w[0]; c < utf8.RuneSelf && c|0x20 != key[0] {
+			continue
+		}
 		if k, v, ok := strings.Cut(w, "="); ok && strings.EqualFold(k, key) {
 			return v, true
 		}
@@ -565,7 +571,10 @@ func nextField(s string) (w, rest string) {
 	}
 	start := i
 	for i < len(s) {
-		if c := s[i]; c < utf8.RuneSelf {
+		if c := s[i]; c > ' ' && c < utf8.RuneSelf {
+			i++ // the common case: printable ASCII
+			continue
+		} else if c < utf8.RuneSelf {
 			if asciiSpace(c) {
 				break
 			}
