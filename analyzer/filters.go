@@ -33,9 +33,9 @@ func (r *Result) filters(h Header) {
 	r.Filters = []Filter{}
 	var buf [32]filtering.Field
 	fields := buf[:0]
-	for _, f := range h.Fields {
-		if filtering.Wants(f.Key) {
-			fields = append(fields, filtering.Field(f))
+	for i := range h.Fields {
+		if f := &h.Fields[i]; filtering.Wants(f.Key) {
+			fields = append(fields, filtering.Field(*f))
 		}
 	}
 	if len(fields) == 0 {
@@ -63,9 +63,10 @@ func (r *Result) filters(h Header) {
 	}
 	r.Filters = make([]Filter, len(fds))
 	nodes := make([]int, len(fds))
-	for i, fd := range fds {
+	for i := range fds {
+		fd := &fds[i]
 		f := &r.Filters[i]
-		f.Finding = fd
+		f.Finding = *fd
 		if n := r.filterNode(fd, recipient); n >= 0 {
 			nodes[i] = n
 			f.Node = &nodes[i]
@@ -78,7 +79,7 @@ func (r *Result) filters(h Header) {
 }
 
 // filterNode returns the node a finding comes from, or -1.
-func (r *Result) filterNode(fd filtering.Finding, recipient []bool) int {
+func (r *Result) filterNode(fd *filtering.Finding, recipient []bool) int {
 	if fd.Host != "" {
 		// The latest node of that name: the one nearest the recipient.
 		for i := len(r.Nodes) - 1; i >= 0; i-- {

@@ -179,7 +179,7 @@ func parseAuthresResult(s string) (c Check, ok bool, err error) {
 	default:
 		c = Check{Method: method, Reason: reason}
 	}
-	c.Result = authVerdictOf(value)
+	c.Result = authVerdictOfLower(value)
 	if c.Result == Unknown || string(c.Result) != value {
 		c.Raw = value
 	}
@@ -259,10 +259,10 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-// authVerdictOf maps an RFC 8601 result value (and the common extensions)
-// to a Verdict.
-func authVerdictOf(v string) Verdict {
-	switch strings.ToLower(v) {
+// authVerdictOfLower maps a lower-case RFC 8601 result value (and the
+// common extensions) to a Verdict.
+func authVerdictOfLower(v string) Verdict {
+	switch v {
 	case "pass", "bestguesspass":
 		return Pass
 	case "fail", "hardfail":

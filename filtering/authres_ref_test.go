@@ -182,3 +182,6 @@ func checkHelpers(t *testing.T, v string) {
 		}
 	}
 }
+
+// authVerdictOf maps a result value in any case, as refCheck did.
+func authVerdictOf(v string) Verdict { return authVerdictOfLower(strings.ToLower(v)) }
