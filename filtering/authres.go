@@ -1,13 +1,12 @@
 package filtering
 
 import (
-	"errors"
-	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/emersion/go-msgauth/authres"
 )
 
 // AuthResults is one Authentication-Results value as
@@ -20,173 +19,74 @@ type AuthResults struct {
 	Normalised bool
 }
 
-// ParseAuthResults reads an Authentication-Results value (RFC 8601) as
-// github.com/emersion/go-msgauth/authres reads it. When the value as
-// written cannot be read, it is tried again with comments removed and,
-// when the value starts with a result instead of an authserv-id, with an
-// empty authserv-id; Normalised says so. The error is authres's, with the
-// results read before it.
+// ParseAuthResults reads an Authentication-Results value (RFC 8601) with
+// authres. When authres rejects the value as written, it is tried again
+// with comments removed and, when the value starts with a result instead of
+// an authserv-id, with an empty authserv-id; Normalised says so. The error
+// is authres's, with the results read before it. (A Microsoft 365 value,
+// which has no authserv-id, fails the first parse early, at its version
+// test; stripComments returns a value without comments as it is.)
 func ParseAuthResults(v string) (AuthResults, error) {
-	var buf1, buf2 [8]Check
-	id, cs, err := parseAuthres(v, false, buf1[:0])
+	id, rs, err := authres.Parse(v)
 	norm := false
 	if err != nil {
 		n := stripComments(v)
-		first, _, _ := strings.Cut(n, ";")
-		id2, cs2, err2 := parseAuthres(n, looksLikeResult(first), buf2[:0])
-		if err2 == nil || len(cs2) > len(cs) {
-			id, cs, err, norm = id2, cs2, err2, true
+		if first, _, _ := strings.Cut(n, ";"); looksLikeResult(first) {
+			n = ";" + n
+		}
+		id2, rs2, err2 := authres.Parse(n)
+		if err2 == nil || len(rs2) > len(rs) {
+			id, rs, err, norm = id2, rs2, err2, true
 		}
 	}
 	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
-	if len(cs) > 0 {
-		ar.Checks = slices.Clone(cs)
+	for _, r := range rs {
+		ar.Checks = append(ar.Checks, check(r))
 	}
 	return ar, err
 }
 
-// The errors of authres.Parse, with its words.
-var (
-	errAuthresVersion   = errors.New("msgauth: unsupported version")
-	errAuthresMalformed = errors.New("msgauth: malformed authentication method and value")
-	errAuthresOldest    = errors.New("invalid header.oldest-pass param: must be >= 1")
-)
-
-// parseAuthres is authres.Parse (go-msgauth v0.7.0) followed by check,
-// appending the checks to dst: the same split at ";", the same authserv-id
-// and version test, the same words and parameters, the same errors. It
-// replaces the library because the profile of a scan showed authres as the
-// largest cost of reading the filtering evidence (a slice per value and
-// per result, a map and an object per result, an error object per comment
-// word), while this reads the value in place and allocates nothing.
-// FuzzParseAuthResults checks it against the library. With noID the value
-// is read as if it started with ";": no authserv-id, every part a result.
-//
-// One case differs on purpose: authres reads the domain of a sender-id
-// result from a "header.*" parameter picked by map order, at random when
-// there are several; this takes the last one written.
-func parseAuthres(v string, noID bool, dst []Check) (id string, cs []Check, err error) {
-	rest := v
-	if !noID {
-		var part string
-		part, rest, _ = strings.Cut(v, ";")
-		id = strings.TrimSpace(part)
-		if i := strings.IndexFunc(id, unicode.IsSpace); i > 0 {
-			if strings.TrimSpace(id[i:]) != "1" {
-				return "", nil, errAuthresVersion
-			}
-			id = id[:i]
-		}
-		if len(rest) == len(v) { // no ";": no results
-			return id, dst, nil
-		}
-	}
-	cs = dst
-	for part := range strings.SplitSeq(rest, ";") {
-		s := strings.TrimSpace(part)
-		if s == "" {
-			continue
-		}
-		c, ok, err := parseAuthresResult(s)
-		if err != nil {
-			return id, cs, err
-		}
-		if ok {
-			cs = append(cs, c)
-		}
-	}
-	return id, cs, nil
-}
-
-// parseAuthresResult is authres's parseResult followed by check; ok is
-// false for "none" (no result).
-func parseAuthresResult(s string) (c Check, ok bool, err error) {
-	var method, value string
-	first := true
-	// The parameters each method reads; the last one written wins, as in
-	// authres's map.
-	var reason, mailfrom, helo, hd, hi, hfrom, iprev, senderID, oldest string
-	var hasOldest bool
-	for rest := s; ; {
-		var w string
-		if w, rest = nextField(rest); w == "" {
-			break
-		}
-		if first {
-			first = false
-			if w == "none" {
-				return Check{}, false, nil
-			}
-			k, val, found := strings.Cut(w, "=")
-			if !found {
-				return Check{}, false, errAuthresMalformed
-			}
-			method, value = strings.ToLower(k), strings.ToLower(val)
-			continue
-		}
-		k, val, found := strings.Cut(w, "=")
-		if !found {
-			continue
-		}
-		k = strings.ToLower(k)
-		switch k {
-		case "reason":
-			reason = val
-		case "smtp.mailfrom":
-			mailfrom = val
-		case "smtp.helo":
-			helo = val
-		case "header.d":
-			hd = val
-		case "header.i":
-			hi = val
-		case "header.from":
-			hfrom = val
-		case "policy.iprev":
-			iprev = val
-		case "header.oldest-pass":
-			oldest, hasOldest = val, true
-		}
-		if strings.HasPrefix(k, "header.") {
-			senderID = val
-		}
-	}
-	switch method {
-	case "spf":
-		c = Check{Method: "spf", Reason: reason, Domain: firstOf(mailfrom, helo)}
-	case "dkim":
-		c = Check{Method: "dkim", Reason: reason, Domain: firstOf(hd, hi)}
-	case "dmarc":
-		c = Check{Method: "dmarc", Reason: reason, Domain: hfrom}
-	case "arc":
-		if hasOldest {
-			n, err := strconv.Atoi(oldest)
-			if err != nil {
-				return Check{}, false, fmt.Errorf("invalid header.oldest-pass param: %v", err)
-			} else if n <= 0 {
-				return Check{}, false, errAuthresOldest
-			}
-		}
+// check converts one authres result.
+func check(r authres.Result) Check {
+	var c Check
+	var v authres.ResultValue
+	switch r := r.(type) {
+	case *authres.SPFResult:
+		c = Check{Method: "spf", Reason: r.Reason, Domain: firstOf(r.From, r.Helo)}
+		v = r.Value
+	case *authres.DKIMResult:
+		c = Check{Method: "dkim", Reason: r.Reason, Domain: firstOf(r.Domain, r.Identifier)}
+		v = r.Value
+	case *authres.DMARCResult:
+		c = Check{Method: "dmarc", Reason: r.Reason, Domain: r.From}
+		v = r.Value
+	case *authres.ARCResult:
 		c = Check{Method: "arc"}
-	case "iprev":
-		c = Check{Method: "iprev", Reason: reason, Domain: iprev}
-	case "auth":
-		c = Check{Method: "auth", Reason: reason}
-	case "domainkeys":
-		c = Check{Method: "domainkeys", Reason: reason, Domain: hd}
-	case "sender-id":
-		c = Check{Method: "sender-id", Reason: reason, Domain: senderID}
-	default:
-		c = Check{Method: method, Reason: reason}
+		v = r.Value
+	case *authres.IPRevResult:
+		c = Check{Method: "iprev", Reason: r.Reason, Domain: r.IP}
+		v = r.Value
+	case *authres.AuthResult:
+		c = Check{Method: "auth", Reason: r.Reason}
+		v = r.Value
+	case *authres.DomainKeysResult:
+		c = Check{Method: "domainkeys", Reason: r.Reason, Domain: r.Domain}
+		v = r.Value
+	case *authres.SenderIDResult:
+		c = Check{Method: "sender-id", Reason: r.Reason, Domain: r.HeaderValue}
+		v = r.Value
+	case *authres.GenericResult:
+		c = Check{Method: r.Method, Reason: r.Params["reason"]}
+		v = r.Value
 	}
-	c.Result = authVerdictOfLower(value)
-	if c.Result == Unknown || string(c.Result) != value {
-		c.Raw = value
+	c.Result = authVerdictOfLower(strings.ToLower(string(v)))
+	if c.Result == Unknown || string(c.Result) != string(v) {
+		c.Raw = string(v)
 	}
 	if c.Domain == "none" {
 		c.Domain = ""
 	}
-	return c, true, nil
+	return c
 }
 
 // looksLikeResult reports whether s starts with "method=" rather than an
