@@ -277,8 +277,20 @@ func (s *scanner) scanHeader(hs int64) headerScan {
 			// the next read shows the input is CR-only.
 			q = max(p, s.avail()-1)
 			if s.avail()-hs > int64(s.max) {
-				h.tooLarge, h.lineStart = true, p
-				return h
+				// The unfinished line may be a "From " line, which
+				// ends the header before it: decide on its start,
+				// reading on while that is too short to tell, so
+				// that the answer does not depend on where a read
+				// ended (FuzzMboxReader's tiny buffers found this).
+				from, decided := s.unfinishedFrom(p)
+				if from && decided {
+					h.end, h.nextFrom = p, true
+					return h
+				}
+				if decided {
+					h.tooLarge, h.lineStart = true, p
+					return h
+				}
 			}
 			if !s.more() {
 				h.end = s.avail()
@@ -367,6 +379,19 @@ func indexSep(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// unfinishedFrom reports whether the line that starts at p, not yet read
+// to its end, is an mbox "From " line, and whether its bytes so far tell.
+func (s *scanner) unfinishedFrom(p int64) (from, decided bool) {
+	if !s.mbox {
+		return false, true
+	}
+	part := s.buf[s.at(p):s.w]
+	if len(part) < len("From ") {
+		return false, !bytes.HasPrefix([]byte("From "), part)
+	}
+	return isFromLine(part)
 }
 
 // findSep looks for the first separator at or after from (the newline
