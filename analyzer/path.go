@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/mailroute/mailroute/internal/domain"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/operator"
 	"net/netip"
 	"slices"
 	"strings"
@@ -16,45 +17,110 @@ import (
 type pathBuilder struct {
 	opts Options
 	res  *Result
-	// domains memoises domain.Registrable for this message: the same few
-	// host names are asked about by several steps. A short list serves
+	// hosts memoises what is asked about host names for this message
+	// (domain.Registrable, Operators.Host): the same few names are asked
+	// about by several steps, for several nodes. A short list serves
 	// ordinary traces; a map takes over for traces with many hosts.
-	domains   []hostDomain
-	domainMap map[string]string
+	hosts   []hostInfo
+	hostMap map[string]*hostInfo
+	// operators holds the NodeOperator values of the message's nodes,
+	// one allocation for all of them.
+	operators []NodeOperator
 }
 
-type hostDomain struct{ host, domain string }
+// hostInfo is what is known about one host name of a message; each answer
+// is looked up when first asked for.
+type hostInfo struct {
+	host   string
+	domain string // domain.Registrable(host), when domainOK
+	op     operator.Operator
+	// domainOK and opDone say domain and op (with opOK) are known.
+	domainOK, opDone, opOK bool
+}
 
-// maxDomainList is the number of memoised domains kept in the list before
-// the map takes over.
+// maxHostList is the number of memoised host names kept in the list
+// before the map takes over: more than most messages name.
+const maxHostList = 8
+
+// maxDomainList is the number of nodes beyond which summarise keeps the
+// organisations it has seen in a map.
 const maxDomainList = 16
+
+// info returns the memo entry for host, adding it when new. The pointer
+// stays valid for the message.
+func (b *pathBuilder) info(host string) *hostInfo {
+	if b.hostMap != nil {
+		hi, ok := b.hostMap[host]
+		if !ok {
+			hi = &hostInfo{host: host}
+			b.hostMap[host] = hi
+		}
+		return hi
+	}
+	for i := range b.hosts {
+		if b.hosts[i].host == host {
+			return &b.hosts[i]
+		}
+	}
+	if b.hosts == nil {
+		// Full capacity at once: entries are never moved, so pointers to
+		// them stay valid.
+		b.hosts = make([]hostInfo, 0, maxHostList)
+	}
+	if len(b.hosts) < maxHostList {
+		b.hosts = append(b.hosts, hostInfo{host: host})
+		return &b.hosts[len(b.hosts)-1]
+	}
+	b.hostMap = make(map[string]*hostInfo, 4*maxHostList)
+	for i := range b.hosts {
+		b.hostMap[b.hosts[i].host] = &b.hosts[i]
+	}
+	hi := &hostInfo{host: host}
+	b.hostMap[host] = hi
+	return hi
+}
 
 // domain returns domain.Registrable(host), memoised per message.
 func (b *pathBuilder) domain(host string) string {
-	if b.domainMap != nil {
-		d, ok := b.domainMap[host]
-		if !ok {
-			d = domain.Registrable(host)
-			b.domainMap[host] = d
-		}
-		return d
+	hi := b.info(host)
+	if !hi.domainOK {
+		hi.domain, hi.domainOK = domain.Registrable(host), true
 	}
-	for _, hd := range b.domains {
-		if hd.host == host {
-			return hd.domain
-		}
+	return hi.domain
+}
+
+// operator returns b.opts.Operators.Host(host), memoised per message (the
+// table is immutable). Without a table it reports false.
+func (b *pathBuilder) operator(host string) (operator.Operator, bool) {
+	ops := b.opts.Operators
+	if ops == nil {
+		return operator.Operator{}, false
 	}
-	d := domain.Registrable(host)
-	if len(b.domains) < maxDomainList {
-		b.domains = append(b.domains, hostDomain{host, d})
-		return d
+	hi := b.info(host)
+	if !hi.opDone {
+		hi.op, hi.opOK = ops.Host(host)
+		hi.opDone = true
 	}
-	b.domainMap = make(map[string]string, 2*maxDomainList)
-	for _, hd := range b.domains {
-		b.domainMap[hd.host] = hd.domain
+	return hi.op, hi.opOK
+}
+
+// names are the host names of one Received field, normalised by hostName
+// once for all the steps that compare them.
+type names struct {
+	by, helo, rdns string
+}
+
+func namesOf(rc *Received) names {
+	return names{by: hostName(rc.By), helo: hostName(rc.FromHELO), rdns: hostName(rc.FromRDNS)}
+}
+
+// from is the sender's name as the receiver recorded it: the reverse name,
+// else the HELO.
+func (nm names) from() string {
+	if nm.rdns != "" {
+		return nm.rdns
 	}
-	b.domainMap[host] = d
-	return d
+	return nm.helo
 }
 
 // build walks the Received fields from the bottom (the first hop) to the
@@ -74,13 +140,14 @@ func (b *pathBuilder) build() {
 				Detail: "this Received field could not be understood; it is not part of the path"})
 			continue
 		}
-		by := hostName(rc.By)
+		nm := namesOf(rc)
+		by := nm.by
 		if len(res.Nodes) == 0 {
-			if b.addOrigin(rc) {
+			if b.addOrigin(rc, nm) {
 				// The message started on this machine.
 				continue
 			}
-		} else if b.sameMachine(rc) {
+		} else if b.sameMachine(rc, nm) {
 			cur := &res.Nodes[len(res.Nodes)-1]
 			cur.Received = append(cur.Received, rc.Index)
 			if cur.Name == "" || isLocalName(cur.Name) {
@@ -106,7 +173,7 @@ func (b *pathBuilder) build() {
 			prev.IP = rc.FromIP
 			prev.rdns = rc.FromRDNS
 		}
-		b.nameByEvidence(prev, rc)
+		b.nameByEvidence(prev, rc, nm)
 		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
 		enc := rc.TLS.Encrypted
 		if enc == EncryptionNo && !hasFrom(rc) {
@@ -144,8 +211,8 @@ func (b *pathBuilder) build() {
 // it (nameMatches); when the record names another host, the own name becomes
 // a claimed name and the recorded one the node's name; when the receiver
 // recorded no name at all, the own name stays, as a claim.
-func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
-	recorded := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received, nm names) {
+	recorded := nm.from()
 	recordedClaimed := rc.FromRDNS == "" // a HELO is the sender's own word
 	switch {
 	case prev.Role == RoleOrigin:
@@ -154,7 +221,7 @@ func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
 		prev.Name, prev.Claimed = recorded, recorded != "" && recordedClaimed
 	case recorded == "":
 		prev.Claimed = true
-	case b.nameMatches(prev.Name, *rc):
+	case b.nameMatches(prev.Name, rc, nm):
 		// Confirmed by the receiver.
 	default:
 		prev.ClaimedNames = append(prev.ClaimedNames, prev.Name)
@@ -173,16 +240,16 @@ func hasFrom(rc *Received) bool {
 // reports whether the origin is the receiving host of rc itself (a local
 // submission, a field without a from part, or a host handing to itself such
 // as Exchange's "from X ... by X with mapi").
-func (b *pathBuilder) addOrigin(rc *Received) bool {
+func (b *pathBuilder) addOrigin(rc *Received, nm names) bool {
 	n := Node{Role: RoleOrigin, Received: []int{rc.Index}}
-	by := hostName(rc.By)
-	self := by != "" && (strings.EqualFold(hostName(rc.FromHELO), by) || strings.EqualFold(hostName(rc.FromRDNS), by))
+	by := nm.by
+	self := by != "" && (strings.EqualFold(nm.helo, by) || strings.EqualFold(nm.rdns, by))
 	if rc.Kind == KindLocal || !hasFrom(rc) || self {
-		n.Name = hostName(rc.By)
+		n.Name = by
 		n.IP = rc.ByIP
 		n.Notes = append(n.Notes, "the message was submitted on this machine")
 	} else {
-		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		n.Name = nm.from()
 		// Without a reverse name the receiver recorded, the name is the
 		// client's HELO: its own claim.
 		n.Claimed = rc.FromRDNS == "" && n.Name != ""
@@ -200,17 +267,16 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 // that holds the message: a local pick-up, a loop through localhost (content
 // filters such as amavis on port 10024), or a host handing to itself (LMTP
 // delivery on the same host).
-func (b *pathBuilder) sameMachine(rc *Received) bool {
+func (b *pathBuilder) sameMachine(rc *Received, nm names) bool {
 	cur := &b.res.Nodes[len(b.res.Nodes)-1]
-	by := hostName(rc.By)
+	by := nm.by
 	if rc.Kind == KindLocal {
 		return true
 	}
 	if rc.FromIP.IsValid() && rc.FromIP.Unmap().IsLoopback() {
 		return true
 	}
-	from := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
-	if !rc.FromIP.IsValid() && isLocalName(from) {
+	if !rc.FromIP.IsValid() && isLocalName(nm.from()) {
 		return true
 	}
 	if by == "" || isLocalName(by) {
@@ -324,15 +390,15 @@ func (b *pathBuilder) resolve(ctx context.Context, n *Node) netip.Addr {
 func (b *pathBuilder) check() {
 	res := b.res
 	for i := 1; i < len(res.Segments); i++ {
-		seg := res.Segments[i]
-		rc := res.Received[seg.Received]
-		sender := res.Nodes[seg.From]
+		seg := &res.Segments[i]
+		rc := &res.Received[seg.Received]
+		sender := &res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
 		own := sender.Name
 		if len(sender.ClaimedNames) > 0 {
 			own = sender.ClaimedNames[0]
 		}
-		if own != "" && !b.nameMatches(own, rc) {
+		if own != "" && !b.nameMatches(own, rc, namesOf(rc)) {
 			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
 				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", own, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
@@ -340,7 +406,7 @@ func (b *pathBuilder) check() {
 		// private address: over the internet the receiver would have seen a
 		// public one, so the field is forged or the hop is not what it says.
 		if rc.FromIP.IsValid() && b.opts.Internal(rc.FromIP) && !rc.FromIP.Unmap().IsLoopback() {
-			recv := res.Nodes[seg.To]
+			recv := &res.Nodes[seg.To]
 			sd, rd := b.domain(sender.Name), b.domain(recv.Name)
 			if sd != "" && rd != "" && sd != rd {
 				res.Flags = append(res.Flags, Flag{Code: FlagPrivateHandover, Received: rc.Index,
@@ -367,9 +433,9 @@ func (b *pathBuilder) check() {
 
 // nameMatches reports whether the from part of rc plausibly names the host
 // called name: same name, same first label, same registrable domain, or an
-// address that equals the name.
-func (b *pathBuilder) nameMatches(name string, rc Received) bool {
-	cands := []string{hostName(rc.FromRDNS), hostName(rc.FromHELO)}
+// address that equals the name. nm are the names of rc.
+func (b *pathBuilder) nameMatches(name string, rc *Received, nm names) bool {
+	cands := [2]string{nm.rdns, nm.helo}
 	if rc.FromIP.IsValid() {
 		if a, ok := addressLiteral(name); ok && a.Unmap() == rc.FromIP.Unmap() {
 			return true
