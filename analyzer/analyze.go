@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/mailroute/mailroute/analyzer/received"
 )
@@ -288,7 +289,12 @@ func tagValue(list, name string) string {
 	for part := range strings.SplitSeq(list, ";") {
 		k, v, ok := strings.Cut(part, "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
-			return strings.ToLower(strings.Join(strings.Fields(v), ""))
+			v = strings.TrimSpace(v)
+			if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+				// A folded value: the white space inside goes too.
+				v = strings.Join(strings.Fields(v), "")
+			}
+			return strings.ToLower(v)
 		}
 	}
 	return ""
@@ -319,12 +325,27 @@ func bodyEncryption(ct string) string {
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub,
-// ignoring ASCII case.
+// ignoring ASCII case. It compares bytes, not strings.EqualFold on every
+// window (the profile showed that as most of describe): a window of
+// len(sub) bytes holding a multi-byte rune has fewer runes than sub, so
+// EqualFold could only ever match ASCII there too.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
+			j++
+		}
+		if j == len(sub) {
 			return true
 		}
 	}
 	return false
+}
+
+// lowerASCII returns c in lower case when it is an ASCII upper-case letter.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

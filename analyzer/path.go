@@ -143,7 +143,7 @@ func (b *pathBuilder) build() {
 		nm := namesOf(rc)
 		by := nm.by
 		if len(res.Nodes) == 0 {
-			if b.addOrigin(rc, nm) {
+			if b.addOrigin(rc, nm, k+1) {
 				// The message started on this machine.
 				continue
 			}
@@ -168,13 +168,13 @@ func (b *pathBuilder) build() {
 			// gave for itself in its own by clause (GMX's "by mail.gmx.net
 			// (mrgmx005 [212.227.17.190])"): it is where the message left.
 			if prev.IP.IsValid() {
-				prev.Notes = append(prev.Notes, fmt.Sprintf("also known as %s (from its own Received field)", prev.IP))
+				prev.Notes = append(prev.Notes, alsoKnownAs(prev.IP))
 			}
 			prev.IP = rc.FromIP
 			prev.rdns = rc.FromRDNS
 		}
 		b.nameByEvidence(prev, rc, nm)
-		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
+		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: b.startReceived(rc.Index, k+1)})
 		enc := rc.TLS.Encrypted
 		if enc == EncryptionNo && !hasFrom(rc) {
 			// "Received: by host with SMTP id ..." records no network peer
@@ -192,6 +192,9 @@ func (b *pathBuilder) build() {
 			Cipher:        rc.TLS.Cipher,
 			Authenticated: rc.Auth != "", // the parser sets Auth for ESMTPA/ESMTPSA/LMTPA... too
 		})
+	}
+	if n := len(res.Nodes); n > 0 {
+		res.Nodes[n-1].Received = slices.Clip(res.Nodes[n-1].Received)
 	}
 	if n := len(res.Nodes); n > 1 {
 		res.Nodes[n-1].Role = RoleFinal
@@ -230,6 +233,35 @@ func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received, nm names) {
 	}
 }
 
+// startReceived returns the Received list of a new node, holding idx;
+// left is the number of fields not yet walked, idx's included. The lists
+// of a message share one block: the list of the last node grows in place
+// as fields are merged into it, so the list of the node before the new one
+// is clipped to its length and the new list starts after it.
+func (b *pathBuilder) startReceived(idx, left int) []int {
+	var rest []int
+	if n := len(b.res.Nodes); n > 0 {
+		prev := &b.res.Nodes[n-1]
+		rest = prev.Received[len(prev.Received):] // empty, with the rest of the block as capacity
+		prev.Received = slices.Clip(prev.Received)
+	}
+	if cap(rest) == 0 {
+		rest = make([]int, 0, left)
+	}
+	return append(rest, idx)
+}
+
+// alsoKnownAs is the note for a node whose own by clause gave another
+// address (a), without fmt's boxing of a.
+func alsoKnownAs(a netip.Addr) string {
+	const pre, post = "also known as ", " (from its own Received field)"
+	buf := make([]byte, 0, len(pre)+len(post)+46) // 46: the longest IPv6 text without zone
+	buf = append(buf, pre...)
+	buf = a.AppendTo(buf)
+	buf = append(buf, post...)
+	return string(buf)
+}
+
 // hasFrom reports whether a field names the client it received from.
 func hasFrom(rc *Received) bool {
 	return rc.FromIP.IsValid() || rc.FromHELO != "" || rc.FromRDNS != ""
@@ -240,11 +272,13 @@ func hasFrom(rc *Received) bool {
 // reports whether the origin is the receiving host of rc itself (a local
 // submission, a field without a from part, or a host handing to itself such
 // as Exchange's "from X ... by X with mapi").
-func (b *pathBuilder) addOrigin(rc *Received, nm names) bool {
-	n := Node{Role: RoleOrigin, Received: []int{rc.Index}}
+// left is the number of fields not yet walked, rc's included.
+func (b *pathBuilder) addOrigin(rc *Received, nm names, left int) bool {
+	n := Node{Role: RoleOrigin}
 	by := nm.by
 	self := by != "" && (strings.EqualFold(nm.helo, by) || strings.EqualFold(nm.rdns, by))
 	if rc.Kind == KindLocal || !hasFrom(rc) || self {
+		n.Received = b.startReceived(rc.Index, left)
 		n.Name = by
 		n.IP = rc.ByIP
 		n.Notes = append(n.Notes, "the message was submitted on this machine")
@@ -293,6 +327,7 @@ func (b *pathBuilder) sameMachine(rc *Received, nm names) bool {
 // delays fills segment delays from consecutive Received dates.
 func (b *pathBuilder) delays() {
 	res := b.res
+	var delays []float64
 	for i := range res.Segments {
 		seg := &res.Segments[i]
 		t := res.Received[seg.Received].Date
@@ -305,8 +340,11 @@ func (b *pathBuilder) delays() {
 			}
 		}
 		if !t.IsZero() && !prev.IsZero() {
-			d := t.Sub(prev).Seconds()
-			seg.DelaySeconds = &d
+			if delays == nil {
+				delays = make([]float64, len(res.Segments)) // one block for the message
+			}
+			delays[i] = t.Sub(prev).Seconds()
+			seg.DelaySeconds = &delays[i]
 		}
 	}
 }
@@ -343,8 +381,12 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 			n.Notes = append(n.Notes, "the final server's address is not in the headers")
 		}
 		n.Jurisdiction = b.opts.Home.Classify(n.Location.Country, n.Internal && !n.Location.ViaDNS)
-		if note := b.opts.Home.Note(n.Location.Country); note != "" && !slices.Contains(res.Notes, note) {
-			res.Notes = append(res.Notes, note)
+		// The note depends on the country alone: a node in the country of
+		// the node before it has nothing to add.
+		if c := n.Location.Country; i == 0 || c != res.Nodes[i-1].Location.Country {
+			if note := b.opts.Home.Note(c); note != "" && !slices.Contains(res.Notes, note) {
+				res.Notes = append(res.Notes, note)
+			}
 		}
 	}
 }
@@ -469,7 +511,15 @@ func (r *Result) summarise() {
 	if len(r.Nodes) > maxDomainList {
 		orgSeen = make(map[string]bool)
 	}
-	for _, n := range r.Nodes {
+	// Organisations and countries are at most one per node, TLS versions
+	// one per segment: one block for the three lists. The full slice
+	// expressions keep an append from running into the next list.
+	if n, m := len(r.Nodes), len(r.Segments); n+m > 0 && len(s.Organisations)+len(s.Countries)+len(s.TLSVersions) == 0 {
+		buf := make([]string, 2*n+m)
+		s.Organisations, s.Countries, s.TLSVersions = buf[:0:n], buf[n:n:2*n], buf[2*n:2*n:2*n+m]
+	}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
 		if n.Role != RoleOrigin {
 			s.Relays++
 		}
@@ -499,7 +549,8 @@ func (r *Result) summarise() {
 			s.ThirdCountry = s.ThirdCountry || jurisdiction.ThirdCountry(c)
 		}
 	}
-	for _, seg := range r.Segments {
+	for i := range r.Segments {
+		seg := &r.Segments[i]
 		switch seg.Encryption {
 		case EncryptionYes:
 			s.EncryptedSegments++
@@ -519,15 +570,16 @@ func (r *Result) summarise() {
 	// never turned into a positive one.
 	var first, last time.Time
 	dated, firstIdx, lastIdx := 0, -1, -1
-	for k, rc := range r.Received {
-		if rc.Date.IsZero() {
+	for k := range r.Received {
+		d := r.Received[k].Date
+		if d.IsZero() {
 			continue
 		}
 		dated++
 		if lastIdx < 0 {
-			last, lastIdx = rc.Date, k
+			last, lastIdx = d, k
 		}
-		first, firstIdx = rc.Date, k
+		first, firstIdx = d, k
 	}
 	if dated >= 2 {
 		t := last.Sub(first).Seconds()
