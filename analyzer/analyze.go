@@ -218,8 +218,11 @@ func (r *Result) describe(h Header, keep []string) {
 	}
 	r.FromDomain = addressDomain(h.Get("From"))
 	r.ReturnPathDomain = addressDomain(h.Get("Return-Path"))
-	for _, sig := range h.Values("Dkim-Signature") {
-		if d := tagValue(sig, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
+	for _, f := range h.Fields { // h.Values without the slice it builds
+		if !strings.EqualFold(f.Key, "Dkim-Signature") {
+			continue
+		}
+		if d := tagValue(f.Value, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
 			r.DKIMDomains = append(r.DKIMDomains, d)
 		}
 	}

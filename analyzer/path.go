@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // pathBuilder turns the parsed Received fields of one message into nodes and
@@ -98,10 +99,27 @@ func (b *pathBuilder) operator(host string) (operator.Operator, bool) {
 	}
 	hi := b.info(host)
 	if !hi.opDone {
-		hi.op, hi.opOK = ops.Host(host)
+		if hw, ok := ops.(hostWithin); ok && isNormalHost(host) {
+			hi.op, hi.opOK = hw.HostWithin(host, b.domain(host))
+		} else {
+			hi.op, hi.opOK = ops.Host(host)
+		}
 		hi.opDone = true
 	}
 	return hi.op, hi.opOK
+}
+
+// hostWithin is implemented by *operator.Table: Host for a name in normal
+// form whose registrable domain the caller knows (here: from the memo), so
+// that domain.Registrable is not computed a second time inside Host.
+type hostWithin interface {
+	HostWithin(name, registrable string) (operator.Operator, bool)
+}
+
+// isNormalHost reports whether host is in the form operator.Table.Host
+// looks names up in: unchanged by domain.Normalise, without brackets.
+func isNormalHost(host string) bool {
+	return host != "" && host[0] != '[' && host[len(host)-1] != ']' && domain.Normalise(host) == host
 }
 
 // names are the host names of one Received field, normalised by hostName
@@ -131,8 +149,11 @@ func (nm names) from() string {
 func (b *pathBuilder) build() {
 	res := b.res
 	rs := res.Received
-	res.Nodes = make([]Node, 0, len(rs)+1)
-	res.Segments = make([]Segment, 0, len(rs))
+	// Node is large (some 360 bytes): allocate room for the nodes the
+	// fields can make, not one per field.
+	n := maxNodes(rs)
+	res.Nodes = make([]Node, 0, n)
+	res.Segments = make([]Segment, 0, max(n-1, 0)) // one per node after the origin
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
@@ -231,6 +252,26 @@ func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received, nm names) {
 		prev.Notes = append(prev.Notes, fmt.Sprintf("called itself %s, but the next relay recorded it as %s: the self-declared name is only a claim", prev.Name, recorded))
 		prev.Name, prev.Claimed = recorded, recordedClaimed
 	}
+}
+
+// maxNodes is the most nodes build can make of rs: two for the lowest
+// parsed field (the origin and its receiver), one for each parsed field
+// above it, except the fields sameMachine always merges into the node
+// below (local pick-ups, transfers from a loopback address).
+func maxNodes(rs []Received) int {
+	n := 0
+	for k := len(rs) - 1; k >= 0; k-- {
+		rc := &rs[k]
+		switch {
+		case !rc.Parsed:
+		case n == 0:
+			n = 2
+		case rc.Kind == KindLocal, rc.FromIP.IsValid() && rc.FromIP.Unmap().IsLoopback():
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // startReceived returns the Received list of a new node, holding idx;
@@ -595,14 +636,50 @@ func (r *Result) summarise() {
 // hostName normalises a host name: no trailing dot, no surrounding brackets
 // for names, lower case.
 func hostName(s string) string {
+	if isLowerASCIIName(s) {
+		return s // the usual case, in one pass instead of three
+	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
 	return strings.ToLower(s)
 }
 
+// isLowerASCIIName reports whether hostName would return s unchanged
+// because s is ASCII without upper-case letters, with no white space at
+// either end and no trailing dot.
+func isLowerASCIIName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c == ' ' || c >= '\t' && c <= '\r' {
+		return false
+	}
+	if c := s[len(s)-1]; c == '.' || c == ' ' || c >= '\t' && c <= '\r' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // isLocalName reports names that stand for the machine itself.
 func isLocalName(s string) bool {
-	s = strings.ToLower(strings.Trim(s, "[]"))
+	s = strings.Trim(s, "[]")
+	// Every local name starts with l, 1, : or i. An ASCII first byte is
+	// the first byte of the lower-case form too, so a name starting with
+	// any other ASCII byte needs no strings.ToLower.
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c >= utf8.RuneSelf, c == 'l', c == 'L', c == '1', c == ':', c == 'i', c == 'I':
+	default:
+		return false
+	}
+	s = strings.ToLower(s)
 	switch s {
 	case "localhost", "localhost.localdomain", "127.0.0.1", "::1", "ipv6:::1", "local":
 		return true

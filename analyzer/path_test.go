@@ -359,6 +359,20 @@ func TestNamesByEvidence(t *testing.T) {
 	}
 }
 
+// TestMaxNodes checks that maxNodes bounds the nodes of every sample.
+func TestMaxNodes(t *testing.T) {
+	for i, m := range seedMessages(t) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Analyze(context.Background(), hdr, "sample", Options{})
+		if n := maxNodes(r.Received); len(r.Nodes) > n {
+			t.Errorf("sample %d: %d nodes, maxNodes says at most %d", i, len(r.Nodes), n)
+		}
+	}
+}
+
 // BenchmarkBuildPath measures what follows the Received parser: describe,
 // path building, enrichment, checks, summary and parties, with the
 // operators table, on the samples. The header and Received fields are

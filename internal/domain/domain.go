@@ -38,12 +38,11 @@ func Registrable(host string) string {
 	}
 	// The suffix PublicSuffix found is a private one (or the default rule
 	// for an unknown top-level domain): walk up to the longest ICANN suffix.
-	for i := 0; i < len(host); {
+	// host itself was just found not to be one, so the walk starts at its
+	// second label.
+	for i := strings.IndexByte(host, '.') + 1; i < len(host); {
 		suffix := host[i:]
 		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
-			if i == 0 {
-				return ""
-			}
 			return host[labelStart(host[:i-1]):]
 		}
 		dot := strings.IndexByte(suffix, '.')
