@@ -21,9 +21,16 @@ type pathBuilder struct {
 	// hosts memoises what is asked about host names for this message
 	// (domain.Registrable, Operators.Host): the same few names are asked
 	// about by several steps, for several nodes. A short list serves
-	// ordinary traces; a map takes over for traces with many hosts.
-	hosts   []hostInfo
+	// ordinary traces; a map takes over for traces with many hosts. The
+	// list is an array, not a slice into one, so that a pathBuilder on
+	// the stack stays there (no allocation for it).
+	hosts   [maxHostList]hostInfo
+	nHosts  int
 	hostMap map[string]*hostInfo
+	// rcNames are the normalised names of the first maxNamed Received
+	// fields (by position), set by build for check.
+	rcNames [maxNamed]names
+	named   uint16 // bit k: rcNames[k] is set
 	// operators holds the NodeOperator values of the message's nodes,
 	// one allocation for all of them.
 	operators []NodeOperator
@@ -43,6 +50,10 @@ type hostInfo struct {
 // before the map takes over: more than most messages name.
 const maxHostList = 8
 
+// maxNamed is the number of Received fields whose names build keeps for
+// check; check normalises the names of any further ones again.
+const maxNamed = 16 // the bits of pathBuilder.named
+
 // maxDomainList is the number of nodes beyond which summarise keeps the
 // organisations it has seen in a map.
 const maxDomainList = 16
@@ -58,23 +69,22 @@ func (b *pathBuilder) info(host string) *hostInfo {
 		}
 		return hi
 	}
-	for i := range b.hosts {
+	for i := range b.nHosts {
 		if b.hosts[i].host == host {
 			return &b.hosts[i]
 		}
 	}
-	if b.hosts == nil {
-		// Full capacity at once: entries are never moved, so pointers to
-		// them stay valid.
-		b.hosts = make([]hostInfo, 0, maxHostList)
+	if b.nHosts < maxHostList {
+		b.hosts[b.nHosts] = hostInfo{host: host}
+		b.nHosts++
+		return &b.hosts[b.nHosts-1]
 	}
-	if len(b.hosts) < maxHostList {
-		b.hosts = append(b.hosts, hostInfo{host: host})
-		return &b.hosts[len(b.hosts)-1]
-	}
+	// The map holds copies: a pointer into b.hosts in it would move b to
+	// the heap.
 	b.hostMap = make(map[string]*hostInfo, 4*maxHostList)
 	for i := range b.hosts {
-		b.hostMap[b.hosts[i].host] = &b.hosts[i]
+		hi := b.hosts[i]
+		b.hostMap[hi.host] = &hi
 	}
 	hi := &hostInfo{host: host}
 	b.hostMap[host] = hi
@@ -132,6 +142,15 @@ func namesOf(rc *Received) names {
 	return names{by: hostName(rc.By), helo: hostName(rc.FromHELO), rdns: hostName(rc.FromRDNS)}
 }
 
+// namesAt returns the names of the parsed Received field at position k,
+// kept by build when it could.
+func (b *pathBuilder) namesAt(k int) names {
+	if k < maxNamed && b.named&(1<<k) != 0 {
+		return b.rcNames[k]
+	}
+	return namesOf(&b.res.Received[k])
+}
+
 // from is the sender's name as the receiver recorded it: the reverse name,
 // else the HELO.
 func (nm names) from() string {
@@ -162,6 +181,10 @@ func (b *pathBuilder) build() {
 			continue
 		}
 		nm := namesOf(rc)
+		if k < maxNamed {
+			b.rcNames[k] = nm
+			b.named |= 1 << k
+		}
 		by := nm.by
 		if len(res.Nodes) == 0 {
 			if b.addOrigin(rc, nm, k+1) {
@@ -481,7 +504,7 @@ func (b *pathBuilder) check() {
 		if len(sender.ClaimedNames) > 0 {
 			own = sender.ClaimedNames[0]
 		}
-		if own != "" && !b.nameMatches(own, rc, namesOf(rc)) {
+		if own != "" && !b.nameMatches(own, rc, b.namesAt(seg.Received)) {
 			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
 				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", own, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
