@@ -290,7 +290,6 @@ func isASCII(s string) bool {
 	return true
 }
 
-
 // decodeWords decodes RFC 2047 encoded words, keeping the input when it
 // cannot.
 func decodeWords(s string) string {
