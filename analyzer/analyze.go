@@ -52,6 +52,10 @@ type Options struct {
 	// Node.Operator); nil means organisations from the ASN data and host
 	// names alone.
 	Operators Operators
+	// Placements, when set, corrects the country of nodes whose host names
+	// say the embedded or country-level data placed them wrongly (see
+	// Location.Placement); nil means the geolocation data stands.
+	Placements Placements
 }
 
 func (o Options) withDefaults() Options {

@@ -76,6 +76,9 @@ type Location struct {
 	ASOrg     string       `json:"as_org"`
 	Source    []DataSource `json:"source"`            // the data sets that answered; empty when none did
 	ViaDNS    bool         `json:"via_dns,omitempty"` // the address was found through DNS, not in the headers
+	// Placement is set when the placement table corrected the data's
+	// country by the node's host name (see Options.Placements).
+	Placement *Placement `json:"placement,omitempty"`
 }
 
 // Locator geolocates public addresses. Implementations cache and are safe for

@@ -436,6 +436,7 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 			viaDNS := n.Location.ViaDNS
 			n.Location = b.opts.Locator.Locate(locate)
 			n.Location.ViaDNS = viaDNS
+			b.place(n)
 		}
 		if n.Location.Source == nil {
 			n.Location.Source = []DataSource{}

@@ -16,6 +16,7 @@ import (
 	"github.com/mailroute/mailroute/jurisdiction"
 	"github.com/mailroute/mailroute/mailbox"
 	"github.com/mailroute/mailroute/operator"
+	"github.com/mailroute/mailroute/placement"
 	"github.com/mailroute/mailroute/resolver"
 )
 
@@ -67,6 +68,11 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		db.Close()
 		return nil, err
 	}
+	places, err := placement.Builtin()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &setup{db: db, warnings: db.Warnings(env.Now())}
 	s.opts = analyzer.Options{
 		MaxHeaderBytes: f.maxHeaderBytes,
@@ -74,6 +80,7 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		Locator:        newLocator(db),
 		Internal:       geo.IsInternal,
 		Operators:      ops,
+		Placements:     places,
 	}
 	if err := f.dns.check(); err != nil {
 		s.Close()

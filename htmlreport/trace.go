@@ -146,8 +146,16 @@ func encClass(e analyzer.Encryption) string {
 	return "unknown"
 }
 
-// place is "City, CC" or "CC" or "-".
+// place is "City, CC" or "CC" or "-", followed by what the placement
+// table did, if it did anything.
 func place(l analyzer.Location) string {
+	if l.Placement != nil {
+		country := l.Country
+		if country == "" {
+			country = "?"
+		}
+		return safe.Terminal(country + " (" + l.Placement.Short() + ")")
+	}
 	switch {
 	case l.City != "" && l.Country != "":
 		return safe.Terminal(l.City + ", " + l.Country)

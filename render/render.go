@@ -290,6 +290,12 @@ func locationText(l analyzer.Location) string {
 	if l.City != "" {
 		parts = append(parts, clean(l.City))
 	}
+	if l.Placement != nil {
+		if l.Country == "" {
+			parts = append(parts, "?")
+		}
+		parts = append(parts, "("+clean(l.Placement.Short())+")")
+	}
 	return strings.Join(parts, " ")
 }
 
