@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mailroute/mailroute/analyzer/received"
 )
@@ -210,23 +212,25 @@ func wantField(name []byte, keep []string) bool {
 
 // describe fills the message-level fields from the header.
 func (r *Result) describe(h Header, keep []string) {
-	r.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
-	r.Subject = decodeWords(h.Get("Subject"))
-	if d := h.Get("Date"); d != "" {
+	// One pass over the fields finds the first of each field read here,
+	// as h.Get would (six calls of it walked all fields six times), and
+	// the DKIM signatures in order.
+	var v describeFields
+	for _, f := range h.Fields {
+		v.add(f, r)
+	}
+	r.MessageID = strings.Trim(strings.TrimSpace(v.get(fieldMessageID)), "<>")
+	r.Subject = decodeWords(v.get(fieldSubject))
+	if d := v.get(fieldDate); d != "" {
 		// The Received date scanner reads RFC 5322 dates and the obsolete and
 		// broken forms clients write, without net/mail's error allocations.
 		if t, ok := received.ParseDate(d); ok {
 			r.Date = t.UTC().Format(time.RFC3339)
 		}
 	}
-	r.FromDomain = addressDomain(h.Get("From"))
-	r.ReturnPathDomain = addressDomain(h.Get("Return-Path"))
-	for _, sig := range h.Values("Dkim-Signature") {
-		if d := tagValue(sig, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
-			r.DKIMDomains = append(r.DKIMDomains, d)
-		}
-	}
-	r.Summary.BodyEncryption = bodyEncryption(h.Get("Content-Type"))
+	r.FromDomain = addressDomain(v.get(fieldFrom))
+	r.ReturnPathDomain = addressDomain(v.get(fieldReturnPath))
+	r.Summary.BodyEncryption = bodyEncryption(v.get(fieldContentType))
 	for _, k := range keep {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
 		if v := h.Get(ck); v != "" {
@@ -236,6 +240,58 @@ func (r *Result) describe(h Header, keep []string) {
 			r.Headers[ck] = decodeWords(v)
 		}
 	}
+}
+
+// The fields describe reads, by index into describeFields.
+const (
+	fieldMessageID = iota
+	fieldSubject
+	fieldDate
+	fieldFrom
+	fieldReturnPath
+	fieldContentType
+	numDescribeFields
+)
+
+// describeFieldNames are the names of the fields describe reads, by index.
+var describeFieldNames = [numDescribeFields]string{"Message-Id", "Subject", "Date", "From", "Return-Path", "Content-Type"}
+
+// describeFields collects the first value of each field describe reads.
+type describeFields struct {
+	value [numDescribeFields]string
+	seen  [numDescribeFields]bool
+}
+
+// add takes field f into v and adds a DKIM signature's domain to r.
+func (v *describeFields) add(f Field, r *Result) {
+	if strings.EqualFold(f.Key, "Dkim-Signature") {
+		if d := tagValue(f.Value, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
+			r.DKIMDomains = append(r.DKIMDomains, d)
+		}
+		return
+	}
+	// strings.EqualFold needs equal lengths when the key is ASCII
+	// (ParseHeader's keys are); any other key is compared in full.
+	ascii := isASCII(f.Key)
+	for i, name := range describeFieldNames {
+		if (len(f.Key) == len(name) || !ascii) && !v.seen[i] && strings.EqualFold(f.Key, name) {
+			v.value[i], v.seen[i] = f.Value, true
+			return
+		}
+	}
+}
+
+// get returns the first value of field i, "" when there is none.
+func (v *describeFields) get(i int) string { return v.value[i] }
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeWords decodes RFC 2047 encoded words, keeping the input when it
@@ -292,7 +348,12 @@ func tagValue(list, name string) string {
 	for part := range strings.SplitSeq(list, ";") {
 		k, v, ok := strings.Cut(part, "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
-			return strings.ToLower(strings.Join(strings.Fields(v), ""))
+			v = strings.TrimSpace(v)
+			if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+				// A folded value: the white space inside goes too.
+				v = strings.Join(strings.Fields(v), "")
+			}
+			return strings.ToLower(v)
 		}
 	}
 	return ""
@@ -323,12 +384,27 @@ func bodyEncryption(ct string) string {
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub,
-// ignoring ASCII case.
+// ignoring ASCII case. It compares bytes, not strings.EqualFold on every
+// window (the profile showed that as most of describe): a window of
+// len(sub) bytes holding a multi-byte rune has fewer runes than sub, so
+// EqualFold could only ever match ASCII there too.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == sub[j] {
+			j++
+		}
+		if j == len(sub) {
 			return true
 		}
 	}
 	return false
+}
+
+// lowerASCII returns c in lower case when it is an ASCII upper-case letter.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -57,11 +57,11 @@ func (b *pathBuilder) nameOrganisation(n *Node) {
 		// A self-declared (claimed) name says nothing about who runs
 		// the host: only the address's ASN data may answer then.
 		if n.Name != "" && !n.Claimed {
-			byHost, hostOK = ops.Host(n.Name)
+			byHost, hostOK = b.operator(n.Name)
 		}
 	}
 	set := func(op operator.Operator, source string) {
-		n.Operator = &NodeOperator{Name: op.Name, Country: op.Country, Role: string(op.Role)}
+		n.Operator = b.newOperator(NodeOperator{Name: op.Name, Country: op.Country, Role: string(op.Role)})
 		n.Organisation, n.OrgSource = op.Name, source
 	}
 	switch {
@@ -112,11 +112,20 @@ func mentions(asOrg, name string) bool {
 // both host names (smtp.gmail.com and mail-sor-f41.google.com, a Proofpoint
 // gateway and its ppops.net filter host). Without a table it reports false.
 func (b *pathBuilder) sameCompany(a, c string) bool {
-	ops := b.opts.Operators
-	if ops == nil {
+	oa, okA := b.operator(a)
+	if !okA {
 		return false
 	}
-	oa, okA := ops.Host(a)
-	oc, okC := ops.Host(c)
-	return okA && okC && oa.Name == oc.Name
+	oc, okC := b.operator(c)
+	return okC && oa.Name == oc.Name
+}
+
+// newOperator returns a pointer to a copy of op, taken from one block for
+// the message's nodes (each node has at most one operator).
+func (b *pathBuilder) newOperator(op NodeOperator) *NodeOperator {
+	if len(b.operators) == cap(b.operators) {
+		b.operators = make([]NodeOperator, 0, max(len(b.res.Nodes), 1))
+	}
+	b.operators = append(b.operators, op)
+	return &b.operators[len(b.operators)-1]
 }

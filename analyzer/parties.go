@@ -114,7 +114,8 @@ func (r *Result) parties(opts Options) {
 		key        partyKey
 		start, end int // node indexes, end exclusive
 	}
-	var runs []run
+	var runBuf [8]run // enough for most paths, without an allocation
+	runs := runBuf[:0]
 	for i := range nodes {
 		k := nodeKey(&nodes[i])
 		if i > 0 && (k.org == "" || k == runs[len(runs)-1].key) && !(i == 1 && isClient(&nodes[0])) {
@@ -134,7 +135,8 @@ func (r *Result) parties(opts Options) {
 	both := first == last && (!client || r.senderIs(runs[first].key.org, opts.Operators))
 	// The segment into and out of each node, so that long traces stay
 	// linear.
-	into, out := make([]int, len(nodes)), make([]int, len(nodes))
+	links := make([]int, 2*len(nodes))
+	into, out := links[:len(nodes)], links[len(nodes):]
 	for i := range nodes {
 		into[i], out[i] = -1, -1
 	}
@@ -146,10 +148,17 @@ func (r *Result) parties(opts Options) {
 			out[sg.From] = i
 		}
 	}
+	// One block each for the parties' node indexes, countries (at most one
+	// per node) and encryption values (three per party); full slice
+	// expressions keep an append from running into the next party's part.
+	idx := make([]int, len(nodes))
+	countries := make([]string, len(nodes))
+	b := partyBlocks{enc: make([]Encryption, 0, 3*len(runs))}
+	r.Parties = make([]Party, 0, len(runs))
 	for i, ru := range runs {
-		p := Party{Operator: ru.key.org}
+		p := Party{Operator: ru.key.org, Nodes: idx[ru.start:ru.end:ru.end], Countries: countries[ru.start:ru.start:ru.end]}
 		for j := ru.start; j < ru.end; j++ {
-			p.Nodes = append(p.Nodes, j)
+			p.Nodes[j-ru.start] = j
 		}
 		switch {
 		case i < first:
@@ -166,7 +175,7 @@ func (r *Result) parties(opts Options) {
 				p.Kind = ru.key.role
 			}
 		}
-		r.describeParty(&p, opts.Home, into, out)
+		r.describeParty(&p, opts.Home, into, out, &b)
 		r.Parties = append(r.Parties, p)
 	}
 }
@@ -198,12 +207,30 @@ func (r *Result) senderIs(org string, ops Operators) bool {
 	return domain.Registrable(d) == org
 }
 
+// partyBlocks hands out the encryption values the parties of a message
+// point to, from one block.
+type partyBlocks struct {
+	enc []Encryption
+}
+
+// encryption returns a pointer to a copy of e.
+func (b *partyBlocks) encryption(e Encryption) *Encryption {
+	if len(b.enc) == cap(b.enc) {
+		b.enc = make([]Encryption, 0, 3)
+	}
+	b.enc = append(b.enc, e)
+	return &b.enc[len(b.enc)-1]
+}
+
 // describeParty fills the machines, countries, jurisdictions and transfer
 // encryption of a party whose Nodes are set; into and out give the segment
-// into and out of each node (-1 for none).
-func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int) {
+// into and out of each node (-1 for none). Countries, when not nil, is the
+// empty list to fill, with room for one country per node.
+func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int, b *partyBlocks) {
 	p.Machines = len(p.Nodes)
-	p.Countries = []string{}
+	if p.Countries == nil {
+		p.Countries = []string{}
+	}
 	p.Jurisdiction = ""
 	for _, i := range p.Nodes {
 		n := &r.Nodes[i]
@@ -223,31 +250,29 @@ func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int
 	p.OperatorJurisdiction = home.Classify(p.OperatorCountry, false)
 	first, last := p.Nodes[0], p.Nodes[len(p.Nodes)-1]
 	if i := into[first]; i >= 0 {
-		e := r.Segments[i].Encryption
-		p.EncryptionIn = &e
+		p.EncryptionIn = b.encryption(r.Segments[i].Encryption)
 	}
 	if i := out[last]; i >= 0 {
-		e := r.Segments[i].Encryption
-		p.EncryptionOut = &e
+		p.EncryptionOut = b.encryption(r.Segments[i].Encryption)
 	}
-	var inside []Encryption
+	// Inside: "no" when one transfer is plaintext, else "unknown" when one
+	// is unknown, else "yes"; none when no transfer is inside.
+	inside, e := false, EncryptionYes
 	for _, j := range p.Nodes[:len(p.Nodes)-1] {
-		if i := out[j]; i >= 0 {
-			inside = append(inside, r.Segments[i].Encryption)
+		i := out[j]
+		if i < 0 {
+			continue
+		}
+		inside = true
+		if x := r.Segments[i].Encryption; x == EncryptionNo {
+			e = EncryptionNo
+			break
+		} else if x != EncryptionYes {
+			e = EncryptionUnknown
 		}
 	}
-	if len(inside) > 0 {
-		e := EncryptionYes
-		for _, x := range inside {
-			if x == EncryptionNo {
-				e = EncryptionNo
-				break
-			}
-			if x != EncryptionYes {
-				e = EncryptionUnknown
-			}
-		}
-		p.EncryptionInside = &e
+	if inside {
+		p.EncryptionInside = b.encryption(e)
 	}
 }
 

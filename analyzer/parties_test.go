@@ -249,6 +249,19 @@ func FuzzParties(f *testing.F) {
 		if next != len(res.Nodes) {
 			t.Fatalf("parties cover %d of %d nodes", next, len(res.Nodes))
 		}
+		if n := maxNodes(res.Received); len(res.Nodes) > n {
+			t.Fatalf("%d nodes, maxNodes says at most %d", len(res.Nodes), n)
+		}
+		// The memoised look-ups answer as the table does.
+		for i := range res.Nodes {
+			n := &res.Nodes[i]
+			if n.OrgSource != OrgSourceTable {
+				continue
+			}
+			if op, ok := tab.Host(n.Name); !ok || n.Operator == nil || op.Name != n.Operator.Name || string(op.Role) != n.Operator.Role {
+				t.Fatalf("node %q: operator %+v, the table says %+v, %v", n.Name, n.Operator, op, ok)
+			}
+		}
 	})
 }
 

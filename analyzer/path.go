@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"github.com/mailroute/mailroute/internal/domain"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/operator"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // pathBuilder turns the parsed Received fields of one message into nodes and
@@ -16,45 +18,146 @@ import (
 type pathBuilder struct {
 	opts Options
 	res  *Result
-	// domains memoises domain.Registrable for this message: the same few
-	// host names are asked about by several steps. A short list serves
-	// ordinary traces; a map takes over for traces with many hosts.
-	domains   []hostDomain
-	domainMap map[string]string
+	// hosts memoises what is asked about host names for this message
+	// (domain.Registrable, Operators.Host): the same few names are asked
+	// about by several steps, for several nodes. A short list serves
+	// ordinary traces; a map takes over for traces with many hosts. The
+	// list is an array, not a slice into one, so that a pathBuilder on
+	// the stack stays there (no allocation for it).
+	hosts   [maxHostList]hostInfo
+	nHosts  int
+	hostMap map[string]*hostInfo
+	// rcNames are the normalised names of the first maxNamed Received
+	// fields (by position), set by build for check.
+	rcNames [maxNamed]names
+	named   uint16 // bit k: rcNames[k] is set
+	// operators holds the NodeOperator values of the message's nodes,
+	// one allocation for all of them.
+	operators []NodeOperator
 }
 
-type hostDomain struct{ host, domain string }
+// hostInfo is what is known about one host name of a message; each answer
+// is looked up when first asked for.
+type hostInfo struct {
+	host   string
+	domain string // domain.Registrable(host), when domainOK
+	op     operator.Operator
+	// domainOK and opDone say domain and op (with opOK) are known.
+	domainOK, opDone, opOK bool
+}
 
-// maxDomainList is the number of memoised domains kept in the list before
-// the map takes over.
+// maxHostList is the number of memoised host names kept in the list
+// before the map takes over: more than most messages name.
+const maxHostList = 8
+
+// maxNamed is the number of Received fields whose names build keeps for
+// check; check normalises the names of any further ones again.
+const maxNamed = 16 // the bits of pathBuilder.named
+
+// maxDomainList is the number of nodes beyond which summarise keeps the
+// organisations it has seen in a map.
 const maxDomainList = 16
+
+// info returns the memo entry for host, adding it when new. The pointer
+// stays valid for the message.
+func (b *pathBuilder) info(host string) *hostInfo {
+	if b.hostMap != nil {
+		hi, ok := b.hostMap[host]
+		if !ok {
+			hi = &hostInfo{host: host}
+			b.hostMap[host] = hi
+		}
+		return hi
+	}
+	for i := range b.nHosts {
+		if b.hosts[i].host == host {
+			return &b.hosts[i]
+		}
+	}
+	if b.nHosts < maxHostList {
+		b.hosts[b.nHosts] = hostInfo{host: host}
+		b.nHosts++
+		return &b.hosts[b.nHosts-1]
+	}
+	// The map holds copies: a pointer into b.hosts in it would move b to
+	// the heap.
+	b.hostMap = make(map[string]*hostInfo, 4*maxHostList)
+	for i := range b.hosts {
+		hi := b.hosts[i]
+		b.hostMap[hi.host] = &hi
+	}
+	hi := &hostInfo{host: host}
+	b.hostMap[host] = hi
+	return hi
+}
 
 // domain returns domain.Registrable(host), memoised per message.
 func (b *pathBuilder) domain(host string) string {
-	if b.domainMap != nil {
-		d, ok := b.domainMap[host]
-		if !ok {
-			d = domain.Registrable(host)
-			b.domainMap[host] = d
+	hi := b.info(host)
+	if !hi.domainOK {
+		hi.domain, hi.domainOK = domain.Registrable(host), true
+	}
+	return hi.domain
+}
+
+// operator returns b.opts.Operators.Host(host), memoised per message (the
+// table is immutable). Without a table it reports false.
+func (b *pathBuilder) operator(host string) (operator.Operator, bool) {
+	ops := b.opts.Operators
+	if ops == nil {
+		return operator.Operator{}, false
+	}
+	hi := b.info(host)
+	if !hi.opDone {
+		if hw, ok := ops.(hostWithin); ok && isNormalHost(host) {
+			hi.op, hi.opOK = hw.HostWithin(host, b.domain(host))
+		} else {
+			hi.op, hi.opOK = ops.Host(host)
 		}
-		return d
+		hi.opDone = true
 	}
-	for _, hd := range b.domains {
-		if hd.host == host {
-			return hd.domain
-		}
+	return hi.op, hi.opOK
+}
+
+// hostWithin is implemented by *operator.Table: Host for a name in normal
+// form whose registrable domain the caller knows (here: from the memo), so
+// that domain.Registrable is not computed a second time inside Host.
+type hostWithin interface {
+	HostWithin(name, registrable string) (operator.Operator, bool)
+}
+
+// isNormalHost reports whether host is in the form operator.Table.Host
+// looks names up in: unchanged by domain.Normalise, without brackets.
+func isNormalHost(host string) bool {
+	return host != "" && host[0] != '[' && host[len(host)-1] != ']' && domain.Normalise(host) == host
+}
+
+// names are the host names of one Received field, normalised by hostName
+// once for all the steps that compare them.
+type names struct {
+	by, helo, rdns string
+}
+
+func namesOf(rc *Received) names {
+	return names{by: hostName(rc.By), helo: hostName(rc.FromHELO), rdns: hostName(rc.FromRDNS)}
+}
+
+// namesAt returns the names of the parsed Received field at position k,
+// kept by build when it could.
+func (b *pathBuilder) namesAt(k int) names {
+	if k < maxNamed && b.named&(1<<k) != 0 {
+		return b.rcNames[k]
 	}
-	d := domain.Registrable(host)
-	if len(b.domains) < maxDomainList {
-		b.domains = append(b.domains, hostDomain{host, d})
-		return d
+	return namesOf(&b.res.Received[k])
+}
+
+// from is the sender's name as the receiver recorded it: the reverse name,
+// else the HELO.
+func (nm names) from() string {
+	if nm.rdns != "" {
+		return nm.rdns
 	}
-	b.domainMap = make(map[string]string, 2*maxDomainList)
-	for _, hd := range b.domains {
-		b.domainMap[hd.host] = hd.domain
-	}
-	b.domainMap[host] = d
-	return d
+	return nm.helo
 }
 
 // build walks the Received fields from the bottom (the first hop) to the
@@ -65,8 +168,11 @@ func (b *pathBuilder) domain(host string) string {
 func (b *pathBuilder) build() {
 	res := b.res
 	rs := res.Received
-	res.Nodes = make([]Node, 0, len(rs)+1)
-	res.Segments = make([]Segment, 0, len(rs))
+	// Node is large (some 360 bytes): allocate room for the nodes the
+	// fields can make, not one per field.
+	n := maxNodes(rs)
+	res.Nodes = make([]Node, 0, n)
+	res.Segments = make([]Segment, 0, max(n-1, 0)) // one per node after the origin
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
@@ -74,13 +180,18 @@ func (b *pathBuilder) build() {
 				Detail: "this Received field could not be understood; it is not part of the path"})
 			continue
 		}
-		by := hostName(rc.By)
+		nm := namesOf(rc)
+		if k < maxNamed {
+			b.rcNames[k] = nm
+			b.named |= 1 << k
+		}
+		by := nm.by
 		if len(res.Nodes) == 0 {
-			if b.addOrigin(rc) {
+			if b.addOrigin(rc, nm, k+1) {
 				// The message started on this machine.
 				continue
 			}
-		} else if b.sameMachine(rc) {
+		} else if b.sameMachine(rc, nm) {
 			cur := &res.Nodes[len(res.Nodes)-1]
 			cur.Received = append(cur.Received, rc.Index)
 			if cur.Name == "" || isLocalName(cur.Name) {
@@ -101,13 +212,13 @@ func (b *pathBuilder) build() {
 			// gave for itself in its own by clause (GMX's "by mail.gmx.net
 			// (mrgmx005 [212.227.17.190])"): it is where the message left.
 			if prev.IP.IsValid() {
-				prev.Notes = append(prev.Notes, fmt.Sprintf("also known as %s (from its own Received field)", prev.IP))
+				prev.Notes = append(prev.Notes, alsoKnownAs(prev.IP))
 			}
 			prev.IP = rc.FromIP
 			prev.rdns = rc.FromRDNS
 		}
-		b.nameByEvidence(prev, rc)
-		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: []int{rc.Index}})
+		b.nameByEvidence(prev, rc, nm)
+		res.Nodes = append(res.Nodes, Node{Name: by, IP: rc.ByIP, Role: RoleRelay, Received: b.startReceived(rc.Index, k+1)})
 		enc := rc.TLS.Encrypted
 		if enc == EncryptionNo && !hasFrom(rc) {
 			// "Received: by host with SMTP id ..." records no network peer
@@ -125,6 +236,9 @@ func (b *pathBuilder) build() {
 			Cipher:        rc.TLS.Cipher,
 			Authenticated: rc.Auth != "", // the parser sets Auth for ESMTPA/ESMTPSA/LMTPA... too
 		})
+	}
+	if n := len(res.Nodes); n > 0 {
+		res.Nodes[n-1].Received = slices.Clip(res.Nodes[n-1].Received)
 	}
 	if n := len(res.Nodes); n > 1 {
 		res.Nodes[n-1].Role = RoleFinal
@@ -144,8 +258,8 @@ func (b *pathBuilder) build() {
 // it (nameMatches); when the record names another host, the own name becomes
 // a claimed name and the recorded one the node's name; when the receiver
 // recorded no name at all, the own name stays, as a claim.
-func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
-	recorded := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received, nm names) {
+	recorded := nm.from()
 	recordedClaimed := rc.FromRDNS == "" // a HELO is the sender's own word
 	switch {
 	case prev.Role == RoleOrigin:
@@ -154,13 +268,62 @@ func (b *pathBuilder) nameByEvidence(prev *Node, rc *Received) {
 		prev.Name, prev.Claimed = recorded, recorded != "" && recordedClaimed
 	case recorded == "":
 		prev.Claimed = true
-	case b.nameMatches(prev.Name, *rc):
+	case b.nameMatches(prev.Name, rc, nm):
 		// Confirmed by the receiver.
 	default:
 		prev.ClaimedNames = append(prev.ClaimedNames, prev.Name)
 		prev.Notes = append(prev.Notes, fmt.Sprintf("called itself %s, but the next relay recorded it as %s: the self-declared name is only a claim", prev.Name, recorded))
 		prev.Name, prev.Claimed = recorded, recordedClaimed
 	}
+}
+
+// maxNodes is the most nodes build can make of rs: two for the lowest
+// parsed field (the origin and its receiver), one for each parsed field
+// above it, except the fields sameMachine always merges into the node
+// below (local pick-ups, transfers from a loopback address).
+func maxNodes(rs []Received) int {
+	n := 0
+	for k := len(rs) - 1; k >= 0; k-- {
+		rc := &rs[k]
+		switch {
+		case !rc.Parsed:
+		case n == 0:
+			n = 2
+		case rc.Kind == KindLocal, rc.FromIP.IsValid() && rc.FromIP.Unmap().IsLoopback():
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// startReceived returns the Received list of a new node, holding idx;
+// left is the number of fields not yet walked, idx's included. The lists
+// of a message share one block: the list of the last node grows in place
+// as fields are merged into it, so the list of the node before the new one
+// is clipped to its length and the new list starts after it.
+func (b *pathBuilder) startReceived(idx, left int) []int {
+	var rest []int
+	if n := len(b.res.Nodes); n > 0 {
+		prev := &b.res.Nodes[n-1]
+		rest = prev.Received[len(prev.Received):] // empty, with the rest of the block as capacity
+		prev.Received = slices.Clip(prev.Received)
+	}
+	if cap(rest) == 0 {
+		rest = make([]int, 0, left)
+	}
+	return append(rest, idx)
+}
+
+// alsoKnownAs is the note for a node whose own by clause gave another
+// address (a), without fmt's boxing of a.
+func alsoKnownAs(a netip.Addr) string {
+	const pre, post = "also known as ", " (from its own Received field)"
+	buf := make([]byte, 0, len(pre)+len(post)+46) // 46: the longest IPv6 text without zone
+	buf = append(buf, pre...)
+	buf = a.AppendTo(buf)
+	buf = append(buf, post...)
+	return string(buf)
 }
 
 // hasFrom reports whether a field names the client it received from.
@@ -173,16 +336,18 @@ func hasFrom(rc *Received) bool {
 // reports whether the origin is the receiving host of rc itself (a local
 // submission, a field without a from part, or a host handing to itself such
 // as Exchange's "from X ... by X with mapi").
-func (b *pathBuilder) addOrigin(rc *Received) bool {
-	n := Node{Role: RoleOrigin, Received: []int{rc.Index}}
-	by := hostName(rc.By)
-	self := by != "" && (strings.EqualFold(hostName(rc.FromHELO), by) || strings.EqualFold(hostName(rc.FromRDNS), by))
+// left is the number of fields not yet walked, rc's included.
+func (b *pathBuilder) addOrigin(rc *Received, nm names, left int) bool {
+	n := Node{Role: RoleOrigin}
+	by := nm.by
+	self := by != "" && (strings.EqualFold(nm.helo, by) || strings.EqualFold(nm.rdns, by))
 	if rc.Kind == KindLocal || !hasFrom(rc) || self {
-		n.Name = hostName(rc.By)
+		n.Received = b.startReceived(rc.Index, left)
+		n.Name = by
 		n.IP = rc.ByIP
 		n.Notes = append(n.Notes, "the message was submitted on this machine")
 	} else {
-		n.Name = firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
+		n.Name = nm.from()
 		// Without a reverse name the receiver recorded, the name is the
 		// client's HELO: its own claim.
 		n.Claimed = rc.FromRDNS == "" && n.Name != ""
@@ -200,17 +365,16 @@ func (b *pathBuilder) addOrigin(rc *Received) bool {
 // that holds the message: a local pick-up, a loop through localhost (content
 // filters such as amavis on port 10024), or a host handing to itself (LMTP
 // delivery on the same host).
-func (b *pathBuilder) sameMachine(rc *Received) bool {
+func (b *pathBuilder) sameMachine(rc *Received, nm names) bool {
 	cur := &b.res.Nodes[len(b.res.Nodes)-1]
-	by := hostName(rc.By)
+	by := nm.by
 	if rc.Kind == KindLocal {
 		return true
 	}
 	if rc.FromIP.IsValid() && rc.FromIP.Unmap().IsLoopback() {
 		return true
 	}
-	from := firstNonEmpty(hostName(rc.FromRDNS), hostName(rc.FromHELO))
-	if !rc.FromIP.IsValid() && isLocalName(from) {
+	if !rc.FromIP.IsValid() && isLocalName(nm.from()) {
 		return true
 	}
 	if by == "" || isLocalName(by) {
@@ -227,6 +391,7 @@ func (b *pathBuilder) sameMachine(rc *Received) bool {
 // delays fills segment delays from consecutive Received dates.
 func (b *pathBuilder) delays() {
 	res := b.res
+	var delays []float64
 	for i := range res.Segments {
 		seg := &res.Segments[i]
 		t := res.Received[seg.Received].Date
@@ -239,8 +404,11 @@ func (b *pathBuilder) delays() {
 			}
 		}
 		if !t.IsZero() && !prev.IsZero() {
-			d := t.Sub(prev).Seconds()
-			seg.DelaySeconds = &d
+			if delays == nil {
+				delays = make([]float64, len(res.Segments)) // one block for the message
+			}
+			delays[i] = t.Sub(prev).Seconds()
+			seg.DelaySeconds = &delays[i]
 		}
 	}
 }
@@ -278,8 +446,12 @@ func (b *pathBuilder) enrich(ctx context.Context) {
 			n.Notes = append(n.Notes, "the final server's address is not in the headers")
 		}
 		n.Jurisdiction = b.opts.Home.Classify(n.Location.Country, n.Internal && !n.Location.ViaDNS)
-		if note := b.opts.Home.Note(n.Location.Country); note != "" && !slices.Contains(res.Notes, note) {
-			res.Notes = append(res.Notes, note)
+		// The note depends on the country alone: a node in the country of
+		// the node before it has nothing to add.
+		if c := n.Location.Country; i == 0 || c != res.Nodes[i-1].Location.Country {
+			if note := b.opts.Home.Note(c); note != "" && !slices.Contains(res.Notes, note) {
+				res.Notes = append(res.Notes, note)
+			}
 		}
 	}
 }
@@ -325,15 +497,15 @@ func (b *pathBuilder) resolve(ctx context.Context, n *Node) netip.Addr {
 func (b *pathBuilder) check() {
 	res := b.res
 	for i := 1; i < len(res.Segments); i++ {
-		seg := res.Segments[i]
-		rc := res.Received[seg.Received]
-		sender := res.Nodes[seg.From]
+		seg := &res.Segments[i]
+		rc := &res.Received[seg.Received]
+		sender := &res.Nodes[seg.From]
 		// The sender named itself as a by; the receiver names it as from.
 		own := sender.Name
 		if len(sender.ClaimedNames) > 0 {
 			own = sender.ClaimedNames[0]
 		}
-		if own != "" && !b.nameMatches(own, rc) {
+		if own != "" && !b.nameMatches(own, rc, b.namesAt(seg.Received)) {
 			res.Flags = append(res.Flags, Flag{Code: FlagByFromMismatch, Received: rc.Index,
 				Detail: fmt.Sprintf("the previous relay called itself %q but this field names the sender %q", own, firstNonEmpty(rc.FromRDNS, rc.FromHELO, addrText(rc.FromIP)))})
 		}
@@ -341,7 +513,7 @@ func (b *pathBuilder) check() {
 		// private address: over the internet the receiver would have seen a
 		// public one, so the field is forged or the hop is not what it says.
 		if rc.FromIP.IsValid() && b.opts.Internal(rc.FromIP) && !rc.FromIP.Unmap().IsLoopback() {
-			recv := res.Nodes[seg.To]
+			recv := &res.Nodes[seg.To]
 			sd, rd := b.domain(sender.Name), b.domain(recv.Name)
 			if sd != "" && rd != "" && sd != rd {
 				res.Flags = append(res.Flags, Flag{Code: FlagPrivateHandover, Received: rc.Index,
@@ -368,9 +540,9 @@ func (b *pathBuilder) check() {
 
 // nameMatches reports whether the from part of rc plausibly names the host
 // called name: same name, same first label, same registrable domain, or an
-// address that equals the name.
-func (b *pathBuilder) nameMatches(name string, rc Received) bool {
-	cands := []string{hostName(rc.FromRDNS), hostName(rc.FromHELO)}
+// address that equals the name. nm are the names of rc.
+func (b *pathBuilder) nameMatches(name string, rc *Received, nm names) bool {
+	cands := [2]string{nm.rdns, nm.helo}
 	if rc.FromIP.IsValid() {
 		if a, ok := addressLiteral(name); ok && a.Unmap() == rc.FromIP.Unmap() {
 			return true
@@ -404,7 +576,15 @@ func (r *Result) summarise() {
 	if len(r.Nodes) > maxDomainList {
 		orgSeen = make(map[string]bool)
 	}
-	for _, n := range r.Nodes {
+	// Organisations and countries are at most one per node, TLS versions
+	// one per segment: one block for the three lists. The full slice
+	// expressions keep an append from running into the next list.
+	if n, m := len(r.Nodes), len(r.Segments); n+m > 0 && len(s.Organisations)+len(s.Countries)+len(s.TLSVersions) == 0 {
+		buf := make([]string, 2*n+m)
+		s.Organisations, s.Countries, s.TLSVersions = buf[:0:n], buf[n:n:2*n], buf[2*n:2*n:2*n+m]
+	}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
 		if n.Role != RoleOrigin {
 			s.Relays++
 		}
@@ -434,7 +614,8 @@ func (r *Result) summarise() {
 			s.ThirdCountry = s.ThirdCountry || jurisdiction.ThirdCountry(c)
 		}
 	}
-	for _, seg := range r.Segments {
+	for i := range r.Segments {
+		seg := &r.Segments[i]
 		switch seg.Encryption {
 		case EncryptionYes:
 			s.EncryptedSegments++
@@ -454,15 +635,16 @@ func (r *Result) summarise() {
 	// never turned into a positive one.
 	var first, last time.Time
 	dated, firstIdx, lastIdx := 0, -1, -1
-	for k, rc := range r.Received {
-		if rc.Date.IsZero() {
+	for k := range r.Received {
+		d := r.Received[k].Date
+		if d.IsZero() {
 			continue
 		}
 		dated++
 		if lastIdx < 0 {
-			last, lastIdx = rc.Date, k
+			last, lastIdx = d, k
 		}
-		first, firstIdx = rc.Date, k
+		first, firstIdx = d, k
 	}
 	if dated >= 2 {
 		t := last.Sub(first).Seconds()
@@ -478,14 +660,50 @@ func (r *Result) summarise() {
 // hostName normalises a host name: no trailing dot, no surrounding brackets
 // for names, lower case.
 func hostName(s string) string {
+	if isLowerASCIIName(s) {
+		return s // the usual case, in one pass instead of three
+	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
 	return strings.ToLower(s)
 }
 
+// isLowerASCIIName reports whether hostName would return s unchanged
+// because s is ASCII without upper-case letters, with no white space at
+// either end and no trailing dot.
+func isLowerASCIIName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c == ' ' || c >= '\t' && c <= '\r' {
+		return false
+	}
+	if c := s[len(s)-1]; c == '.' || c == ' ' || c >= '\t' && c <= '\r' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // isLocalName reports names that stand for the machine itself.
 func isLocalName(s string) bool {
-	s = strings.ToLower(strings.Trim(s, "[]"))
+	s = strings.Trim(s, "[]")
+	// Every local name starts with l, 1, : or i. An ASCII first byte is
+	// the first byte of the lower-case form too, so a name starting with
+	// any other ASCII byte needs no strings.ToLower.
+	if s == "" {
+		return false
+	}
+	switch c := s[0]; {
+	case c >= utf8.RuneSelf, c == 'l', c == 'L', c == '1', c == ':', c == 'i', c == 'I':
+	default:
+		return false
+	}
+	s = strings.ToLower(s)
 	switch s {
 	case "localhost", "localhost.localdomain", "127.0.0.1", "::1", "ipv6:::1", "local":
 		return true

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailroute/mailroute/analyzer/received"
 	"github.com/mailroute/mailroute/jurisdiction"
+	"github.com/mailroute/mailroute/operator"
 )
 
 // fakeLocator answers from a fixed table and counts calls.
@@ -353,5 +356,73 @@ func TestNamesByEvidence(t *testing.T) {
 				t.Errorf("nodes (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestMaxNodes checks that maxNodes bounds the nodes of every sample.
+func TestMaxNodes(t *testing.T) {
+	for i, m := range seedMessages(t) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Analyze(context.Background(), hdr, "sample", Options{})
+		if n := maxNodes(r.Received); len(r.Nodes) > n {
+			t.Errorf("sample %d: %d nodes, maxNodes says at most %d", i, len(r.Nodes), n)
+		}
+	}
+}
+
+// BenchmarkBuildPath measures what follows the Received parser: describe,
+// path building, enrichment, checks, summary and parties, with the
+// operators table, on the samples. The header and Received fields are
+// parsed once outside the loop.
+func BenchmarkBuildPath(b *testing.B) {
+	tab, err := operator.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	type parsed struct {
+		h  Header
+		rs []Received
+	}
+	var msgs []parsed
+	for _, m := range seedMessages(b) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, _ := ParseHeader(hdr, func(name []byte) bool { return wantField(name, nil) })
+		var rs []Received
+		for i, v := range h.Values("Received") {
+			rc := received.Parse(v)
+			rc.Index = i
+			rs = append(rs, rc)
+		}
+		if len(rs) > 0 {
+			msgs = append(msgs, parsed{h, rs})
+		}
+	}
+	if len(msgs) == 0 {
+		b.Fatal("no samples with Received fields")
+	}
+	opts := Options{Operators: tab}.withDefaults()
+	ctx := context.Background()
+	rs := make([]Received, 0, MaxReceived)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m := msgs[i%len(msgs)]
+		res := newResult("bench")
+		res.describe(m.h, nil)
+		// A fresh copy: build appends warnings to the fields.
+		rs = rs[:0]
+		for _, rc := range m.rs {
+			rc.Warnings = slices.Clip(rc.Warnings)
+			rs = append(rs, rc)
+		}
+		res.Received = rs
+		res.buildPath(ctx, opts)
+		i++
 	}
 }

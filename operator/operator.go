@@ -109,7 +109,16 @@ func (t *Table) Rules() []Rule { return append([]Rule(nil), t.rules...) }
 // (an address, an unqualified or local name) has no operator.
 func (t *Table) Host(name string) (Operator, bool) {
 	h := strings.Trim(domain.Normalise(name), "[]")
-	reg := domain.Registrable(h)
+	return t.HostWithin(h, domain.Registrable(h))
+}
+
+// HostWithin is Host for a caller that has already normalised the name
+// and found its registrable domain, and would otherwise pay for
+// domain.Registrable twice: name must be in normal form (unchanged by
+// domain.Normalise, without surrounding brackets) and reg must be
+// domain.Registrable(name). Host(name) is HostWithin(name, reg) then.
+func (t *Table) HostWithin(name, reg string) (Operator, bool) {
+	h := name
 	if reg == "" {
 		return Operator{}, false
 	}

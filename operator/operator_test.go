@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mailroute/mailroute/internal/domain"
 )
 
 func builtin(t testing.TB) *Table {
@@ -103,6 +105,20 @@ func TestHost(t *testing.T) {
 // TestNamesAgree checks that AS numbers and domains of one company give one
 // name, so that a node located through an ASN database and one named by
 // its host count as the same operator.
+// TestHostWithin checks that HostWithin, given a name in normal form and
+// its registrable domain, answers as Host does.
+func TestHostWithin(t *testing.T) {
+	tab := builtin(t)
+	for _, h := range []string{"mail-sor-f41.google.com", "hotmail.co.uk", "mail.outlook.cn", "ec2-1-2-3-4.compute-1.amazonaws.com",
+		"google.com", "example.org", "localhost", "192.0.2.1", "", "a.b.c.d.e.sendgrid.net", "mx.posteo.de", "posteo.local"} {
+		op, ok := tab.HostWithin(h, domain.Registrable(h))
+		wop, wok := tab.Host(h)
+		if op != wop || ok != wok {
+			t.Errorf("HostWithin(%q) = %v, %v; Host says %v, %v", h, op, ok, wop, wok)
+		}
+	}
+}
+
 func TestNamesAgree(t *testing.T) {
 	tab := builtin(t)
 	pairs := []struct {

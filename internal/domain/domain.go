@@ -32,17 +32,18 @@ func Registrable(host string) string {
 		if len(ps) >= len(host) {
 			return "" // the host is a public suffix itself
 		}
-		return lastLabel(host[:len(host)-len(ps)-1]) + "." + ps
+		// The registrable domain is the last label before the suffix and
+		// the suffix: a tail of host, so no new string is built.
+		return host[labelStart(host[:len(host)-len(ps)-1]):]
 	}
 	// The suffix PublicSuffix found is a private one (or the default rule
 	// for an unknown top-level domain): walk up to the longest ICANN suffix.
-	for i := 0; i < len(host); {
+	// host itself was just found not to be one, so the walk starts at its
+	// second label.
+	for i := strings.IndexByte(host, '.') + 1; i < len(host); {
 		suffix := host[i:]
 		if ps, icann := publicsuffix.PublicSuffix(suffix); icann && ps == suffix {
-			if i == 0 {
-				return ""
-			}
-			return lastLabel(host[:i-1]) + "." + suffix
+			return host[labelStart(host[:i-1]):]
 		}
 		dot := strings.IndexByte(suffix, '.')
 		if dot < 0 {
@@ -76,11 +77,9 @@ func hasNonNameByte(s string) bool {
 	return false
 }
 
-func lastLabel(s string) string {
-	if j := strings.LastIndexByte(s, '.'); j >= 0 {
-		return s[j+1:]
-	}
-	return s
+// labelStart returns the index in s where its last label starts.
+func labelStart(s string) int {
+	return strings.LastIndexByte(s, '.') + 1
 }
 
 // isAddress reports a host written as an IPv4 or IPv6 address (an
@@ -92,8 +91,16 @@ func isAddress(s string) bool {
 	if s == "" || !(s[0] >= '0' && s[0] <= '9' || strings.IndexByte(s, ':') >= 0) {
 		return false
 	}
+	v6 := strings.IndexByte(s, ':') >= 0
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '.' || c == ':' || c == '%') {
+		c := s[i]
+		if c >= '0' && c <= '9' || c == '.' {
+			continue
+		}
+		// Without a colon only an IPv4 address can parse, and it has
+		// digits and dots alone: "1e100.net" would otherwise reach
+		// netip, which allocates an error for it.
+		if !v6 || !(c >= 'a' && c <= 'f' || c == ':' || c == '%') {
 			return false
 		}
 	}

@@ -1,0 +1,96 @@
+package analyzer
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailroute/mailroute/analyzer/received"
+)
+
+// TestContainsFold checks containsFold against the strings.EqualFold
+// window it replaced, including runes that fold to ASCII letters.
+func TestContainsFold(t *testing.T) {
+	ref := func(s, sub string) bool {
+		for i := 0; i+len(sub) <= len(s); i++ {
+			if strings.EqualFold(s[i:i+len(sub)], sub) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range []string{"", "multipart/ENCRYPTED; protocol=x", "application/PKCS7-mime", "p\u212acs7",
+		"\u212a\u212a pkcs", "text/plain", "encrypte", "xxencryptedxx", "ſmime", "\xffpkcs7\xff"} {
+		for _, sub := range []string{"encrypted", "pkcs7"} {
+			if got, want := containsFold(s, sub), ref(s, sub); got != want {
+				t.Errorf("containsFold(%q, %q) = %v, want %v", s, sub, got, want)
+			}
+		}
+	}
+}
+
+func TestTagValue(t *testing.T) {
+	tests := []struct{ list, name, want string }{
+		{"v=1; d=Example.ORG; s=sel", "d", "example.org"},
+		{"v=1; d = exa\r\n mple.org ;", "d", "example.org"},
+		{"v=1; D=x.example", "d", "x.example"},
+		{"v=1; s=a", "d", ""},
+		{"d=", "d", ""},
+		{"d=a\u00a0b", "d", "ab"}, // a non-breaking space is white space to strings.Fields
+	}
+	for _, tt := range tests {
+		if got := tagValue(tt.list, tt.name); got != tt.want {
+			t.Errorf("tagValue(%q, %q) = %q, want %q", tt.list, tt.name, got, tt.want)
+		}
+	}
+}
+
+// refDescribe is describe as it was before its one pass over the fields,
+// with h.Get per field: the reference for TestDescribeOnePass.
+func refDescribe(r *Result, h Header) {
+	r.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
+	r.Subject = decodeWords(h.Get("Subject"))
+	if d := h.Get("Date"); d != "" {
+		if t, ok := received.ParseDate(d); ok {
+			r.Date = t.UTC().Format(time.RFC3339)
+		}
+	}
+	r.FromDomain = addressDomain(h.Get("From"))
+	r.ReturnPathDomain = addressDomain(h.Get("Return-Path"))
+	for _, sig := range h.Values("Dkim-Signature") {
+		if d := tagValue(sig, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
+			r.DKIMDomains = append(r.DKIMDomains, d)
+		}
+	}
+	r.Summary.BodyEncryption = bodyEncryption(h.Get("Content-Type"))
+}
+
+func TestDescribeOnePass(t *testing.T) {
+	hs := []Header{
+		{Fields: []Field{{"Subject", ""}, {"Subject", "second"}, {"SUBJECT", "third"}}},
+		{Fields: []Field{{"Dkim-\u017fignature", "d=odd.example"}, {"Dkim-Signature", "d=b.example"}, {"DKIM-Signature", "d=b.example"}}},
+		{Fields: []Field{{"From", "a@x.example"}, {"from", "b@y.example"}, {"Return-Path", "<r@z.example>"}, {"Message-\u212a", "k"}}},
+		{Fields: []Field{{"Content-Type", "multipart/encrypted; protocol=\"application/pgp-encrypted\""}, {"Date", "Mon, 2 Jan 2006 15:04:05 +0000"}, {"Message-Id", " <id@x> "}}},
+		{},
+	}
+	for _, m := range seedMessages(t) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := ParseHeader(hdr, func(name []byte) bool { return wantField(name, nil) })
+		hs = append(hs, h)
+	}
+	for i, h := range hs {
+		got, want := newResult("x"), newResult("x")
+		got.describe(h, nil)
+		refDescribe(&want, h)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("header %d: describe differs from the reference (-want +got):\n%s", i, diff)
+		}
+	}
+}
