@@ -442,16 +442,25 @@ var wordRules = [...]wordRule{
 	{word: "X=", prefix: true, read: doEximLogTLS, origin: "Exim 4 log-style \"X=TLS1.2:cipher:256\""},
 }
 
+// wordRuleStart marks the first bytes (with bit 5 set) of the words of
+// wordRules.
+var wordRuleStart = func() (t [256]bool) {
+	for _, r := range wordRules {
+		t[r.word[0]|0x20] = true
+	}
+	return t
+}()
+
 // readWord reads loose word i with the word table.
 func (p *parser) readWord(i int) {
 	w := p.toks[i].s
+	// Most words match no row: their first byte (with bit 5 set, which
+	// equalFold's matches share) starts none.
+	if !wordRuleStart[w[0]|0x20] {
+		return
+	}
 	for k := range wordRules {
 		r := &wordRules[k]
-		// Most words match no row: the first byte (with bit 5 set, which
-		// equalFold's matches share) rules them out cheaply.
-		if w[0]|0x20 != r.word[0]|0x20 {
-			continue
-		}
 		if r.prefix && hasPrefixFold(w, r.word) || !r.prefix && equalFold(w, r.word) {
 			p.do(r.read, w, i)
 			return
@@ -540,9 +549,20 @@ func (p *parser) readClause(cl int) {
 	}
 }
 
+// keywordStart marks the first bytes (with bit 5 set) of the keywords of
+// clauseRules.
+var keywordStart = func() (t [256]bool) {
+	for _, r := range clauseRules {
+		t[r.keyword[0]|0x20] = true
+	}
+	return t
+}()
+
 // keyword maps a clause keyword to its clause, or clNone.
 func keyword(w string) int {
-	if len(w) < 2 || len(w) > 4 {
+	// Every keyword starts with b, f, i, v or w: most words are ruled out
+	// by length and first byte.
+	if len(w) < 2 || len(w) > 4 || !keywordStart[w[0]|0x20] {
 		return clNone
 	}
 	for i := range clauseRules {
