@@ -3,6 +3,7 @@ package analyzer
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -110,69 +111,114 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 		}
 	}
 
-	// One pass: the kept keys and values go into text, the fields record
-	// where; the strings are cut from text at the end. text never needs
-	// more than the header's length, so for a header section of usual
-	// size it is allocated once, and its String does not copy.
+	// First pass: find the kept fields and the pieces of their values (the
+	// lines without the white space around them), as offsets in b. Then
+	// the keys and values go into one string of exactly their size, and
+	// the fields are cut from it: one allocation for all of them, no larger
+	// than the kept text (the whole header would keep the collector busy).
 	var spanBuf [32]fieldSpan
-	spans := spanBuf[:0]
-	var text strings.Builder
-	text.Grow(min(len(b), 32<<10))
+	var pieceBuf [96]piece
+	spans, pieces := spanBuf[:0], pieceBuf[:0]
+	size := 0
 	keep := false
-	for len(b) > 0 {
-		n := lineLen(b)
-		content := trimLineEnd(b[:n])
-		b = b[n:]
-		switch {
-		case len(content) == 0:
-			b = nil // end of the header section
-		case content[0] == ' ' || content[0] == '\t':
+	for off := 0; off < len(b); {
+		n := bytes.IndexByte(b[off:], '\n') + 1 // lineLen, written out: a call per line showed
+		if n == 0 {
+			n = len(b) - off
+		}
+		line := b[off : off+n]
+		lineOff := off
+		off += n
+		if line[0] == ' ' || line[0] == '\t' {
+			// A continuation line (never empty: it starts with white space).
 			if keep {
-				appendPiece(&text, spans[len(spans)-1].valStart, content)
+				if pc, ok := valuePiece(line, lineOff, len(trimLineEnd(line))); ok {
+					pieces = append(pieces, pc)
+					size += pc.end - pc.start + 1
+				}
 			}
-		default:
-			colon := bytes.IndexByte(content, ':')
-			name := bytes.TrimRight(content[:max(colon, 0)], " \t")
-			if colon <= 0 || !validFieldName(name) {
-				warnings = append(warnings, clip(fmt.Sprintf("malformed header line skipped: %q", content), 120))
-				keep = false
-				continue
-			}
-			keep = want == nil || want(name)
-			if !keep {
-				continue
-			}
-			sp := fieldSpan{key: knownKey(name)}
-			if sp.key == "" {
-				sp.keyStart = text.Len()
-				appendCanonicalKey(&text, name)
-				sp.keyEnd = text.Len()
-			}
-			sp.valStart = text.Len()
-			appendPiece(&text, sp.valStart, content[colon+1:])
-			spans = append(spans, sp)
+			continue
 		}
-		if keep {
-			spans[len(spans)-1].valEnd = text.Len()
+		content := trimLineEnd(line)
+		if len(content) == 0 {
+			break // end of the header section
 		}
+		colon := bytes.IndexByte(content, ':')
+		name := trimSpaceTab(content[:max(colon, 0)])
+		if colon <= 0 || !validFieldName(name) {
+			warnings = append(warnings, clip(fmt.Sprintf("malformed header line skipped: %q", content), 120))
+			keep = false
+			continue
+		}
+		keep = want == nil || want(name)
+		if !keep {
+			continue
+		}
+		sp := fieldSpan{key: knownKey(name), firstPiece: len(pieces)}
+		if sp.key == "" {
+			sp.name = name
+			size += len(name)
+		}
+		if pc, ok := valuePiece(content[colon+1:], lineOff+colon+1, len(content)-colon-1); ok {
+			pieces = append(pieces, pc)
+			size += pc.end - pc.start + 1
+		}
+		spans = append(spans, sp)
 	}
-	all := text.String()
+
+	var text strings.Builder
+	text.Grow(size)
 	h := Header{Fields: make([]Field, len(spans))}
+	// A string taken from text stays valid as text grows: it never
+	// reallocates (size is enough), and bytes written are never changed.
 	for i, sp := range spans {
 		key := sp.key
 		if key == "" {
-			key = all[sp.keyStart:sp.keyEnd]
+			start := text.Len()
+			appendCanonicalKey(&text, sp.name)
+			key = text.String()[start:]
 		}
-		h.Fields[i] = Field{Key: key, Value: all[sp.valStart:sp.valEnd]}
+		start := text.Len()
+		last := len(pieces)
+		if i+1 < len(spans) {
+			last = spans[i+1].firstPiece
+		}
+		for k, pc := range pieces[sp.firstPiece:last] {
+			if k > 0 {
+				text.WriteByte(' ')
+			}
+			text.Write(b[pc.start:pc.end])
+		}
+		h.Fields[i] = Field{Key: key, Value: text.String()[start:]}
 	}
 	return h, warnings
 }
 
-// fieldSpan is where ParseHeader put one field's key and value.
+// fieldSpan is a field ParseHeader keeps: its key when it is one of
+// knownKeys, else its name as written, and its first value piece (the
+// pieces of a field run up to the next field's first).
 type fieldSpan struct {
-	key              string // a known key, else keyStart:keyEnd
-	keyStart, keyEnd int
-	valStart, valEnd int
+	key        string
+	name       []byte
+	firstPiece int
+}
+
+// piece is one line of a field value, b[start:end] of the header.
+type piece struct{ start, end int }
+
+// valuePiece returns the piece of a value line: line[:n] (the part after
+// the colon, or a continuation line, without its line end), which starts
+// at offset off of the header, without the spaces and tabs around it. ok
+// is false when nothing is left: such a line adds nothing to the value.
+func valuePiece(line []byte, off, n int) (piece, bool) {
+	i := 0
+	for i < n && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	for n > i && (line[n-1] == ' ' || line[n-1] == '\t') {
+		n--
+	}
+	return piece{off + i, off + n}, i < n
 }
 
 // trimLineEnd drops the line end of line: every trailing CR and LF.
@@ -184,27 +230,6 @@ func trimLineEnd(line []byte) []byte {
 	return line[:n]
 }
 
-// appendPiece writes one line of a field value (the part after the colon,
-// or a continuation line) to the value that starts at text[start:]: without
-// the spaces and tabs around it, after one space when the value already has
-// something.
-func appendPiece(text *strings.Builder, start int, piece []byte) {
-	i, n := 0, len(piece)
-	for i < n && (piece[i] == ' ' || piece[i] == '\t') {
-		i++
-	}
-	for n > i && (piece[n-1] == ' ' || piece[n-1] == '\t') {
-		n--
-	}
-	if i == n {
-		return
-	}
-	if text.Len() > start {
-		text.WriteByte(' ')
-	}
-	text.Write(piece[i:n])
-}
-
 // knownKeys are the canonical names of the fields Analyze reads, so that
 // their keys need no copy.
 var knownKeys = [...]string{"Received", "From", "Date", "Subject", "Message-Id", "Return-Path", "Content-Type", "Dkim-Signature", "To"}
@@ -212,13 +237,27 @@ var knownKeys = [...]string{"Received", "From", "Date", "Subject", "Message-Id",
 // knownKey returns the canonical form of name when it is one of knownKeys,
 // else "". name is a valid field name (ASCII).
 func knownKey(name []byte) string {
-	for _, k := range knownKeys {
-		if len(k) == len(name) && asciiEqualFold(name, k) {
+	if len(name) >= len(knownKeyByLen) {
+		return ""
+	}
+	for _, k := range knownKeyByLen[len(name)] {
+		// Most names are written in canonical form: an exact comparison
+		// (no allocation) settles them.
+		if string(name) == k || asciiEqualFold(name, k) {
 			return k
 		}
 	}
 	return ""
 }
+
+// knownKeyByLen lists knownKeys by length, so that knownKey compares a name
+// with at most two of them.
+var knownKeyByLen = func() (t [32][]string) {
+	for _, k := range knownKeys {
+		t[len(k)] = append(t[len(k)], k)
+	}
+	return t
+}()
 
 // asciiEqualFold compares ASCII b and s case-insensitively.
 func asciiEqualFold(b []byte, s string) bool {
@@ -303,18 +342,51 @@ func lineLen(b []byte) int {
 
 func afterLine(b []byte) []byte { return b[lineLen(b):] }
 
+// trimSpaceTab returns b without trailing spaces and tabs (the white space
+// a field name may have before its colon); bytes.TrimRight builds a set for
+// its cutset on every call.
+func trimSpaceTab(b []byte) []byte {
+	n := len(b)
+	for n > 0 && (b[n-1] == ' ' || b[n-1] == '\t') {
+		n--
+	}
+	return b[:n]
+}
+
 // validFieldName reports an RFC 5322 2.2 field name: printable US-ASCII
-// without colon.
+// without colon, for a name cut before the first colon of its line (so only
+// the range is tested), eight bytes at a time: every field line of every message
+// passes here, and names are long ("X-Microsoft-Antispam-Message-Info").
 func validFieldName(name []byte) bool {
 	if len(name) == 0 {
 		return false
 	}
+	for len(name) >= 8 {
+		if !printable8(binary.LittleEndian.Uint64(name)) {
+			return false
+		}
+		name = name[8:]
+	}
 	for _, c := range name {
-		if c <= ' ' || c >= 0x7f || c == ':' {
+		if c <= ' ' || c >= 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// printable8 reports whether every byte of x is in '!'..'~' (0x21-0x7e).
+// Each test is exact for its byte: on the low seven bits no carry crosses
+// into the next byte.
+func printable8(x uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7f7f7f7f7f7f7f7f
+	)
+	atLeast21 := (x&low7 + (0x80-0x21)*ones) & high // high bit set: low 7 bits >= 0x21
+	is7f := (x&low7 + ones) & high                  // high bit set: low 7 bits == 0x7f
+	return (^atLeast21|is7f|x)&high == 0
 }
 
 // clip shortens s to at most n bytes, marking the cut.

@@ -470,31 +470,33 @@ func monthNum(s string) int {
 	if len(s) < 3 {
 		return 0
 	}
+	// The first three bytes with bit 5 set: exact case folding for the
+	// letters of the month names, one comparison per month.
 	var m int
-	switch {
-	case equalFold(s[:3], "jan"):
+	switch string([]byte{s[0] | 0x20, s[1] | 0x20, s[2] | 0x20}) {
+	case "jan":
 		m = 1
-	case equalFold(s[:3], "feb"):
+	case "feb":
 		m = 2
-	case equalFold(s[:3], "mar"):
+	case "mar":
 		m = 3
-	case equalFold(s[:3], "apr"):
+	case "apr":
 		m = 4
-	case equalFold(s[:3], "may"):
+	case "may":
 		m = 5
-	case equalFold(s[:3], "jun"):
+	case "jun":
 		m = 6
-	case equalFold(s[:3], "jul"):
+	case "jul":
 		m = 7
-	case equalFold(s[:3], "aug"):
+	case "aug":
 		m = 8
-	case equalFold(s[:3], "sep"):
+	case "sep":
 		m = 9
-	case equalFold(s[:3], "oct"):
+	case "oct":
 		m = 10
-	case equalFold(s[:3], "nov"):
+	case "nov":
 		m = 11
-	case equalFold(s[:3], "dec"):
+	case "dec":
 		m = 12
 	default:
 		return 0

@@ -23,6 +23,8 @@ func FuzzParseReceived(f *testing.F) {
 	f.Add("(((((from")
 	f.Add("from a (b [1.2.3.4]:99999) by c; 31 Feb 2024 25:61:61 +9999")
 	f.Fuzz(func(t *testing.T, v string) {
+		checkScanners(t, v)
+		checkCommentRules(t, v)
 		r := Parse(v)
 		if r.Raw != v {
 			t.Fatalf("Raw = %q, want input %q", r.Raw, v)

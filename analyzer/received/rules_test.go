@@ -1,6 +1,7 @@
 package received
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,103 @@ func TestNoteCommentsSkippedInFrom(t *testing.T) {
 		r := Parse(tt.value)
 		if r.FromHELO != tt.helo || r.FromRDNS != tt.rdns {
 			t.Errorf("%s: HELO %q rDNS %q, want %q %q", tt.value, r.FromHELO, r.FromRDNS, tt.helo, tt.rdns)
+		}
+	}
+}
+
+// commentRuleLinear is commentRuleFor as it was before commentIndex: every
+// prefix row compared with the comment, the longest match winning. It is the
+// reference the index must agree with.
+func commentRuleLinear(c string) *commentRule {
+	var best *commentRule
+	for i := range commentRules {
+		r := &commentRules[i]
+		pre := r.prefix
+		if pre == "" || len(c) < len(pre) {
+			continue
+		}
+		if (best == nil || len(pre) > len(best.prefix)) && equalFold(c[:len(pre)], pre) {
+			best = r
+		}
+	}
+	return best
+}
+
+// TestCommentIndexMatchesTable checks that commentRuleFor, which looks only
+// at the rows commentIndex lists for the first byte, picks the row the whole
+// table picks: for every prefix in three spellings, cut short, with text
+// after it, and for every comment of the test cases.
+func TestCommentIndexMatchesTable(t *testing.T) {
+	var comments []string
+	for _, r := range commentRules {
+		for _, pre := range []string{r.prefix, strings.ToUpper(r.prefix), strings.ToLower(r.prefix)} {
+			for n := range len(pre) + 1 {
+				comments = append(comments, pre[:n], pre[:n]+"x", pre[:n]+" TLSv1.3", pre[:n]+"@")
+			}
+		}
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		for _, v := range readCases(t, file) {
+			var p parser
+			p.tokenize(v, 0)
+			for _, tok := range p.toks[:p.n] {
+				if tok.kind == tokComment {
+					comments = append(comments, strings.TrimSpace(tok.s))
+				}
+			}
+		}
+	}
+	for _, c := range comments {
+		if got, want := commentRuleFor(c), commentRuleLinear(c); got != want {
+			t.Errorf("commentRuleFor(%q) = %v, want %v", c, got, want)
+		}
+	}
+	// The table happens to list longer prefixes first today; the index must
+	// not depend on that.
+	n := 0
+	for first, rows := range commentIndex {
+		for i, k := range rows {
+			pre := commentRules[k].prefix
+			if pre[0]|0x20 != byte(first) {
+				t.Errorf("row %q listed under %q", pre, byte(first))
+			}
+			if i > 0 && len(pre) > len(commentRules[rows[i-1]].prefix) {
+				t.Errorf("row %q listed after the shorter %q", pre, commentRules[rows[i-1]].prefix)
+			}
+		}
+		n += len(rows)
+	}
+	want := 0
+	for _, r := range commentRules {
+		if r.prefix != "" {
+			want++
+		}
+	}
+	if n != want {
+		t.Errorf("commentIndex lists %d rows, want %d", n, want)
+	}
+	if len(comments) < 500 {
+		t.Errorf("only %d comments checked", len(comments))
+	}
+}
+
+// checkCommentRules compares commentRuleFor with the whole table on every
+// comment of v.
+func checkCommentRules(t *testing.T, v string) {
+	t.Helper()
+	var p parser
+	p.tokenize(v, 0)
+	for _, tok := range p.toks[:p.n] {
+		if tok.kind != tokComment {
+			continue
+		}
+		c := strings.TrimSpace(tok.s)
+		if got, want := commentRuleFor(c), commentRuleLinear(c); got != want {
+			t.Fatalf("commentRuleFor(%q) = %v, want %v", c, got, want)
 		}
 	}
 }
