@@ -34,8 +34,8 @@ const (
 	TypeEmbedded = "embedded" // data compiled into the binary
 )
 
-// DefaultCacheSize is the number of addresses a DB caches when
-// Options.CacheSize is zero.
+// DefaultCacheSize is the number of addresses a DB with a database file
+// caches when Options.CacheSize is zero.
 const DefaultCacheSize = 1 << 16
 
 // EnvDir is the environment variable OptionsFromEnv reads into Options.Dir.
@@ -90,7 +90,8 @@ type Options struct {
 	// NoEmbedded disables the embedded country data (for tests).
 	NoEmbedded bool
 	// CacheSize caps the number of cached addresses: 0 means
-	// DefaultCacheSize, negative disables the cache.
+	// DefaultCacheSize when a database file is open and no cache for the
+	// embedded data alone; negative disables the cache.
 	CacheSize int
 }
 
@@ -267,6 +268,14 @@ func (db *DB) finish(cacheSize int) {
 	db.srcBoth = append(append([]Source(nil), loc...), asn...)
 	if cacheSize == 0 {
 		cacheSize = DefaultCacheSize
+		if db.loc == nil && db.asn == nil {
+			// The embedded data alone answers about as fast as the
+			// cache (BenchmarkLookupUncachedEmbedded against
+			// BenchmarkLookupCached), and a full cache is most of
+			// a scan's live heap, which the collector marks again
+			// and again: no cache.
+			cacheSize = -1
+		}
 	}
 	db.cache.init(cacheSize)
 }

@@ -254,7 +254,7 @@ func TestCacheBounded(t *testing.T) {
 }
 
 func TestCacheSkipsInternal(t *testing.T) {
-	db, err := Open(Options{SearchDirs: []string{}})
+	db, err := Open(Options{SearchDirs: []string{}, CacheSize: 1024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +269,25 @@ func TestCacheSkipsInternal(t *testing.T) {
 	db.Lookup(netip.MustParseAddr("8.8.8.8"))
 	if n := db.cache.len(); n != 1 {
 		t.Errorf("mapped and plain address use %d cache entries, want 1", n)
+	}
+}
+
+// TestEmbeddedNotCached checks that the embedded data alone gets no cache
+// unless one is asked for.
+func TestEmbeddedNotCached(t *testing.T) {
+	for _, tt := range []struct {
+		size int
+		want bool
+	}{{0, false}, {-1, false}, {1024, true}} {
+		db, err := Open(Options{SearchDirs: []string{}, CacheSize: tt.size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Lookup(netip.MustParseAddr("8.8.8.8"))
+		if got := db.cache.len() == 1; got != tt.want {
+			t.Errorf("CacheSize %d: cached %v, want %v", tt.size, got, tt.want)
+		}
+		db.Close()
 	}
 }
 
