@@ -41,7 +41,47 @@ var eeaOnly = [...]string{"IS", "LI", "NO"}
 type Home struct {
 	label string
 	codes []string // sorted, upper case
+	set   codeSet  // codes, for Contains
 }
+
+// codeSet is a set of two-letter upper-case codes, one bit per code: a
+// node's country is tested against the home, the EU and the EEA for every
+// node of every message, and a bit test costs less than a search.
+type codeSet [(26*26 + 63) / 64]uint64
+
+// codeIndex returns the bit of a two-letter upper-case code, or -1 for
+// anything else.
+func codeIndex(code string) int {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return -1
+	}
+	return int(code[0]-'A')*26 + int(code[1]-'A')
+}
+
+// newCodeSet returns the set of codes; codes other than two upper-case
+// letters are left out (they can never be asked about).
+func newCodeSet(codes ...string) codeSet {
+	var s codeSet
+	for _, c := range codes {
+		if i := codeIndex(c); i >= 0 {
+			s[i/64] |= 1 << (i % 64)
+		}
+	}
+	return s
+}
+
+// has reports whether code is in s.
+func (s *codeSet) has(code string) bool {
+	i := codeIndex(code)
+	return i >= 0 && s[i/64]&(1<<(i%64)) != 0
+}
+
+// euSet and eeaSet are euMembers, and euMembers with eeaOnly, as sets
+// (read-only).
+var (
+	euSet  = newCodeSet(euMembers[:]...)
+	eeaSet = newCodeSet(slices.Concat(euMembers[:], eeaOnly[:])...)
+)
 
 // ParseHome parses a comma-separated list of ISO 3166-1 alpha-2 country codes
 // and the groups EU and EEA, e.g. "DE", "EU", "DE,AT,CH". A code that is not
@@ -69,17 +109,15 @@ func ParseHome(s string) (Home, error) {
 		labels = append(labels, p)
 	}
 	slices.Sort(codes)
-	return Home{label: strings.Join(labels, ","), codes: slices.Compact(codes)}, nil
+	codes = slices.Compact(codes)
+	return Home{label: strings.Join(labels, ","), codes: codes, set: newCodeSet(codes...)}, nil
 }
 
 // String returns the home jurisdiction as given, e.g. "EEA" or "DE,AT".
 func (h Home) String() string { return h.label }
 
 // Contains reports whether the country code belongs to the home jurisdiction.
-func (h Home) Contains(country string) bool {
-	_, ok := slices.BinarySearch(h.codes, country)
-	return ok
-}
+func (h Home) Contains(country string) bool { return h.set.has(country) }
 
 // checkCountry accepts an assigned ISO 3166-1 alpha-2 country code in upper
 // case. golang.org/x/text/language knows the CLDR region registry: private
@@ -108,12 +146,10 @@ func checkCountry(code string) error {
 }
 
 // InEU reports whether the ISO country code is a member state of the EU.
-func InEU(country string) bool { return slices.Contains(euMembers[:], country) }
+func InEU(country string) bool { return euSet.has(country) }
 
 // InEEA reports whether the ISO country code is a member of the EU or EEA.
-func InEEA(country string) bool {
-	return InEU(country) || slices.Contains(eeaOnly[:], country)
-}
+func InEEA(country string) bool { return eeaSet.has(country) }
 
 // OutsideEEA reports whether a known country is outside the EU/EEA, whatever
 // the home jurisdiction; an unknown country ("") is not.

@@ -114,3 +114,43 @@ func FuzzParseHome(f *testing.F) {
 		}
 	})
 }
+
+// TestMembershipSets checks the bit sets behind InEU, InEEA and
+// Home.Contains against the member lists, for every two-letter code and
+// for inputs that are no upper-case code at all.
+func TestMembershipSets(t *testing.T) {
+	home, err := ParseHome("DE,CH,US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(list []string, c string) bool {
+		for _, m := range list {
+			if m == c {
+				return true
+			}
+		}
+		return false
+	}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			c := string([]rune{a, b})
+			if got, want := InEU(c), in(euMembers[:], c); got != want {
+				t.Errorf("InEU(%q) = %v, want %v", c, got, want)
+			}
+			if got, want := InEEA(c), in(euMembers[:], c) || in(eeaOnly[:], c); got != want {
+				t.Errorf("InEEA(%q) = %v, want %v", c, got, want)
+			}
+			if got, want := home.Contains(c), in([]string{"CH", "DE", "US"}, c); got != want {
+				t.Errorf("Home(DE,CH,US).Contains(%q) = %v, want %v", c, got, want)
+			}
+		}
+	}
+	for _, c := range []string{"", "de", "De", "D", "DEU", "D\x00", "[E", "Z[", "\xc3\x84E"} {
+		if InEU(c) || InEEA(c) || home.Contains(c) {
+			t.Errorf("%q is taken as a member", c)
+		}
+	}
+	if (Home{}).Contains("DE") {
+		t.Error("the zero Home contains DE")
+	}
+}
