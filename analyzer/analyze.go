@@ -56,6 +56,10 @@ type Options struct {
 	// say the embedded or country-level data placed them wrongly (see
 	// Location.Placement); nil means the geolocation data stands.
 	Placements Placements
+	// Domains, when set, remembers the registrable domains of host names
+	// across the messages analysed with it (see DomainCache); nil means
+	// they are worked out per message.
+	Domains *DomainCache
 }
 
 func (o Options) withDefaults() Options {

@@ -91,11 +91,12 @@ func (b *pathBuilder) info(host string) *hostInfo {
 	return hi
 }
 
-// domain returns domain.Registrable(host), memoised per message.
+// domain returns domain.Registrable(host), memoised per message and, through
+// Options.Domains, per run.
 func (b *pathBuilder) domain(host string) string {
 	hi := b.info(host)
 	if !hi.domainOK {
-		hi.domain, hi.domainOK = domain.Registrable(host), true
+		hi.domain, hi.domainOK = b.opts.Domains.Registrable(host), true
 	}
 	return hi.domain
 }

@@ -81,6 +81,7 @@ func (f *commonFlags) setup(env Env) (*setup, error) {
 		Internal:       geo.IsInternal,
 		Operators:      ops,
 		Placements:     places,
+		Domains:        analyzer.NewDomainCache(0),
 	}
 	if err := f.dns.check(); err != nil {
 		s.Close()
