@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/mailroute/mailroute/analyzer/received"
 )
@@ -145,9 +144,9 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w)
 	}
-	res.describe(h, opts.KeepHeaders)
+	nReceived := res.describe(h, opts.KeepHeaders)
 
-	values := h.Values("Received")
+	values := receivedValues(h, nReceived)
 	if len(values) == 0 {
 		if len(h.Fields) == 0 {
 			res.fail(FailUnreadable, fmt.Sprintf("%s: no header fields found", source))
@@ -214,14 +213,15 @@ func wantField(name []byte, keep []string) bool {
 	return false
 }
 
-// describe fills the message-level fields from the header.
-func (r *Result) describe(h Header, keep []string) {
+// describe fills the message-level fields from the header and returns the
+// number of its Received fields.
+func (r *Result) describe(h Header, keep []string) int {
 	// One pass over the fields finds the first of each field read here,
-	// as h.Get would (six calls of it walked all fields six times), and
-	// the DKIM signatures in order.
+	// as h.Get would (six calls of it walked all fields six times), the
+	// DKIM signatures in order and the number of Received fields.
 	var v describeFields
-	for _, f := range h.Fields {
-		v.add(f, r)
+	for i := range h.Fields {
+		v.add(&h.Fields[i], r)
 	}
 	r.MessageID = strings.Trim(strings.TrimSpace(v.get(fieldMessageID)), "<>")
 	r.Subject = decodeWords(v.get(fieldSubject))
@@ -244,6 +244,7 @@ func (r *Result) describe(h Header, keep []string) {
 			r.Headers[ck] = decodeWords(v)
 		}
 	}
+	return v.received
 }
 
 // The fields describe reads, by index into describeFields.
@@ -257,46 +258,65 @@ const (
 	numDescribeFields
 )
 
-// describeFieldNames are the names of the fields describe reads, by index.
-var describeFieldNames = [numDescribeFields]string{"Message-Id", "Subject", "Date", "From", "Return-Path", "Content-Type"}
-
 // describeFields collects the first value of each field describe reads.
 type describeFields struct {
-	value [numDescribeFields]string
-	seen  [numDescribeFields]bool
+	value    [numDescribeFields]string
+	seen     [numDescribeFields]bool
+	received int // Received fields seen
 }
 
-// add takes field f into v and adds a DKIM signature's domain to r.
-func (v *describeFields) add(f Field, r *Result) {
-	if strings.EqualFold(f.Key, "Dkim-Signature") {
+// add takes field f into v, counting Received fields, and adds a DKIM
+// signature's domain to r. The keys of a
+// Header from ParseHeader are canonical (and ASCII), so exact comparison
+// is the case-insensitive one.
+func (v *describeFields) add(f *Field, r *Result) {
+	i := -1
+	switch f.Key {
+	case "Received":
+		v.received++
+		return
+	case "Dkim-Signature":
 		if d := tagValue(f.Value, "d"); d != "" && !slices.Contains(r.DKIMDomains, d) {
 			r.DKIMDomains = append(r.DKIMDomains, d)
 		}
 		return
+	case "Message-Id":
+		i = fieldMessageID
+	case "Subject":
+		i = fieldSubject
+	case "Date":
+		i = fieldDate
+	case "From":
+		i = fieldFrom
+	case "Return-Path":
+		i = fieldReturnPath
+	case "Content-Type":
+		i = fieldContentType
+	default:
+		return
 	}
-	// strings.EqualFold needs equal lengths when the key is ASCII
-	// (ParseHeader's keys are); any other key is compared in full.
-	ascii := isASCII(f.Key)
-	for i, name := range describeFieldNames {
-		if (len(f.Key) == len(name) || !ascii) && !v.seen[i] && strings.EqualFold(f.Key, name) {
-			v.value[i], v.seen[i] = f.Value, true
-			return
+	if !v.seen[i] {
+		v.value[i], v.seen[i] = f.Value, true
+	}
+}
+
+// receivedValues returns the values of h's n Received fields, topmost
+// first (h.Values("Received"), for a Header from ParseHeader).
+func receivedValues(h Header, n int) []string {
+	if n == 0 {
+		return nil
+	}
+	vs := make([]string, 0, n)
+	for i := range h.Fields {
+		if h.Fields[i].Key == "Received" {
+			vs = append(vs, h.Fields[i].Value)
 		}
 	}
+	return vs
 }
 
 // get returns the first value of field i, "" when there is none.
 func (v *describeFields) get(i int) string { return v.value[i] }
-
-// isASCII reports whether s is all ASCII.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
 
 // decodeWords decodes RFC 2047 encoded words, keeping the input when it
 // cannot.
