@@ -110,20 +110,48 @@ func AnalyzeReader(ctx context.Context, r io.Reader, source string, opts Options
 }
 
 func newResult(source string) Result {
-	return Result{
+	var r Result
+	r.reset(source)
+	return r
+}
+
+// reset makes r the empty result of the message source, keeping the memory
+// of its slices and its jurisdiction counts for reuse (see AnalyzeInto).
+func (r *Result) reset(source string) {
+	j := r.Summary.Jurisdictions
+	if j == nil {
+		j = map[jurisdiction.Class]int{}
+	}
+	clear(j)
+	*r = Result{
 		SchemaVersion: SchemaVersion,
 		Source:        source,
-		Received:      []Received{},
-		Nodes:         []Node{},
-		Segments:      []Segment{},
-		Flags:         []Flag{},
-		Parties:       []Party{},
-		Filters:       []Filter{},
-		Notes:         []string{},
-		Warnings:      []string{},
-		DKIMDomains:   []string{},
-		Summary:       Summary{Organisations: []string{}, Countries: []string{}, TLSVersions: []string{}, Jurisdictions: map[jurisdiction.Class]int{}, BodyEncryption: "none"},
+		Received:      emptied(r.Received),
+		Nodes:         emptied(r.Nodes),
+		Segments:      emptied(r.Segments),
+		Flags:         emptied(r.Flags),
+		Parties:       emptied(r.Parties),
+		Filters:       emptied(r.Filters),
+		Notes:         emptied(r.Notes),
+		Warnings:      emptied(r.Warnings),
+		DKIMDomains:   emptied(r.DKIMDomains),
+		Summary: Summary{
+			Organisations:  emptied(r.Summary.Organisations),
+			Countries:      emptied(r.Summary.Countries),
+			TLSVersions:    emptied(r.Summary.TLSVersions),
+			Jurisdictions:  j,
+			BodyEncryption: "none",
+		},
 	}
+}
+
+// emptied returns s with length 0 and its memory, or an empty non-nil
+// slice (JSON [], not null) when s is nil.
+func emptied[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s[:0]
 }
 
 func (r *Result) fail(reason, msg string) {
@@ -134,11 +162,22 @@ func (r *Result) fail(reason, msg string) {
 // Analyze analyses the header section of one message (as returned by
 // ReadHeader). It never fails: problems are reported in the Result.
 func Analyze(ctx context.Context, header []byte, source string, opts Options) Result {
+	var res Result
+	AnalyzeInto(ctx, header, source, opts, &res)
+	return res
+}
+
+// AnalyzeInto is Analyze writing the result into *res. It reuses the memory
+// of the slices res holds, from an earlier result, so a batch of messages
+// costs fewer allocations; nothing of what res held before may be in use
+// any more (a copy of an earlier Result shares that memory too). The result
+// is the one Analyze returns.
+func AnalyzeInto(ctx context.Context, header []byte, source string, opts Options, res *Result) {
 	opts = opts.withDefaults()
-	res := newResult(source)
+	res.reset(source)
 	if len(header) > opts.MaxHeaderBytes {
 		res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
-		return res
+		return
 	}
 	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) || wantFilterField(name) })
 	for _, w := range warnings {
@@ -146,28 +185,30 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 	}
 	nReceived := res.describe(h, opts.KeepHeaders)
 
-	values := receivedValues(h, nReceived)
-	if len(values) == 0 {
+	if nReceived == 0 {
 		if len(h.Fields) == 0 {
 			res.fail(FailUnreadable, fmt.Sprintf("%s: no header fields found", source))
 		} else {
 			res.fail(FailNoReceived, fmt.Sprintf("%s: no Received field", source))
 		}
-		return res
+		return
 	}
-	res.Received = make([]Received, len(values))
-	for i, v := range values {
-		rc := received.Parse(v)
-		rc.Index = i
-		res.Received[i] = rc
+	// The Received fields, topmost first, parsed in place.
+	res.Received = slices.Grow(res.Received, nReceived)[:nReceived]
+	i := 0
+	for k := range h.Fields {
+		if f := &h.Fields[k]; f.Key == "Received" {
+			res.Received[i] = received.Parse(f.Value)
+			res.Received[i].Index = i
+			i++
+		}
 	}
-	if len(values) > MaxReceived {
+	if nReceived > MaxReceived {
 		res.Flags = append(res.Flags, Flag{Code: FlagTooManyReceived, Received: -1,
-			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", len(values), MaxReceived)})
+			Detail: fmt.Sprintf("%d Received fields (more than %d suggests a mail loop)", nReceived, MaxReceived)})
 	}
 	res.buildPath(ctx, opts)
 	res.filters(h)
-	return res
 }
 
 // buildPath builds nodes and segments from the parsed Received fields,
@@ -298,21 +339,6 @@ func (v *describeFields) add(f *Field, r *Result) {
 	if !v.seen[i] {
 		v.value[i], v.seen[i] = f.Value, true
 	}
-}
-
-// receivedValues returns the values of h's n Received fields, topmost
-// first (h.Values("Received"), for a Header from ParseHeader).
-func receivedValues(h Header, n int) []string {
-	if n == 0 {
-		return nil
-	}
-	vs := make([]string, 0, n)
-	for i := range h.Fields {
-		if h.Fields[i].Key == "Received" {
-			vs = append(vs, h.Fields[i].Value)
-		}
-	}
-	return vs
 }
 
 // get returns the first value of field i, "" when there is none.

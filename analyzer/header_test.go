@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestReadHeader(t *testing.T) {
@@ -200,6 +202,9 @@ func FuzzAnalyze(f *testing.F) {
 		f.Add(m)
 	}
 	f.Add([]byte("Received: from [IPv6:::1] by x; \n\n"))
+	// A result of a long trace, whose memory AnalyzeInto reuses.
+	seeds := seedMessages(f)
+	big, _ := ReadHeader(bytes.NewReader(seeds[len(seeds)/2]), 0)
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		hdr, err := ReadHeader(bytes.NewReader(msg), 1<<16)
 		if err != nil && !errors.Is(err, mailbox.ErrHeaderTooLarge) {
@@ -222,6 +227,11 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if res.Summary.Hops != len(res.Segments) {
 			t.Fatalf("hops %d != segments %d", res.Summary.Hops, len(res.Segments))
+		}
+		reused := Analyze(context.Background(), big, "big", Options{})
+		AnalyzeInto(context.Background(), hdr, "fuzz", Options{}, &reused)
+		if diff := cmp.Diff(res, reused, allFields); diff != "" {
+			t.Fatalf("AnalyzeInto a reused result differs (-Analyze +AnalyzeInto):\n%s", diff)
 		}
 	})
 }

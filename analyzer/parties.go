@@ -106,7 +106,7 @@ func isClient(n *Node) bool {
 //     message straight to the recipient's provider).
 func (r *Result) parties(opts Options) {
 	nodes := r.Nodes
-	r.Parties = []Party{}
+	r.Parties = emptied(r.Parties)
 	if len(nodes) == 0 {
 		return
 	}
@@ -154,7 +154,7 @@ func (r *Result) parties(opts Options) {
 	idx := make([]int, len(nodes))
 	countries := make([]string, len(nodes))
 	b := partyBlocks{enc: make([]Encryption, 0, 3*len(runs))}
-	r.Parties = make([]Party, 0, len(runs))
+	r.Parties = slices.Grow(r.Parties[:0], len(runs))
 	for i, ru := range runs {
 		p := Party{Operator: ru.key.org, Nodes: idx[ru.start:ru.end:ru.end], Countries: countries[ru.start:ru.start:ru.end]}
 		for j := ru.start; j < ru.end; j++ {

@@ -172,8 +172,8 @@ func (b *pathBuilder) build() {
 	// Node is large (some 360 bytes): allocate room for the nodes the
 	// fields can make, not one per field.
 	n := maxNodes(rs)
-	res.Nodes = make([]Node, 0, n)
-	res.Segments = make([]Segment, 0, max(n-1, 0)) // one per node after the origin
+	res.Nodes = slices.Grow(res.Nodes[:0], n)
+	res.Segments = slices.Grow(res.Segments[:0], max(n-1, 0)) // one per node after the origin
 	for k := len(rs) - 1; k >= 0; k-- {
 		rc := &rs[k]
 		if !rc.Parsed {
@@ -580,7 +580,9 @@ func (r *Result) summarise() {
 	// Organisations and countries are at most one per node, TLS versions
 	// one per segment: one block for the three lists. The full slice
 	// expressions keep an append from running into the next list.
-	if n, m := len(r.Nodes), len(r.Segments); n+m > 0 && len(s.Organisations)+len(s.Countries)+len(s.TLSVersions) == 0 {
+	// A reused result (AnalyzeInto) may have room enough already.
+	if n, m := len(r.Nodes), len(r.Segments); n+m > 0 && len(s.Organisations)+len(s.Countries)+len(s.TLSVersions) == 0 &&
+		(cap(s.Organisations) < n || cap(s.Countries) < n || cap(s.TLSVersions) < m) {
 		buf := make([]string, 2*n+m)
 		s.Organisations, s.Countries, s.TLSVersions = buf[:0:n], buf[n:n:2*n], buf[2*n:2*n:2*n+m]
 	}

@@ -135,7 +135,9 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 			hidden++
 		}
 	}
-	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers}, func(it pipeline.Item) error {
+	// The aggregator copies what it keeps (report.Aggregator.AddRef), so
+	// results may be recycled.
+	st, err := pipeline.Run(cmd.Context(), rd, pipeline.Config{Analyzer: s.opts, Workers: f.workers, Recycle: true}, func(it pipeline.Item) error {
 		if it.InputErr != nil {
 			note(it.InputErr.Error())
 			addInputError(agg, it.InputErr)

@@ -41,6 +41,12 @@ type Config struct {
 	// Workers is the number of goroutines analysing messages (GOMAXPROCS
 	// when 0).
 	Workers int
+	// Recycle lets later messages reuse the memory of results already
+	// emitted (analyzer.AnalyzeInto), which saves most of the allocations
+	// of a result. Set it only when emit keeps nothing of an Item's Result
+	// after it returns: no slice of it, no element of one (strings are
+	// fine; copy what must stay).
+	Recycle bool
 }
 
 // Batching: the reader hands messages to the workers and to the ordered
@@ -82,6 +88,12 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	defer cancel()
 
 	jobs := make(chan *batch, workers)
+	// free holds the result slices of emitted batches for reuse, when
+	// cfg.Recycle; a worker takes one for its next batch.
+	var free chan []analyzer.Result
+	if cfg.Recycle {
+		free = make(chan []analyzer.Result, workers*2+1)
+	}
 	// order carries the batches in input order; its buffer bounds the
 	// batches in flight.
 	order := make(chan *batch, workers*2)
@@ -89,12 +101,12 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	for range workers {
 		wg.Go(func() {
 			for b := range jobs {
-				b.results = make([]analyzer.Result, len(b.msgs))
+				b.results = takeResults(free, len(b.msgs))
 				for i := range b.msgs {
 					if ctx.Err() != nil {
 						break
 					}
-					b.results[i] = analyze(ctx, b.msgs[i], cfg.Analyzer)
+					analyze(ctx, b.msgs[i], cfg.Analyzer, &b.results[i])
 					b.msgs[i].Header = nil // analysed: let it go
 				}
 				close(b.done)
@@ -190,40 +202,59 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 				return st, err
 			}
 		}
+		if free != nil {
+			select {
+			case free <- b.results:
+			default: // enough kept
+			}
+		}
 	}
 	return st, ctx.Err()
 }
 
-// analyze turns one mailbox message into a result; a message the reader
-// could not read fully fails with the reader's reason.
-func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
-	res := analyzeMessage(ctx, msg, opts)
+// takeResults returns n results for a batch: a slice from free when one
+// of room enough is there (its results' memory is reused), else new ones.
+func takeResults(free chan []analyzer.Result, n int) []analyzer.Result {
+	select {
+	case rs := <-free:
+		if cap(rs) >= n {
+			return rs[:n]
+		}
+	default:
+	}
+	return make([]analyzer.Result, n)
+}
+
+// analyze turns one mailbox message into a result in *res (whose memory
+// is reused); a message the reader could not read fully fails with the
+// reader's reason.
+func analyze(ctx context.Context, msg mailbox.Message, opts analyzer.Options, res *analyzer.Result) {
+	analyzeMessage(ctx, msg, opts, res)
 	res.Line = msg.Pos.Line
 	if len(msg.Warnings) > 0 {
 		// What the reader skipped comes first, as it came first.
 		res.Warnings = append(slices.Clip(msg.Warnings), res.Warnings...)
 	}
-	return res
 }
 
-func analyzeMessage(ctx context.Context, msg mailbox.Message, opts analyzer.Options) analyzer.Result {
+func analyzeMessage(ctx context.Context, msg mailbox.Message, opts analyzer.Options, res *analyzer.Result) {
 	src := msg.Pos.String()
 	if msg.Err != nil && msg.Pos.N == 0 && len(msg.Header) > 0 && errors.Is(msg.Err, mailbox.ErrTruncated) {
 		// A single message cut off inside its header, such as header
 		// lines pasted without the empty line that ends them: what is
 		// there is analysed and the cut is noted.
-		res := analyzer.Analyze(ctx, msg.Header, src, opts)
+		analyzer.AnalyzeInto(ctx, msg.Header, src, opts, res)
 		res.Warnings = append(res.Warnings, "header section incomplete: "+msg.Err.Error())
-		return res
+		return
 	}
 	if msg.Err != nil {
-		res := analyzer.Analyze(ctx, nil, src, opts)
+		analyzer.AnalyzeInto(ctx, nil, src, opts, res)
 		res.FailReason = analyzer.FailUnreadable
 		if errors.Is(msg.Err, mailbox.ErrHeaderTooLarge) {
 			res.FailReason = analyzer.FailHeaderTooLarge
 		}
 		res.Error = msg.Err.Error()
-		return res
+		return
 	}
-	return analyzer.Analyze(ctx, msg.Header, src, opts)
+	analyzer.AnalyzeInto(ctx, msg.Header, src, opts, res)
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -228,5 +229,49 @@ func TestRunWaitsForReaderOnEmitError(t *testing.T) {
 				t.Errorf("Next called %d times after Run returned", n)
 			}
 		})
+	}
+}
+
+// TestRunRecycle checks that results analysed into recycled memory are the
+// results of a run without recycling, message by message, for messages of
+// different sizes in batches of different sizes.
+func TestRunRecycle(t *testing.T) {
+	items := func() []any {
+		var its []any
+		for i := 1; i <= 700; i++ {
+			m := msg(i, "box.mbox")
+			// Every third message has a longer trace, every seventh none.
+			switch {
+			case i%7 == 0:
+				m.Header = []byte(fmt.Sprintf("Subject: %d\n\n", i))
+			case i%3 == 0:
+				extra := fmt.Sprintf("Received: from b%d.example.com ([203.0.113.%d]) by a%d.example.org with SMTP; Thu, 1 Jan 2026 09:59:00 +0000\n", i, i%250+1, i)
+				m.Header = append([]byte(extra), m.Header...)
+				m.Header = append([]byte("Received: by mx.example.net with LMTP; Thu, 1 Jan 2026 10:00:01 +0000\n"), m.Header...)
+			}
+			its = append(its, m)
+		}
+		return its
+	}
+	run := func(recycle bool) []string {
+		var out []string
+		_, err := Run(context.Background(), &sliceSource{items: items()}, Config{Workers: 3, Recycle: recycle}, func(it Item) error {
+			b, err := json.Marshal(it.Result)
+			out = append(out, string(b))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := run(false), run(true)
+	if len(got) != len(want) {
+		t.Fatalf("%d results with recycling, %d without", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("result %d differs with recycling:\n got %s\nwant %s", i, got[i], want[i])
+		}
 	}
 }

@@ -128,7 +128,9 @@ func (a *Aggregator) Add(res analyzer.Result, dir string) {
 	a.AddRef(&res, dir)
 }
 
-// AddRef is Add without copying the result.
+// AddRef is Add without copying the result. It keeps none of res's own
+// slices (an example copies Nodes, Segments and Flags), so the memory that
+// analyzer.AnalyzeInto reuses may be reused once it returns.
 func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 	if res.Error != "" {
 		reason := res.FailReason

@@ -31,33 +31,53 @@ const (
 	RuleThirdPartyGateway Rule = "third-party-gateway"
 )
 
-// ruleDef is one row of the rule table: everything a rule needs, so that a
-// new rule is one entry here (the counters, ParsePolicy, the help text and
-// the shell completion all read the table).
+// ruleDef is one row of the rule table: a new rule is one entry here (the
+// counters, ParsePolicy, the help text and the shell completion read the
+// table) and one case in violates and unverifiable.
 type ruleDef struct {
 	rule Rule
 	help string // what violates it, for --help
-	// violates reports whether the message shows the condition.
-	violates func(*analyzer.Result) bool
-	// unverifiable reports whether a message that does not violate the rule
-	// still cannot be shown to keep it, because what the rule looks at is
-	// unknown (nil: the rule is decided on what is known).
-	unverifiable func(*analyzer.Result) bool
 }
 
 // ruleTable is the canonical order of rules.
 var ruleTable = [...]ruleDef{
-	{RuleOutsideHome, "a relay outside the home jurisdiction",
-		func(r *analyzer.Result) bool { return r.Summary.LeftHome }, unknownLocation},
-	{RuleThirdCountry, "a relay in a third country (no EU adequacy decision)",
-		func(r *analyzer.Result) bool { return r.Summary.ThirdCountry }, unknownLocation},
-	{RulePlaintext, "a transfer without TLS",
-		func(r *analyzer.Result) bool { return r.Summary.PlaintextSegments > 0 },
-		func(r *analyzer.Result) bool { return r.Summary.UnknownSegments > 0 }},
-	{RuleUnknownEncryption, "a transfer whose encryption is unknown",
-		func(r *analyzer.Result) bool { return r.Summary.UnknownSegments > 0 }, nil},
-	{RuleThirdPartyGateway, "a security gateway run by neither the sender's nor the recipient's provider",
-		thirdPartyGateway, nil},
+	{RuleOutsideHome, "a relay outside the home jurisdiction"},
+	{RuleThirdCountry, "a relay in a third country (no EU adequacy decision)"},
+	{RulePlaintext, "a transfer without TLS"},
+	{RuleUnknownEncryption, "a transfer whose encryption is unknown"},
+	{RuleThirdPartyGateway, "a security gateway run by neither the sender's nor the recipient's provider"},
+}
+
+// violates reports whether the message shows the rule's condition. (A
+// switch, not functions in ruleTable: a call through a function value makes
+// the result escape, and scan's every result would be a heap allocation.)
+func (d *ruleDef) violates(r *analyzer.Result) bool {
+	switch d.rule {
+	case RuleOutsideHome:
+		return r.Summary.LeftHome
+	case RuleThirdCountry:
+		return r.Summary.ThirdCountry
+	case RulePlaintext:
+		return r.Summary.PlaintextSegments > 0
+	case RuleUnknownEncryption:
+		return r.Summary.UnknownSegments > 0
+	case RuleThirdPartyGateway:
+		return thirdPartyGateway(r)
+	}
+	return false
+}
+
+// unverifiable reports whether a message that does not violate the rule
+// still cannot be shown to keep it, because what the rule looks at is
+// unknown (rules decided on what is known never are).
+func (d *ruleDef) unverifiable(r *analyzer.Result) bool {
+	switch d.rule {
+	case RuleOutsideHome, RuleThirdCountry:
+		return unknownLocation(r)
+	case RulePlaintext:
+		return r.Summary.UnknownSegments > 0
+	}
+	return false
 }
 
 // numRules is the number of rules, for per-rule counters.
@@ -233,7 +253,7 @@ func (c *policyCounts) add(res *analyzer.Result, policy Policy) {
 		case d.violates(res):
 			c.violations[i]++
 			violated = true
-		case d.unverifiable != nil && d.unverifiable(res):
+		case d.unverifiable(res):
 			c.cannotVerify[i]++
 			unknown = true
 		}
