@@ -92,7 +92,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 	// cfg.Recycle; a worker takes one for its next batch.
 	var free chan []analyzer.Result
 	if cfg.Recycle {
-		free = make(chan []analyzer.Result, workers*2+1)
+		free = make(chan []analyzer.Result, workers)
 	}
 	// order carries the batches in input order; its buffer bounds the
 	// batches in flight.
