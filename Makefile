@@ -5,7 +5,7 @@ CORPUS   ?= ../shared/corpus
 FUZZTIME ?= 10s
 PKGS      = ./...
 
-.PHONY: all build run test check fuzz bench bench-scan accuracy operators filters clean
+.PHONY: all build run test check fuzz bench bench-scan pgo accuracy operators filters clean
 
 all: check test build
 
@@ -41,6 +41,10 @@ bench:
 ## bench-scan: scan a generated >= 1 GiB mailbox and compare with grep
 bench-scan:
 	./scripts/bench-scan.sh $(SIZE)
+
+## pgo: regenerate cmd/mailroute/default.pgo (profile-guided optimisation) from a scan
+pgo:
+	./scripts/pgo.sh $(SIZE)
 
 ## accuracy: parser accuracy against a corpus laid out like ../shared/corpus
 accuracy:

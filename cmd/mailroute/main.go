@@ -5,9 +5,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/mailroute/mailroute/cli"
@@ -27,8 +29,37 @@ func main() {
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(memoryLimit)
 	}
+	stopProfile, err := startCPUProfile(os.Getenv("MAILROUTE_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mailroute: error: MAILROUTE_CPUPROFILE: %v\n", err)
+		os.Exit(cli.ExitError)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], cli.OSEnv())
 	stop()
+	if err := stopProfile(); err != nil {
+		fmt.Fprintf(os.Stderr, "mailroute: error: MAILROUTE_CPUPROFILE: %v\n", err)
+	}
 	os.Exit(code)
+}
+
+// startCPUProfile writes a CPU profile of the run to path (for go tool
+// pprof, and as cmd/mailroute/default.pgo for profile-guided optimisation:
+// make pgo); "" profiles nothing. The returned function ends the profile.
+func startCPUProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
