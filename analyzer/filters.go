@@ -57,7 +57,10 @@ func (r *Result) filters(h Header) {
 			}
 		}
 	}
-	fds := filtering.Read(fields)
+	// The findings are copied into r.Filters: read them into a buffer
+	// on the stack.
+	var fdBuf [16]filtering.Finding
+	fds := filtering.AppendRead(fdBuf[:0], fields)
 	if len(fds) == 0 {
 		return
 	}
