@@ -79,7 +79,7 @@ func parseAR(v string, noID bool, dst []Check) (id string, out []Check, err erro
 		var part string
 		part, rest, more = strings.Cut(v, ";")
 		id = strings.TrimSpace(part)
-		if i := strings.IndexFunc(id, unicode.IsSpace); i > 0 {
+		if i := indexSpace(id); i > 0 {
 			if strings.TrimSpace(id[i:]) != "1" {
 				return "", dst, errARVersion
 			}
@@ -98,6 +98,24 @@ func parseAR(v string, noID bool, dst []Check) (id string, out []Check, err erro
 		}
 	}
 	return id, dst, nil
+}
+
+// indexSpace is strings.IndexFunc(s, unicode.IsSpace), testing ASCII bytes
+// without decoding them.
+func indexSpace(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiSpace(c) {
+				return i
+			}
+			continue
+		}
+		if j := strings.IndexFunc(s[i:], unicode.IsSpace); j >= 0 {
+			return i + j
+		}
+		return -1
+	}
+	return -1
 }
 
 // arMethods are the methods authres has a result type for; the others are
@@ -347,9 +365,26 @@ func readARCAuthResults(v string) Finding {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: "+err.Error())
 	}
 	if f.Instance > 0 {
-		f.mergeKey = "arc:" + strconv.Itoa(f.Instance)
+		f.mergeKey = arcMergeKey(f.Instance)
 	}
 	return f
+}
+
+// arcMergeKeys are the merge keys of the first ARC instances, made once:
+// a chain has a few, and every message of a scan has a chain.
+var arcMergeKeys = func() (k [16]string) {
+	for i := range k {
+		k[i] = "arc:" + strconv.Itoa(i)
+	}
+	return k
+}()
+
+// arcMergeKey is the merge key of the ARC fields of instance n: "arc:n".
+func arcMergeKey(n int) string {
+	if n >= 0 && n < len(arcMergeKeys) {
+		return arcMergeKeys[n]
+	}
+	return "arc:" + strconv.Itoa(n)
 }
 
 func arcInstance(tag string) (int, bool) {
@@ -440,7 +475,7 @@ func readARCSeal(v string) Finding {
 	c.Method = "arc-seal"
 	f.Checks = append(f.Checks, c)
 	if f.Instance > 0 {
-		f.mergeKey = "arc:" + strconv.Itoa(f.Instance)
+		f.mergeKey = arcMergeKey(f.Instance)
 	} else {
 		f.Warnings = append(f.Warnings, "arc-seal: no valid instance tag (i=)")
 	}

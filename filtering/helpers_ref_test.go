@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/emersion/go-msgauth/authres"
 )
@@ -152,6 +153,9 @@ func checkHelpers(t *testing.T, v string) {
 	t.Helper()
 	if got, want := stripComments(v), refStripComments(v); got != want {
 		t.Fatalf("stripComments(%q) = %q, want %q", v, got, want)
+	}
+	if got, want := indexSpace(v), strings.IndexFunc(v, unicode.IsSpace); got != want {
+		t.Fatalf("indexSpace(%q) = %d, want %d", v, got, want)
 	}
 	var words []string
 	for rest := v; ; {
