@@ -35,8 +35,19 @@ type AuthResults struct {
 // and a result per method: authres was two fifths of the cost of Read.
 func ParseAuthResults(v string) (AuthResults, error) {
 	var buf [8]Check
-	id, cs, err := parseAR(v, false, buf[:0])
-	norm := false
+	id, cs, norm, err := parseAuthResults(v, buf[:0])
+	ar := AuthResults{ServID: id, Normalised: norm}
+	if len(cs) > 0 {
+		ar.Checks = slices.Clone(cs)
+	}
+	return ar, err
+}
+
+// parseAuthResults is ParseAuthResults with the checks appended to buf, so
+// that a caller can have them on its stack. (It returns no AuthResults: the
+// checks in one would escape with its other fields.)
+func parseAuthResults(v string, buf []Check) (servID string, cs []Check, norm bool, err error) {
+	id, cs, err := parseAR(v, false, buf)
 	if err != nil {
 		n := stripComments(v)
 		first, _, _ := strings.Cut(n, ";")
@@ -46,11 +57,23 @@ func ParseAuthResults(v string) (AuthResults, error) {
 			id, cs, err, norm = id2, cs2, err2, true
 		}
 	}
-	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
-	if len(cs) > 0 {
-		ar.Checks = slices.Clone(cs)
+	return strings.ToLower(strings.TrimSpace(id)), cs, norm, err
+}
+
+// appendChecks appends cs to the checks of the findings of one Read, in
+// *all, and returns them there, capped so that appending to them copies:
+// the checks of all findings share a few arrays instead of one each.
+func appendChecks(all *[]Check, cs ...Check) []Check {
+	if len(cs) == 0 {
+		return nil
 	}
-	return ar, err
+	if *all == nil {
+		// Room for a few more fields like this one.
+		*all = make([]Check, 0, max(8, 2*len(cs)))
+	}
+	start := len(*all)
+	*all = append(*all, cs...)
+	return (*all)[start:len(*all):len(*all)]
 }
 
 // The errors authres.Parse returns, with its words.
@@ -331,13 +354,15 @@ func authVerdictOfLower(v string) Verdict {
 	return Unknown
 }
 
-// readAuthResults reads an Authentication-Results field.
-func readAuthResults(v string) Finding {
+// readAuthResults reads an Authentication-Results field, with its checks
+// in *checks (see appendChecks).
+func readAuthResults(v string, checks *[]Check) Finding {
 	f := Finding{Engine: EngineAuthResults, Kind: KindAuth}
-	ar, err := ParseAuthResults(v)
-	f.Checks = ar.Checks
-	setServID(&f, "authentication-results", ar.ServID)
-	if ar.ServID == "" && (strings.Contains(v, "compauth=") || strings.Contains(v, "(sender IP is")) {
+	var buf [8]Check
+	servID, cs, _, err := parseAuthResults(v, buf[:0])
+	f.Checks = appendChecks(checks, cs...)
+	setServID(&f, "authentication-results", servID)
+	if servID == "" && (strings.Contains(v, "compauth=") || strings.Contains(v, "(sender IP is")) {
 		// Microsoft 365 writes no authserv-id, but its own comments.
 		f.Operator = "Microsoft"
 	}
@@ -349,7 +374,8 @@ func readAuthResults(v string) Finding {
 
 // readARCAuthResults reads an ARC-Authentication-Results field: an ARC
 // instance tag, then an Authentication-Results value (RFC 8617 4.1.1).
-func readARCAuthResults(v string) Finding {
+// The checks go in *checks (see appendChecks).
+func readARCAuthResults(v string, checks *[]Check) Finding {
 	f := Finding{Engine: EngineARC, Kind: KindAuth}
 	inst, rest, ok := strings.Cut(v, ";")
 	if n, okn := arcInstance(inst); ok && okn {
@@ -358,9 +384,10 @@ func readARCAuthResults(v string) Finding {
 	} else {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: no instance tag (i=)")
 	}
-	ar, err := ParseAuthResults(v)
-	f.Checks = ar.Checks
-	setServID(&f, "arc-authentication-results", ar.ServID)
+	var buf [8]Check
+	servID, cs, _, err := parseAuthResults(v, buf[:0])
+	f.Checks = appendChecks(checks, cs...)
+	setServID(&f, "arc-authentication-results", servID)
 	if err != nil {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: "+err.Error())
 	}
@@ -445,8 +472,9 @@ func tagValue(val string) string {
 }
 
 // readARCSeal reads an ARC-Seal field: the instance, the chain validation
-// status cv= and the sealing domain d= (RFC 8617 4.1.3).
-func readARCSeal(v string) Finding {
+// status cv= and the sealing domain d= (RFC 8617 4.1.3). The check goes
+// in *checks (see appendChecks).
+func readARCSeal(v string, checks *[]Check) Finding {
 	f := Finding{Engine: EngineARC, Kind: KindAuth}
 	var cv string
 	for k, val := range tags(v) {
@@ -473,7 +501,7 @@ func readARCSeal(v string) Finding {
 		f.Warnings = append(f.Warnings, "arc-seal: unknown chain validation status cv="+strconv.Quote(cv))
 	}
 	c.Method = "arc-seal"
-	f.Checks = append(f.Checks, c)
+	f.Checks = appendChecks(checks, c)
 	if f.Instance > 0 {
 		f.mergeKey = arcMergeKey(f.Instance)
 	} else {

@@ -172,10 +172,11 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 		group = make([]int, 0, len(fields))
 	}
 	used := 0
+	var checks []Check // the findings' checks (see appendChecks)
 	for j, f := range fields {
 		out = append(out, Finding{})
 		nf := &out[len(out)-1]
-		if !readField(f, nf) {
+		if !readField(f, nf, &checks) {
 			out = out[:len(out)-1]
 			group = append(group, -1)
 			continue
@@ -291,9 +292,10 @@ func authVerdict(cs []Check) Verdict {
 	return Unknown
 }
 
-// readField reads one wanted field into nf; it reports false when the
-// field carries no evidence after all.
-func readField(f Field, nf *Finding) bool {
+// readField reads one wanted field into nf, with the checks of
+// authentication fields in *checks; it reports false when the field
+// carries no evidence after all.
+func readField(f Field, nf *Finding, checks *[]Check) bool {
 	i := findRule(f.Key)
 	if i < 0 {
 		return false
@@ -301,11 +303,11 @@ func readField(f Field, nf *Finding) bool {
 	name := lowerName(f.Key, &rules[i])
 	switch name {
 	case "authentication-results":
-		*nf = readAuthResults(f.Value)
+		*nf = readAuthResults(f.Value, checks)
 	case "arc-authentication-results":
-		*nf = readARCAuthResults(f.Value)
+		*nf = readARCAuthResults(f.Value, checks)
 	case "arc-seal":
-		*nf = readARCSeal(f.Value)
+		*nf = readARCSeal(f.Value, checks)
 	default:
 		readStamp(rules[i].fam, name, f.Value, nf)
 	}
