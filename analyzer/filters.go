@@ -27,8 +27,8 @@ func wantFilterField(name []byte) bool { return filtering.Wants(name) }
 
 // filters reads the filtering evidence of h and ties it to nodes. It runs
 // after the parties are known. It runs for every message of a scan, so the
-// fields are gathered on the stack and the filters and their node indexes
-// take one allocation each.
+// fields and findings are gathered on the stack and the filters and their
+// node indexes take one allocation each.
 func (r *Result) filters(h Header) {
 	r.Filters = []Filter{}
 	var buf [32]filtering.Field
@@ -57,17 +57,23 @@ func (r *Result) filters(h Header) {
 			}
 		}
 	}
-	fds := filtering.Read(fields)
+	// The findings are copied into r.Filters: read them into a buffer
+	// on the stack.
+	var fdBuf [16]filtering.Finding
+	fds := filtering.AppendRead(fdBuf[:0], fields)
 	if len(fds) == 0 {
 		return
 	}
 	r.Filters = make([]Filter, len(fds))
-	nodes := make([]int, len(fds))
+	var nodes []int // made when a finding has a node
 	for i := range fds {
 		fd := &fds[i]
 		f := &r.Filters[i]
 		f.Finding = *fd
 		if n := r.filterNode(fd, recipient); n >= 0 {
+			if nodes == nil {
+				nodes = make([]int, len(fds))
+			}
 			nodes[i] = n
 			f.Node = &nodes[i]
 			if fd.Operator == "" && r.Nodes[n].Operator != nil {

@@ -139,51 +139,75 @@ type Finding struct {
 //
 // Read runs for every message of a scan, so it allocates little: the
 // findings are built in a buffer on the stack and returned in one slice of
-// the right length, and the raw fields of all findings share one array.
+// the right length (or, for more fields than the buffer holds, built in
+// place in one slice), and the raw fields of all findings share one array.
 func Read(fields []Field) []Finding {
-	var outBuf [16]Finding
+	if len(fields) > 16 {
+		// At most one finding per field: no growing, no copy.
+		if out := AppendRead(make([]Finding, 0, len(fields)), fields); len(out) > 0 {
+			return out
+		}
+		return nil
+	}
+	var buf [16]Finding
+	out := AppendRead(buf[:0], fields)
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clone(out)
+}
+
+// AppendRead appends the findings Read returns for fields to dst and
+// returns the extended slice (dst itself when there are none). A caller
+// that copies the findings elsewhere can pass a buffer on its stack and
+// save Read's allocation of the result.
+func AppendRead(dst []Finding, fields []Field) []Finding {
 	var groupBuf [64]int
-	out := outBuf[:0]
-	// group[j] is the index in out of the finding fields[j] went to, or -1.
+	base := len(dst)
+	out := dst
+	// group[j] is the index in out[base:] of the finding fields[j] went
+	// to, or -1.
 	group := groupBuf[:0]
 	if len(fields) > len(groupBuf) {
 		group = make([]int, 0, len(fields))
 	}
 	used := 0
+	var checks []Check // the findings' checks (see appendChecks)
 	for j, f := range fields {
 		out = append(out, Finding{})
 		nf := &out[len(out)-1]
-		if !readField(f, nf) {
+		if !readField(f, nf, &checks) {
 			out = out[:len(out)-1]
 			group = append(group, -1)
 			continue
 		}
 		used++
-		if i := mergeTarget(out[:len(out)-1], nf, f.Key, fields[:j], group); i >= 0 {
-			merge(&out[i], nf, f.Key)
+		if i := mergeTarget(out[base:len(out)-1], nf, f.Key, fields[:j], group); i >= 0 {
+			merge(&out[base+i], nf, f.Key)
 			out = out[:len(out)-1]
 			group = append(group, i)
 			continue
 		}
-		group = append(group, len(out)-1)
+		group = append(group, len(out)-1-base)
 	}
-	if len(out) == 0 {
-		return nil
+	if len(out) == base {
+		return out
 	}
 	// Lay the raw fields out finding by finding in one array; each
 	// finding's slice is capped so that appending to it copies.
 	all := make([]Field, 0, used)
-	for i := range out {
+	for i := range out[base:] {
 		start := len(all)
 		for j, g := range group {
 			if g == i {
 				all = append(all, fields[j])
 			}
 		}
-		out[i].Fields = all[start:len(all):len(all)]
-		out[i].normalise()
+		fd := &out[base+i]
+		fd.Fields = all[start:len(all):len(all)]
+		fd.normalise()
 	}
-	return slices.Clone(out)
+	return out
 }
 
 // mergeTarget returns the index of the latest finding nf (read from the
@@ -268,9 +292,10 @@ func authVerdict(cs []Check) Verdict {
 	return Unknown
 }
 
-// readField reads one wanted field into nf; it reports false when the
-// field carries no evidence after all.
-func readField(f Field, nf *Finding) bool {
+// readField reads one wanted field into nf, with the checks of
+// authentication fields in *checks; it reports false when the field
+// carries no evidence after all.
+func readField(f Field, nf *Finding, checks *[]Check) bool {
 	i := findRule(f.Key)
 	if i < 0 {
 		return false
@@ -278,11 +303,11 @@ func readField(f Field, nf *Finding) bool {
 	name := lowerName(f.Key, &rules[i])
 	switch name {
 	case "authentication-results":
-		*nf = readAuthResults(f.Value)
+		*nf = readAuthResults(f.Value, checks)
 	case "arc-authentication-results":
-		*nf = readARCAuthResults(f.Value)
+		*nf = readARCAuthResults(f.Value, checks)
 	case "arc-seal":
-		*nf = readARCSeal(f.Value)
+		*nf = readARCSeal(f.Value, checks)
 	default:
 		readStamp(rules[i].fam, name, f.Value, nf)
 	}

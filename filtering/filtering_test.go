@@ -187,6 +187,40 @@ func TestParseAuthResults(t *testing.T) {
 	}
 }
 
+// TestParseARMatchesAuthres checks that ParseAuthResults returns what it
+// returned on authres.Parse, for the test headers and values that take
+// authres's less common paths.
+func TestParseARMatchesAuthres(t *testing.T) {
+	vs := []string{
+		"", ";", " ; ; ", "none", "x; none", "x; none dkim=pass", "x; NONE", "x; None=pass",
+		"x 1; spf=pass", "x 2; spf=pass", "x\u00a01; spf=pass", "x 1 2; spf=pass", " x \t 1 ; spf=pass",
+		"x; =pass", "x; spf=", "x; spf==pass a==b", "x; SPF=PASS SMTP.MAILFROM=a Smtp.Helo=b",
+		"x; spf=pass smtp.mailfrom= smtp.helo=h", "x; spf=pass smtp.mailfrom=a smtp.mailfrom=b",
+		"x; dkim=pass header.i=@a", "x; dkim=none header.d=none", "x; D\u212aIM=pass header.d=k",
+		"x; dkim=pass HEADER.\u212a=1 reason=\"a b\"", "x; spf=bestguesspass", "x; spf=hardfail; dkim=FAIL",
+		"x; arc=pass header.oldest-pass=0", "x; arc=pass header.oldest-pass=z", "x; arc=pass header.oldest-pass=2 smtp.remote-ip=1",
+		"x; arc=pass header.oldest-pass=1 header.oldest-pass=-1; spf=pass", "x; iprev=pass policy.iprev=192.0.2.1 reason=r",
+		"x; auth=pass smtp.auth=u reason=r", "x; domainkeys=pass header.d=d header.from=f", "x; sender-id=pass header.from=a",
+		"x; sender-id=pass header.from=a header.from=b", "x; x-custom=OK reason=why Reason=why2", "x; spf=pass garbage; dkim=pass",
+		"x; spf=pass; garbage; dkim=pass", "spf=pass (a; b) smtp.mailfrom=m; dkim=pass", "(c) spf=pass", "x (c); spf=pass (d; e)",
+		"x; spf=pass \xff=1 reason=\xfe\xff", "x; \xffSPF=pass", "x;\u0085spf=pass\u0085reason=r\u00a0", "x; spf=pass\r\nreason=a\vb",
+		"x; İ=pass", "x; spf=PASS", "x; spf=Pass (x) reason=(a)", "x; dmarc=pass header.from=a (p=none; sp=none)",
+	}
+	for _, fs := range readCases(t) {
+		for _, f := range fs {
+			if strings.Contains(strings.ToLower(f.Key), "authentication-results") {
+				vs = append(vs, f.Value)
+				if _, rest, ok := strings.Cut(f.Value, ";"); ok {
+					vs = append(vs, rest)
+				}
+			}
+		}
+	}
+	for _, v := range vs {
+		checkParseAuthResults(t, v)
+	}
+}
+
 func TestStripComments(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"a (b) c", "a   c"},
@@ -220,8 +254,9 @@ func FuzzRead(f *testing.F) {
 }
 
 // FuzzParseAuthResults checks that ParseAuthResults and the comment
-// stripper never panic, that a parsed result has a result, and that the
-// allocation-free helpers agree with the code they replaced.
+// stripper never panic, that a parsed result has a result, that
+// ParseAuthResults reads as authres does, and that the allocation-free
+// helpers agree with the code they replaced.
 func FuzzParseAuthResults(f *testing.F) {
 	for _, fs := range readCases(f) {
 		for _, fl := range fs {
@@ -239,6 +274,7 @@ func FuzzParseAuthResults(f *testing.F) {
 	f.Add("x; dkim=pass header.i=@a header.d=b; spf=none smtp.helo=h smtp.mailfrom=m")
 	f.Add("x 1; SPF=Pass SMTP.MailFrom=a (b) smtp.helo=c; none; dkim=fail header.i=@d")
 	f.Fuzz(func(t *testing.T, v string) {
+		checkParseAuthResults(t, v)
 		ar, _ := ParseAuthResults(v)
 		for _, c := range ar.Checks {
 			if c.Result == "" {

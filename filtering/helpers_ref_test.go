@@ -4,7 +4,100 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/emersion/go-msgauth/authres"
 )
+
+// refParseAuthResults is ParseAuthResults as first written, on
+// authres.Parse; ParseAuthResults must return what it returns.
+func refParseAuthResults(v string) (AuthResults, error) {
+	id, rs, err := authres.Parse(v)
+	norm := false
+	if err != nil {
+		n := stripComments(v)
+		if first, _, _ := strings.Cut(n, ";"); looksLikeResult(first) {
+			n = ";" + n
+		}
+		id2, rs2, err2 := authres.Parse(n)
+		if err2 == nil || len(rs2) > len(rs) {
+			id, rs, err, norm = id2, rs2, err2, true
+		}
+	}
+	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
+	for _, r := range rs {
+		ar.Checks = append(ar.Checks, refCheck(r))
+	}
+	return ar, err
+}
+
+// refCheck converts one authres result, as ParseAuthResults first did.
+func refCheck(r authres.Result) Check {
+	var c Check
+	var v authres.ResultValue
+	switch r := r.(type) {
+	case *authres.SPFResult:
+		c = Check{Method: "spf", Reason: r.Reason, Domain: firstOf(r.From, r.Helo)}
+		v = r.Value
+	case *authres.DKIMResult:
+		c = Check{Method: "dkim", Reason: r.Reason, Domain: firstOf(r.Domain, r.Identifier)}
+		v = r.Value
+	case *authres.DMARCResult:
+		c = Check{Method: "dmarc", Reason: r.Reason, Domain: r.From}
+		v = r.Value
+	case *authres.ARCResult:
+		c = Check{Method: "arc"}
+		v = r.Value
+	case *authres.IPRevResult:
+		c = Check{Method: "iprev", Reason: r.Reason, Domain: r.IP}
+		v = r.Value
+	case *authres.AuthResult:
+		c = Check{Method: "auth", Reason: r.Reason}
+		v = r.Value
+	case *authres.DomainKeysResult:
+		c = Check{Method: "domainkeys", Reason: r.Reason, Domain: r.Domain}
+		v = r.Value
+	case *authres.SenderIDResult:
+		c = Check{Method: "sender-id", Reason: r.Reason, Domain: r.HeaderValue}
+		v = r.Value
+	case *authres.GenericResult:
+		c = Check{Method: r.Method, Reason: r.Params["reason"]}
+		v = r.Value
+	}
+	c.Result = authVerdictOfLower(strings.ToLower(string(v)))
+	if c.Result == Unknown || string(c.Result) != string(v) {
+		c.Raw = string(v)
+	}
+	if c.Domain == "none" {
+		c.Domain = ""
+	}
+	return c
+}
+
+// checkParseAuthResults compares ParseAuthResults with
+// refParseAuthResults on v. A sender-id result's domain is compared only
+// when the result has one "header." parameter: authres takes the first its
+// map yields, in random order.
+func checkParseAuthResults(t *testing.T, v string) {
+	t.Helper()
+	got, gerr := ParseAuthResults(v)
+	want, werr := refParseAuthResults(v)
+	if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+		t.Fatalf("ParseAuthResults(%q): error %v, authres %v", v, gerr, werr)
+	}
+	if got.ServID != want.ServID || got.Normalised != want.Normalised || len(got.Checks) != len(want.Checks) || (got.Checks == nil) != (want.Checks == nil) {
+		t.Fatalf("ParseAuthResults(%q) = %+v, authres %+v", v, got, want)
+	}
+	for i, g := range got.Checks {
+		w := want.Checks[i]
+		if g.Method == "sender-id" && w.Method == "sender-id" && strings.Count(strings.ToLower(v), "header.") > 1 {
+			g.Domain, w.Domain = "", ""
+		}
+		if g != w {
+			t.Fatalf("ParseAuthResults(%q): check %d is %+v, authres %+v", v, i, g, w)
+		}
+	}
+}
 
 // refStripComments is stripComments as first written, byte by byte.
 func refStripComments(s string) string {
@@ -60,6 +153,9 @@ func checkHelpers(t *testing.T, v string) {
 	t.Helper()
 	if got, want := stripComments(v), refStripComments(v); got != want {
 		t.Fatalf("stripComments(%q) = %q, want %q", v, got, want)
+	}
+	if got, want := indexSpace(v), strings.IndexFunc(v, unicode.IsSpace); got != want {
+		t.Fatalf("indexSpace(%q) = %d, want %d", v, got, want)
 	}
 	var words []string
 	for rest := v; ; {

@@ -348,6 +348,7 @@ func readProofpoint(name, v string, f *Finding) {
 	switch name {
 	case "x-proofpoint-spam-details":
 		// "rule=notspam policy=default score=0 ... spamscore=0 ... engine=8.12.0-..."
+		f.Codes = make([]Code, 0, 4) // rule and the three scores
 		if r, ok := kv(v, "rule"); ok {
 			r = strings.ToLower(r)
 			f.Codes = append(f.Codes, Code{Name: "rule", Raw: r, Meaning: proofpointRule(r)})
