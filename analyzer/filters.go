@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -28,9 +29,10 @@ func wantFilterField(name []byte) bool { return filtering.Wants(name) }
 // filters reads the filtering evidence of h and ties it to nodes. It runs
 // after the parties are known. It runs for every message of a scan, so the
 // fields and findings are gathered on the stack and the filters and their
-// node indexes take one allocation each.
+// node indexes take one allocation each (the filters none when a reused
+// result has room).
 func (r *Result) filters(h Header) {
-	r.Filters = []Filter{}
+	r.Filters = emptied(r.Filters)
 	var buf [32]filtering.Field
 	fields := buf[:0]
 	for i := range h.Fields {
@@ -64,12 +66,13 @@ func (r *Result) filters(h Header) {
 	if len(fds) == 0 {
 		return
 	}
-	r.Filters = make([]Filter, len(fds))
+	// A reused result (AnalyzeInto) may have room for them already.
+	r.Filters = slices.Grow(r.Filters, len(fds))[:len(fds)]
 	var nodes []int // made when a finding has a node
 	for i := range fds {
 		fd := &fds[i]
 		f := &r.Filters[i]
-		f.Finding = *fd
+		*f = Filter{Finding: *fd}
 		if n := r.filterNode(fd, recipient); n >= 0 {
 			if nodes == nil {
 				nodes = make([]int, len(fds))
