@@ -45,10 +45,19 @@ func (c *DomainCache) Registrable(host string) string {
 		return v.(string)
 	}
 	d := domain.Registrable(host)
-	if c.n.Load() < c.max {
-		if _, loaded := c.m.LoadOrStore(host, d); !loaded {
-			c.n.Add(1)
+	// Take a place first, so that workers storing at once never take the
+	// cache past its size; give it back if another stored host first.
+	for {
+		n := c.n.Load()
+		if n >= c.max {
+			return d
 		}
+		if c.n.CompareAndSwap(n, n+1) {
+			break
+		}
+	}
+	if _, loaded := c.m.LoadOrStore(host, d); loaded {
+		c.n.Add(-1)
 	}
 	return d
 }

@@ -29,8 +29,8 @@ func TestDomainCache(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := c.n.Load(); n != size {
-		t.Errorf("cache holds %d names, want its size %d", n, size)
+	if n := c.n.Load(); n > size {
+		t.Errorf("cache holds %d names, more than its size %d", n, size)
 	}
 	for i := range 100 {
 		h := fmt.Sprintf("h%d.example.org", i)
@@ -39,7 +39,7 @@ func TestDomainCache(t *testing.T) {
 		}
 	}
 	if n := c.n.Load(); n != size {
-		t.Errorf("full cache grew to %d names", n)
+		t.Errorf("after 100 more names the cache holds %d, want its size %d", n, size)
 	}
 	var nilCache *DomainCache
 	if got := nilCache.Registrable("a.example.org"); got != "example.org" {

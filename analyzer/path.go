@@ -130,7 +130,8 @@ type hostWithin interface {
 // isNormalHost reports whether host is in the form operator.Table.Host
 // looks names up in: unchanged by domain.Normalise, without brackets.
 func isNormalHost(host string) bool {
-	return host != "" && host[0] != '[' && host[len(host)-1] != ']' && domain.Normalise(host) == host
+	return host != "" && host[0] != '[' && host[len(host)-1] != ']' &&
+		(isLowerASCIIName(host) || domain.Normalise(host) == host) // the first settles most names without a copy
 }
 
 // names are the host names of one Received field, normalised by hostName
