@@ -187,10 +187,10 @@ func TestParseAuthResults(t *testing.T) {
 	}
 }
 
-// TestParseARMatchesAuthres checks that ParseAuthResults returns what it
-// returned on authres.Parse, for the test headers and values that take
-// authres's less common paths.
-func TestParseARMatchesAuthres(t *testing.T) {
+// TestParseAuthResultsMatchesRef checks that ParseAuthResults returns what
+// it returned before its checks were read into a buffer, for the test
+// headers and values that take authres's less common paths.
+func TestParseAuthResultsMatchesRef(t *testing.T) {
 	vs := []string{
 		"", ";", " ; ; ", "none", "x; none", "x; none dkim=pass", "x; NONE", "x; None=pass",
 		"x 1; spf=pass", "x 2; spf=pass", "x\u00a01; spf=pass", "x 1 2; spf=pass", " x \t 1 ; spf=pass",
@@ -255,8 +255,9 @@ func FuzzRead(f *testing.F) {
 
 // FuzzParseAuthResults checks that ParseAuthResults and the comment
 // stripper never panic, that a parsed result has a result, that
-// ParseAuthResults reads as authres does, and that the allocation-free
-// helpers agree with the code they replaced.
+// ParseAuthResults returns what it did before its checks were read into a
+// buffer, and that the allocation-free helpers agree with the code they
+// replaced.
 func FuzzParseAuthResults(f *testing.F) {
 	for _, fs := range readCases(f) {
 		for _, fl := range fs {
