@@ -57,9 +57,10 @@ func (b *pathBuilder) place(n *Node) {
 		was = "no country"
 	}
 	if rule.Area.Country != "" {
-		n.Notes = append(n.Notes, fmt.Sprintf("placed in %s by its host name (Microsoft 365 geography %s); the geolocation data said %s", rule.Area.Country, rule.Key, was))
+		// Concatenation, not fmt: this runs for most Microsoft 365 nodes.
+		n.Notes = append(n.Notes, "placed in "+rule.Area.Country+" by its host name (Microsoft 365 geography "+rule.Key+"); the geolocation data said "+was)
 	} else {
-		n.Notes = append(n.Notes, fmt.Sprintf("location unknown: the geolocation data said %s, but the host name names Microsoft 365 geography %s (%s)", was, rule.Key, rule.Area.Name))
+		n.Notes = append(n.Notes, "location unknown: the geolocation data said "+was+", but the host name names Microsoft 365 geography "+rule.Key+" ("+rule.Area.Name+")")
 	}
 }
 
