@@ -612,10 +612,21 @@ func nextField(s string) (string, string) {
 // trimRightSet is strings.TrimRight for a short ASCII cutset, without the
 // set strings builds on every call (it showed in the profile).
 func trimRightSet(s, set string) string {
-	for len(s) > 0 && strings.IndexByte(set, s[len(s)-1]) >= 0 {
+	for len(s) > 0 && inSet(s[len(s)-1], set) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// inSet reports whether c is one of the bytes of the short ASCII set: a
+// loop over two or three bytes, cheaper than a call of strings.IndexByte.
+func inSet(c byte, set string) bool {
+	for i := 0; i < len(set); i++ {
+		if set[i] == c {
+			return true
+		}
+	}
+	return false
 }
 
 // indexSign returns the offset of the first "+" or "-" in s, or -1.
