@@ -84,6 +84,12 @@ type parser struct {
 	cl     [clCount]span
 	cutTok int // tokens from here on belong to the date (no ";" form)
 
+	// depthUnsure is set by tokenize when its words and comments may not
+	// nest as scanTop counts parentheses: a comment left open, or a "(" or
+	// ")" inside an address literal or quoted string (see
+	// tokenizeToLastSemi).
+	depthUnsure bool
+
 	hints hints
 }
 
@@ -134,20 +140,72 @@ func (p *parser) warn(w string) {
 }
 
 func (p *parser) run() {
-	semi, ctl := scanTop(p.v)
-	if ctl {
+	if mayHoldControls(p.v) {
 		if clean, removed := withoutControls(p.v); removed {
 			p.warn("control characters ignored")
 			p.v = clean
-			semi, _ = scanTop(clean)
 		}
 	}
 	v := p.v
+	semi, done := p.tokenizeToLastSemi(v)
+	if !done {
+		semi, _ = scanTop(v)
+	}
 	head := v
 	if semi >= 0 {
 		head = v[:semi]
 		p.r.DateRaw = strings.TrimSpace(v[semi+1:])
 	}
+	if !done {
+		p.tokenizeHead(head)
+	}
+	p.assignClauses(semi < 0)
+	if p.cutTok < p.n && semi < 0 {
+		p.r.DateRaw = strings.TrimSpace(v[p.toks[p.cutTok].off:])
+	}
+
+	p.readInfo()
+	for i := range clauseRules {
+		if c := clauseRules[i].cl; p.cl[c].seen {
+			p.readClause(c)
+		}
+	}
+	p.finish()
+}
+
+// tokenizeToLastSemi is the common case of finding the date and tokenizing
+// what precedes it, in one pass instead of two (scanTop over the whole value,
+// then tokenize over the head: together a quarter of Parse). It guesses
+// that the last ";" of v is the one outside comments and tokenizes what
+// precedes it. When tokenize reports that the parentheses before it balance
+// as scanTop counts them, the guess is what scanTop returns (scanTop takes
+// the last ";" at depth 0), the tokens are those of tokenizeHead, and done
+// is true. Otherwise it removes what it added (tokens, warnings) and run
+// does it the long way. A value without ";" has no date part whatever its
+// parentheses, and a leading "(from ...)" comment is left to tokenizeHead.
+func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
+	semi = strings.LastIndexByte(v, ';')
+	head := v
+	if semi >= 0 {
+		head = v[:semi]
+	}
+	lead := strings.TrimLeft(head, " \t\r\n")
+	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
+		return 0, false
+	}
+	warnings := len(p.r.Warnings)
+	p.depthUnsure = false
+	p.tokenize(head, 0)
+	if semi < 0 || !p.depthUnsure {
+		return semi, true
+	}
+	p.n = 0
+	p.r.Warnings = p.r.Warnings[:warnings]
+	return 0, false
+}
+
+// tokenizeHead tokenizes the part of the value before the date.
+func (p *parser) tokenizeHead(head string) {
 	// A leading comment "(from host [ip])" (some gateways) or "(from user@localhost)"
 	// (Sendmail local submission) holds the from clause.
 	lead := strings.TrimLeft(head, " \t\r\n")
@@ -162,18 +220,24 @@ func (p *parser) run() {
 	} else {
 		p.tokenize(head, 0)
 	}
-	p.assignClauses(semi < 0)
-	if p.cutTok < p.n && semi < 0 {
-		p.r.DateRaw = strings.TrimSpace(v[p.toks[p.cutTok].off:])
-	}
+}
 
-	p.readInfo()
-	for i := range clauseRules {
-		if c := clauseRules[i].cl; p.cl[c].seen {
-			p.readClause(c)
-		}
+// mayHoldControls reports whether v may hold control characters (see
+// control.go): the test scanTop makes, in a loop of its own.
+func mayHoldControls(v string) bool {
+	var acc uint64 // per byte, high bit: below 0x20 or at or above 0x7f (as hasControl)
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		w := v[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
 	}
-	p.finish()
+	if i < len(v) {
+		x := loadTail(v[i:])
+		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
+	}
+	return acc&ctlMask8 != 0
 }
 
 // wordSpecial marks the bytes that end a word (white space, "(", ")", ",",
@@ -277,6 +341,14 @@ func looksDate(s string) bool {
 // or len(s) when it is not closed. Like scanTop it looks only at the
 // syntax bytes.
 func commentEnd(s string) int {
+	end, _ := commentEndClosed(s)
+	return end
+}
+
+// commentEndClosed is commentEnd that also reports whether the comment was
+// closed (commentEnd returns len(s) both for a comment closed by the last
+// byte and for one never closed).
+func commentEndClosed(s string) (end int, closed bool) {
 	depth := 0
 	skip := -1 // the byte after a "\\": quoted
 	for base := 0; base < len(s); base += 8 {
@@ -300,12 +372,12 @@ func commentEnd(s string) int {
 			case ')':
 				depth--
 				if depth == 0 {
-					return i + 1
+					return i + 1, true
 				}
 			}
 		}
 	}
-	return len(s)
+	return len(s), false
 }
 
 // literalEnd returns the offset of the "]" closing the address literal that
@@ -317,6 +389,16 @@ func literalEnd(s string, j int) int {
 		k++
 	}
 	return k
+}
+
+// hasParen reports whether s holds "(" or ")".
+func hasParen(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]|1 == ')' {
+			return true
+		}
+	}
+	return false
 }
 
 func isSpace(c byte) bool {
@@ -344,11 +426,16 @@ func (p *parser) tokenize(s string, base int) {
 		}
 		if p.n >= maxToks {
 			p.warn("too many words, rest ignored")
+			p.depthUnsure = true // the rest was not looked at
 			return
 		}
 		t := &p.toks[p.n]
 		if c == '(' {
-			end := commentEnd(s[i:]) + i
+			end, closed := commentEndClosed(s[i:])
+			end += i
+			if !closed {
+				p.depthUnsure = true
+			}
 			inner := s[i+1 : end]
 			if end > i+1 && s[end-1] == ')' {
 				inner = s[i+1 : end-1]
@@ -378,6 +465,9 @@ func (p *parser) tokenize(s string, base int) {
 				if j >= plainBracketsUntil {
 					k := literalEnd(s, j)
 					if k < len(s) && s[k] == ']' {
+						if hasParen(s[j+1 : k]) {
+							p.depthUnsure = true // scanTop counts it
+						}
 						j = k + 1
 						continue
 					}
@@ -385,6 +475,7 @@ func (p *parser) tokenize(s string, base int) {
 				}
 				j++
 			case '"':
+				p.depthUnsure = true // a "(" in it counts for scanTop
 				k := strings.IndexByte(s[j+1:], '"')
 				if k < 0 {
 					j = len(s)
