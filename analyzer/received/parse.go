@@ -248,6 +248,23 @@ var wordSpecial = [256]bool{
 	'[': true, '"': true,
 }
 
+// wordSpecialBytes returns a mask whose lowest set bit is the high bit of
+// the first byte of x that may be in wordSpecial, or 0 when none is: it
+// marks white space, the C0 controls (which wordSpecial then rules out), "(",
+// ")", ",", ";", "[" and "\"". Bytes above the first marked one may be
+// marked wrongly (a borrow crosses into them), so only the lowest bit counts.
+func wordSpecialBytes(x uint64) uint64 {
+	const high = 0x8080808080808080
+	low := (x - 0x21*ones) &^ x    // bytes below 0x21
+	paren := (x | ones) ^ ')'*ones // "(" and ")" become 0
+	comma := x ^ ','*ones
+	semi := x ^ ';'*ones
+	bracket := x ^ '['*ones
+	quote := x ^ '"'*ones
+	return (low | (paren-ones)&^paren | (comma-ones)&^comma | (semi-ones)&^semi |
+		(bracket-ones)&^bracket | (quote-ones)&^quote) & high
+}
+
 // scanTop returns the offset of the last ";" outside comments, or -1: RFC
 // 5321 4.4 and RFC 5322 3.6.7 put the date-time after the last ";". With
 // unbalanced parentheses it falls back to the last ";" at all. ctl reports
@@ -451,6 +468,17 @@ func (p *parser) tokenize(s string, base int) {
 		j := i
 	word:
 		for j < len(s) {
+			if w := s[j:]; len(w) >= 8 {
+				// Eight bytes at once: words are most of a field's bytes.
+				x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+					uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+				m := wordSpecialBytes(x)
+				if m == 0 {
+					j += 8
+					continue
+				}
+				j += bits.TrailingZeros64(m) / 8
+			}
 			if !wordSpecial[s[j]] {
 				j++
 				continue
@@ -741,7 +769,23 @@ func indexFold(s, needle string) int {
 		return 0
 	}
 	first := needle[0] | 0x20
-	for i := 0; i+n <= len(s); i++ {
+	i := 0
+	// Eight bytes at once to find the candidates for the first byte.
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		for m := zeroBytes((x | 0x20*ones) ^ uint64(first)*ones); m != 0; m &= m - 1 {
+			k := i + bits.TrailingZeros64(m)/8
+			if k+n > len(s) {
+				return -1
+			}
+			if equalFold(s[k:k+n], needle) {
+				return k
+			}
+		}
+	}
+	for ; i+n <= len(s); i++ {
 		if s[i]|0x20 == first && equalFold(s[i:i+n], needle) {
 			return i
 		}
