@@ -382,7 +382,14 @@ func commentField(s string) (string, string) {
 	plainBracketsUntil := 0 // as in tokenize: a literal never spans white space
 	for j < len(s) {
 		c := s[j]
-		if c == '[' && j >= plainBracketsUntil {
+		if !fieldSpecial[c] {
+			j++
+			continue
+		}
+		if c != '[' {
+			break // white space or "("
+		}
+		if j >= plainBracketsUntil {
 			k := literalEnd(s, j)
 			if k < len(s) && s[k] == ']' {
 				j = k + 1
@@ -390,13 +397,14 @@ func commentField(s string) (string, string) {
 			}
 			plainBracketsUntil = k
 		}
-		if isSpace(c) || c == '(' {
-			break
-		}
 		j++
 	}
 	return s[i:j], s[j:]
 }
+
+// fieldSpecial marks the bytes commentField's loop must look at: white
+// space and "(" end a field, "[" may open a literal.
+var fieldSpecial = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true, '[': true}
 
 func isHELOCmd(s string) bool {
 	return len(s) == 4 && (equalFold(s, "HELO") || equalFold(s, "EHLO") || equalFold(s, "LHLO"))

@@ -154,7 +154,7 @@ func (p *parser) run() {
 	head := v
 	if semi >= 0 {
 		head = v[:semi]
-		p.r.DateRaw = strings.TrimSpace(v[semi+1:])
+		p.r.DateRaw = trimSpace(v[semi+1:])
 	}
 	if !done {
 		p.tokenizeHead(head)
@@ -234,7 +234,15 @@ func mayHoldControls(v string) bool {
 		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
 	}
 	if i < len(v) {
-		x := loadTail(v[i:])
+		var x uint64
+		if len(v) >= 8 {
+			// The last eight bytes, some of them read twice.
+			w := v[len(v)-8:]
+			x = uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		} else {
+			x = loadTail(v[i:])
+		}
 		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
 	}
 	return acc&ctlMask8 != 0
@@ -459,7 +467,10 @@ func (p *parser) tokenize(s string, base int) {
 			} else {
 				p.warn("unclosed parenthesis")
 			}
-			*t = token{s: inner, off: base + i, end: base + end, kind: tokComment, glued: glued && i > 0}
+			// Field by field: a composite literal was built on the stack
+			// and copied, a tenth of tokenize.
+			t.s, t.off, t.end = inner, base+i, base+end
+			t.kind, t.glued, t.note = tokComment, glued && i > 0, false
 			p.n++
 			i = end
 			glued = true
@@ -514,7 +525,8 @@ func (p *parser) tokenize(s string, base int) {
 				break word
 			}
 		}
-		*t = token{s: s[i:j], off: base + i, end: base + j, kind: tokWord, glued: glued}
+		t.s, t.off, t.end = s[i:j], base+i, base+j
+		t.kind, t.glued, t.note = tokWord, glued, false
 		p.n++
 		i = j
 		glued = true
@@ -736,6 +748,28 @@ func trimRightSet(s, set string) string {
 	}
 	return s
 }
+
+// trimSpace is strings.TrimSpace with a test first for the common case of
+// nothing to trim: an ASCII byte other than white space at both ends.
+func trimSpace(s string) string {
+	if len(s) > 0 && !maybeSpace[s[0]] && !maybeSpace[s[len(s)-1]] {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// maybeSpace marks the bytes that are white space or may be part of
+// white space for strings.TrimSpace: ASCII white space and every byte of a
+// multi-byte UTF-8 sequence.
+var maybeSpace = func() (t [256]bool) {
+	for _, c := range "\t\n\v\f\r " {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // inSet reports whether c is one of the bytes of the short ASCII set: a
 // loop over two or three bytes, cheaper than a call of strings.IndexByte.

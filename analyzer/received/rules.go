@@ -232,7 +232,7 @@ func indexCommentRules() (idx [256][]uint8) {
 // table and reports whether the from clause must skip it as a note that never
 // names the client.
 func (p *parser) readComment(c string) (note bool) {
-	c = strings.TrimSpace(c)
+	c = trimSpace(c)
 	if c == "" {
 		return false
 	}
@@ -565,9 +565,30 @@ func keyword(w string) int {
 	if len(w) < 2 || len(w) > 4 || !keywordStart[w[0]|0x20] {
 		return clNone
 	}
-	for i := range clauseRules {
-		if equalFold(w, clauseRules[i].keyword) {
-			return clauseRules[i].cl
+	// The keywords are letters, for which setting bit 5 is exact case
+	// folding: one integer comparison per keyword of the word's length.
+	// checkFastPaths (fast_test.go) checks this against clauseRules.
+	switch len(w) {
+	case 2:
+		switch uint32(w[0]|0x20)<<8 | uint32(w[1]|0x20) {
+		case 'b'<<8 | 'y':
+			return clBy
+		case 'i'<<8 | 'd':
+			return clID
+		}
+	case 3:
+		switch fold3(w) {
+		case key3('v', 'i', 'a'):
+			return clVia
+		case key3('f', 'o', 'r'):
+			return clFor
+		}
+	case 4:
+		switch fold3(w)<<8 | uint32(w[3]|0x20) {
+		case key3('w', 'i', 't')<<8 | 'h':
+			return clWith
+		case key3('f', 'r', 'o')<<8 | 'm':
+			return clFrom
 		}
 	}
 	return clNone
