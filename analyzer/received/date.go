@@ -83,7 +83,13 @@ func scanDateRFC5322(s string) (d dateFields, ok bool) {
 	i := skipDateSep(s, 0)
 	// Day of the week: three letters that are a day name, then a separator.
 	if i+3 < len(s) && s[i] > '9' {
-		if !isDateSep(s[i+3]) || !dayName(s[i:i+3]) {
+		if !isDateSep(s[i+3]) {
+			return d, false
+		}
+		switch fold3(s[i:]) { // dayName for three letters
+		case key3('m', 'o', 'n'), key3('t', 'u', 'e'), key3('w', 'e', 'd'), key3('t', 'h', 'u'),
+			key3('f', 'r', 'i'), key3('s', 'a', 't'), key3('s', 'u', 'n'):
+		default:
 			return d, false
 		}
 		i = skipDateSep(s, i+3)
@@ -142,18 +148,20 @@ func scanDateRFC5322(s string) (d dateFields, ok bool) {
 	}
 	d.haveTime = true
 	i = skipDateSep(s, i+8)
-	// Zone: a sign and four digits that numericZone accepts.
+	// Zone: a sign and four digits, read as numericZone reads them.
 	if i+5 > len(s) || s[i] != '+' && s[i] != '-' || !fieldEnds(s, i+5) {
 		return d, false
 	}
-	if _, ok := atoi(s[i+1 : i+5]); !ok {
+	zh, okzh := digits2(s, i+1)
+	zm, okzm := digits2(s, i+3)
+	if !okzh || !okzm || zh > 23 || zm > 59 {
 		return d, false
 	}
-	off, ok := numericZone(s[i : i+5])
-	if !ok {
-		return d, false
+	d.off = zh*3600 + zm*60
+	if s[i] == '-' {
+		d.off = -d.off
 	}
-	d.off, d.haveZone, d.numericZone = off, true, true
+	d.haveZone, d.numericZone = true, true
 	// Then nothing, or one comment and nothing.
 	i = skipDateSep(s, i+5)
 	if i < len(s) {

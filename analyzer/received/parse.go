@@ -189,7 +189,10 @@ func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
 	if semi >= 0 {
 		head = v[:semi]
 	}
-	lead := strings.TrimLeft(head, " \t\r\n")
+	lead := head
+	for len(lead) > 0 && isSpace(lead[0]) { // strings.TrimLeft builds its cutset every call
+		lead = lead[1:]
+	}
 	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
 		return 0, false
 	}
