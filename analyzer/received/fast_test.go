@@ -38,6 +38,12 @@ func indexFoldBytes(s, needle string) int {
 // checkFastPaths compares the fast paths with their references on v.
 func checkFastPaths(t *testing.T, v string) {
 	t.Helper()
+	if got, want := lastSemi(v), strings.LastIndexByte(v, ';'); got != want {
+		t.Fatalf("lastSemi(%q) = %d, want %d", v, got, want)
+	}
+	if _, ctl := scanTop(v); mayHoldControls(v) != ctl {
+		t.Fatalf("mayHoldControls(%q) = %v, scanTop says %v", v, !ctl, ctl)
+	}
 	// tokenizeToLastSemi against scanTop and tokenizeHead.
 	var fast, slow parser
 	fast.v, slow.v = v, v
@@ -100,6 +106,10 @@ func TestFastPathsMatchReference(t *testing.T) {
 		"by x; Thu, 00 Jan 2024 10:15:02 +0100", "by x; Thu, 11 Jan 0049 10:15:02 +9999",
 		"by x; Thux 11 Jan 2024 10:15:02 +0100", "by x; 11 January 2024 10:15:02 +0100",
 		"by x; Thu, 11 Jan 2024 10:15:02 +0100 (CET) (CEST)", "by x; Thu, 11 Jan 2024 10:15 +0100",
+		"a\x01b", "0123456789abcdef\x7f", "0123456789abcdef0123\u0085", "\tfrom x\r\n by y;z",
+	}
+	for n := range 40 {
+		values = append(values, strings.Repeat("x", n)+";"+strings.Repeat("y", n), strings.Repeat(";", n)+"\x1b")
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {

@@ -184,7 +184,7 @@ func (p *parser) run() {
 // does it the long way. A value without ";" has no date part whatever its
 // parentheses, and a leading "(from ...)" comment is left to tokenizeHead.
 func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
-	semi = strings.LastIndexByte(v, ';')
+	semi = lastSemi(v)
 	head := v
 	if semi >= 0 {
 		head = v[:semi]
@@ -205,6 +205,27 @@ func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
 	p.n = 0
 	p.r.Warnings = p.r.Warnings[:warnings]
 	return 0, false
+}
+
+// lastSemi is strings.LastIndexByte(v, ';') eight bytes at a time: on
+// amd64 the strings version reads one byte at a time.
+func lastSemi(v string) int {
+	i := len(v)
+	for ; i >= 8; i -= 8 {
+		w := v[i-8 : i]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		if m := zeroBytes(x ^ ';'*ones); m != 0 { // exact for every byte: the highest bit is the last ";"
+			return i - 8 + (63-bits.LeadingZeros64(m))/8
+		}
+	}
+	for i > 0 {
+		i--
+		if v[i] == ';' {
+			return i
+		}
+	}
+	return -1
 }
 
 // tokenizeHead tokenizes the part of the value before the date.
@@ -230,6 +251,15 @@ func (p *parser) tokenizeHead(head string) {
 func mayHoldControls(v string) bool {
 	var acc uint64 // per byte, high bit: below 0x20 or at or above 0x7f (as hasControl)
 	i := 0
+	for ; i+16 <= len(v); i += 16 { // two words a turn: half the loop overhead
+		w := v[i : i+16]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		y := uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
+			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
+		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones) |
+			(y-0x20*ones)&^y | y | (y&^ctlMask8 + ones)
+	}
 	for ; i+8 <= len(v); i += 8 {
 		w := v[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
