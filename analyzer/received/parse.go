@@ -29,7 +29,7 @@ import (
 // for FuzzParseReceived to find, not something to hide as a warning.
 func Parse(value string) Received {
 	var p parser
-	p.r = Received{Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
+	p.r.Kind, p.r.TLS.Encrypted = KindRelay, EncryptionUnknown // p.r is zero: no composite literal to copy
 	p.v = value
 	p.run()
 	p.r.Raw = value
@@ -654,7 +654,9 @@ func (p *parser) readInfo() {
 		t := &p.toks[i]
 		if t.kind == tokComment {
 			t.note = p.readComment(t.s)
-		} else {
+		} else if wordRuleStart[t.s[0]|0x20] {
+			// Most words start no row of wordRules (readWord's first
+			// test, made here to save the call).
 			p.readWord(i)
 		}
 	}

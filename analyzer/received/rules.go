@@ -303,13 +303,20 @@ func (p *parser) readKVTLS(c string) bool {
 		var f string
 		f, rest = nextField(rest)
 		f = trimRightSet(f, ",;")
-		switch {
-		case hasPrefixFold(f, "version="):
-			p.setTLSVersion(f[8:])
-			p.encrypted()
-		case hasPrefixFold(f, "cipher="):
-			p.setCipher(f[7:])
-			p.encrypted()
+		if f == "" {
+			continue
+		}
+		switch f[0] | 0x20 { // most fields ("bits=256") start neither key
+		case 'v':
+			if hasPrefixFold(f, "version=") {
+				p.setTLSVersion(f[8:])
+				p.encrypted()
+			}
+		case 'c':
+			if hasPrefixFold(f, "cipher=") {
+				p.setCipher(f[7:])
+				p.encrypted()
+			}
 		}
 	}
 	return true
