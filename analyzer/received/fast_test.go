@@ -2,6 +2,7 @@ package received
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,6 +62,16 @@ func checkFastPaths(t *testing.T, v string) {
 		}
 	} else if fast.n != 0 || len(fast.r.Warnings) != 0 {
 		t.Fatalf("tokenizeToLastSemi(%q) gave up but left %d tokens, warnings %q", v, fast.n, fast.r.Warnings)
+	}
+	// The keyword list of tokenize is every word that is a keyword, in order.
+	var kws []keywordTok
+	for i, tok := range fast.toks[:fast.n] {
+		if k := keyword(tok.s); tok.kind == tokWord && k != clNone {
+			kws = append(kws, keywordTok{tok: uint8(i), cl: uint8(k)})
+		}
+	}
+	if got := fast.kws[:fast.nkw]; !slices.Equal(got, kws) {
+		t.Fatalf("tokenize(%q) listed keywords %v, want %v", v, got, kws)
 	}
 	for _, tok := range fast.toks[:fast.n] {
 		if got, want := keyword(tok.s), keywordLinear(tok.s); got != want {

@@ -53,6 +53,14 @@ type token struct {
 	note  bool // a comment the comment table marks as a note without the client
 }
 
+// keywordTok is a word of the field that is a clause keyword: its token
+// and its clause.
+type keywordTok struct{ tok, cl uint8 }
+
+// The token numbers in keywordTok are bytes: this fails to compile when
+// maxToks outgrows them.
+const _ = uint8(maxToks - 1)
+
 // maxToks caps the tokens read from one field; real fields have fewer
 // than 40.
 const maxToks = 64
@@ -89,6 +97,9 @@ type parser struct {
 	// ")" inside an address literal or quoted string (see
 	// tokenizeToLastSemi).
 	depthUnsure bool
+
+	kws [maxToks]keywordTok // the words that are clause keywords, in order (set by tokenize)
+	nkw int
 
 	hints hints
 }
@@ -202,7 +213,7 @@ func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
 	if semi < 0 || !p.depthUnsure {
 		return semi, true
 	}
-	p.n = 0
+	p.n, p.nkw = 0, 0
 	p.r.Warnings = p.r.Warnings[:warnings]
 	return 0, false
 }
@@ -560,6 +571,12 @@ func (p *parser) tokenize(s string, base int) {
 		}
 		t.s, t.off, t.end = s[i:j], base+i, base+j
 		t.kind, t.glued, t.note = tokWord, glued, false
+		if n := j - i; n >= 2 && n <= 4 && keywordStart[c|0x20] {
+			if k := keyword(t.s); k != clNone {
+				p.kws[p.nkw] = keywordTok{tok: uint8(p.n), cl: uint8(k)}
+				p.nkw++
+			}
+		}
 		p.n++
 		i = j
 		glued = true
@@ -574,32 +591,24 @@ func (p *parser) assignClauses(findDate bool) {
 	p.cutTok = p.n
 	cur := clNone
 	curStart := 0
-	for i := 0; i < p.n; i++ {
-		t := &p.toks[i]
-		if t.kind != tokWord {
-			continue
+	if findDate {
+		for i := 0; i < p.n; i++ {
+			t := &p.toks[i]
+			if t.kind != tokWord {
+				continue
+			}
+			if i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
+				p.cutTok = i
+				break
+			}
+			cur, curStart = p.assignKeyword(i, keyword(t.s), cur, curStart)
 		}
-		if findDate && i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
-			p.cutTok = i
-			break
+	} else {
+		// Only the keywords move the clauses, and tokenize listed them:
+		// the other words, nine in ten, need not be looked at again.
+		for _, kw := range p.kws[:p.nkw] {
+			cur, curStart = p.assignKeyword(int(kw.tok), int(kw.cl), cur, curStart)
 		}
-		k := keyword(t.s)
-		if k == clNone || p.cl[k].seen {
-			continue
-		}
-		if k == clFrom && p.cl[clBy].seen {
-			continue
-		}
-		// A keyword right after a keyword is the value of the first ("from by by x").
-		if cur != clNone && i == curStart {
-			continue
-		}
-		if cur != clNone {
-			p.cl[cur].end = i
-		}
-		cur = k
-		curStart = i + 1
-		p.cl[k] = span{start: i + 1, end: p.n, seen: true}
 	}
 	if cur != clNone {
 		p.cl[cur].end = p.cutTok
@@ -610,6 +619,27 @@ func (p *parser) assignClauses(findDate bool) {
 	// Text before the first keyword belongs to no clause; if the value starts
 	// without a keyword but has words, treat them as the from clause only when
 	// they look like "host (...)". Otherwise leave them.
+}
+
+// assignKeyword takes word i, whose keyword is k (or clNone), into the
+// clauses; cur is the clause being read, whose words start at curStart. It
+// returns them as they are after word i.
+func (p *parser) assignKeyword(i, k, cur, curStart int) (int, int) {
+	if k == clNone || p.cl[k].seen {
+		return cur, curStart
+	}
+	if k == clFrom && p.cl[clBy].seen {
+		return cur, curStart
+	}
+	// A keyword right after a keyword is the value of the first ("from by by x").
+	if cur != clNone && i == curStart {
+		return cur, curStart
+	}
+	if cur != clNone {
+		p.cl[cur].end = i
+	}
+	p.cl[k] = span{start: i + 1, end: p.n, seen: true}
+	return k, i + 1
 }
 
 // dateStartsAt reports whether a date starts at word i (for values that have
