@@ -9,8 +9,9 @@ import (
 
 // The fast paths of the parser must give what the general code gives. The
 // references here are the general code itself (scanTop and tokenizeHead,
-// scanDate) or the plain versions the fast code replaced; checkFastPaths
-// runs on every input of FuzzParseReceived.
+// scanDate) or the plain versions the fast code replaced (byte loops,
+// strings.LastIndexByte, strings.TrimSpace); checkFastPaths runs on every
+// input of FuzzParseReceived.
 
 // keywordLinear is keyword as it was: clauseRules compared with equalFold.
 func keywordLinear(w string) int {
@@ -36,11 +37,31 @@ func indexFoldBytes(s, needle string) int {
 	return -1
 }
 
+// nextFieldBytes is nextField one byte at a time.
+func nextFieldBytes(s string) (string, string) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !isSpace(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
 // checkFastPaths compares the fast paths with their references on v.
 func checkFastPaths(t *testing.T, v string) {
 	t.Helper()
 	if got, want := lastSemi(v), strings.LastIndexByte(v, ';'); got != want {
 		t.Fatalf("lastSemi(%q) = %d, want %d", v, got, want)
+	}
+	for rest := v; rest != ""; {
+		f, r := nextField(rest)
+		if wf, wr := nextFieldBytes(rest); f != wf || r != wr {
+			t.Fatalf("nextField(%q) = %q, %q, want %q, %q", rest, f, r, wf, wr)
+		}
+		rest = r
 	}
 	if _, ctl := scanTop(v); mayHoldControls(v) != ctl {
 		t.Fatalf("mayHoldControls(%q) = %v, scanTop says %v", v, !ctl, ctl)
@@ -117,7 +138,7 @@ func TestFastPathsMatchReference(t *testing.T) {
 		"by x; Thu, 00 Jan 2024 10:15:02 +0100", "by x; Thu, 11 Jan 0049 10:15:02 +9999",
 		"by x; Thux 11 Jan 2024 10:15:02 +0100", "by x; 11 January 2024 10:15:02 +0100",
 		"by x; Thu, 11 Jan 2024 10:15:02 +0100 (CET) (CEST)", "by x; Thu, 11 Jan 2024 10:15 +0100",
-		"a\x01b", "0123456789abcdef\x7f", "0123456789abcdef0123\u0085", "\tfrom x\r\n by y;z",
+		"a\x01b", "version=TLSv1.2\x01cipher=ECDHE-RSA-AES256-GCM-SHA384\tbits=256/256\r\nverify=NOT  ", "0123456789abcdef\x7f", "0123456789abcdef0123\u0085", "\tfrom x\r\n by y;z",
 	}
 	for n := range 40 {
 		values = append(values, strings.Repeat("x", n)+";"+strings.Repeat("y", n), strings.Repeat(";", n)+"\x1b")

@@ -51,6 +51,7 @@ type token struct {
 	kind  uint8
 	glued bool // no white space between this token and the one before
 	note  bool // a comment the comment table marks as a note without the client
+	rule  bool // a word whose first byte starts a row of wordRules (wordRuleStart)
 }
 
 // keywordTok is a word of the field that is a clause keyword: its token
@@ -514,7 +515,7 @@ func (p *parser) tokenize(s string, base int) {
 			// Field by field: a composite literal was built on the stack
 			// and copied, a tenth of tokenize.
 			t.s, t.off, t.end = inner, base+i, base+end
-			t.kind, t.glued, t.note = tokComment, glued && i > 0, false
+			t.kind, t.glued, t.note, t.rule = tokComment, glued && i > 0, false, false
 			p.n++
 			i = end
 			glued = true
@@ -570,7 +571,7 @@ func (p *parser) tokenize(s string, base int) {
 			}
 		}
 		t.s, t.off, t.end = s[i:j], base+i, base+j
-		t.kind, t.glued, t.note = tokWord, glued, false
+		t.kind, t.glued, t.note, t.rule = tokWord, glued, false, wordRuleStart[c|0x20]
 		if n := j - i; n >= 2 && n <= 4 && keywordStart[c|0x20] {
 			if k := keyword(t.s); k != clNone {
 				p.kws[p.nkw] = keywordTok{tok: uint8(p.n), cl: uint8(k)}
@@ -684,9 +685,9 @@ func (p *parser) readInfo() {
 		t := &p.toks[i]
 		if t.kind == tokComment {
 			t.note = p.readComment(t.s)
-		} else if wordRuleStart[t.s[0]|0x20] {
+		} else if t.rule {
 			// Most words start no row of wordRules (readWord's first
-			// test, made here to save the call).
+			// test, made by tokenize to save the call).
 			p.readWord(i)
 		}
 	}
@@ -798,11 +799,33 @@ func nextField(s string) (string, string) {
 	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
-	j := i
-	for j < len(s) && !isSpace(s[j]) {
+	j := spaceFrom(s, i)
+	return s[i:j], s[j:]
+}
+
+// spaceFrom returns the offset of the first white space at or after j in
+// s, or len(s). It tests eight bytes at once for bytes below 0x21 (white
+// space and the C0 controls), then each candidate with isSpace: the
+// fields it ends are long (ciphers, hosts), and readKVTLS reads several per
+// comment.
+func spaceFrom(s string, j int) int {
+	for j < len(s) {
+		if w := s[j:]; len(w) >= 8 {
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+			m := (x - 0x21*ones) &^ x & ctlMask8 // the lowest bit is a true byte below 0x21
+			if m == 0 {
+				j += 8
+				continue
+			}
+			j += bits.TrailingZeros64(m) / 8
+		}
+		if isSpace(s[j]) {
+			return j
+		}
 		j++
 	}
-	return s[i:j], s[j:]
+	return len(s)
 }
 
 // trimRightSet is strings.TrimRight for a short ASCII cutset, without the
