@@ -259,9 +259,13 @@ func (p *parser) tokenizeHead(head string) {
 }
 
 // mayHoldControls reports whether v may hold control characters (see
-// control.go): the test scanTop makes, in a loop of its own.
+// control.go): whether a byte is below 0x20 or at or above 0x7f, the test
+// scanTop makes with hasControl, in a loop of its own. Per word, x has the
+// high bit of bytes at or above 0x80, x+ones of 0x7f, and x-0x20*ones of
+// bytes below 0x20; a carry or borrow only starts at such a byte, so the
+// answer for the whole value is exact.
 func mayHoldControls(v string) bool {
-	var acc uint64 // per byte, high bit: below 0x20 or at or above 0x7f (as hasControl)
+	var acc uint64
 	i := 0
 	for ; i+16 <= len(v); i += 16 { // two words a turn: half the loop overhead
 		w := v[i : i+16]
@@ -269,14 +273,14 @@ func mayHoldControls(v string) bool {
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
 		y := uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
 			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
-		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones) |
-			(y-0x20*ones)&^y | y | (y&^ctlMask8 + ones)
+		acc |= x | (x + ones) | (x - 0x20*ones) | y | (y + ones) | (y - 0x20*ones)
 	}
-	for ; i+8 <= len(v); i += 8 {
+	if i+8 <= len(v) {
 		w := v[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
-		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		acc |= x | (x + ones) | (x - 0x20*ones)
+		i += 8
 	}
 	if i < len(v) {
 		var x uint64
@@ -286,9 +290,9 @@ func mayHoldControls(v string) bool {
 			x = uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		} else {
-			x = loadTail(v[i:])
+			x = loadTail(v) // padded with spaces
 		}
-		acc |= (x-0x20*ones)&^x | x | (x&^ctlMask8 + ones)
+		acc |= x | (x + ones) | (x - 0x20*ones)
 	}
 	return acc&ctlMask8 != 0
 }
