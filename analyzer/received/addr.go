@@ -79,11 +79,14 @@ func parseIP(s string) (netip.Addr, uint16, bool) {
 	if c := s[0]; !ipByte[c] || c == '.' {
 		return netip.Addr{}, 0, false
 	}
-	if i := strings.IndexByte(s, '%'); i >= 0 {
-		s = s[:i]
-	}
+	// One pass: cut the zone at "%" ("fe80::1%eth0") and check the bytes
+	// before it (most words fail at their second byte, before a search for
+	// "%" would have ended).
 	for i := 0; i < len(s); i++ {
-		if !ipByte[s[i]] {
+		if c := s[i]; c == '%' {
+			s = s[:i]
+			break
+		} else if !ipByte[c] {
 			return netip.Addr{}, 0, false
 		}
 	}

@@ -240,6 +240,8 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 			fld = fld[1:]
 		}
 		switch {
+		case !fromKeyStart[fld[0]|0x20]:
+			// No case below can match: each needs its first letter.
 		case isHELOCmd(fld):
 			p.r.HELOCmd = strings.ToUpper(fld)
 			f.heloCmdStyle = true
@@ -363,6 +365,11 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 		f.bracketOnly = false
 	}
 }
+
+// fromKeyStart marks the first letters (with bit 5 set, exact folding for
+// letters) of the words fromComment's switch looks for: HELO, EHLO, LHLO,
+// helo=, ident=, port=, verified, unverified, account.
+var fromKeyStart = [256]bool{'h': true, 'e': true, 'l': true, 'i': true, 'p': true, 'v': true, 'u': true, 'a': true}
 
 // commentField returns the next white-space separated field of a comment;
 // nested comments and bracketed literals are one field each.

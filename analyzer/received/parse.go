@@ -577,7 +577,7 @@ func (p *parser) tokenize(s string, base int) {
 		t.s, t.off, t.end = s[i:j], base+i, base+j
 		t.kind, t.glued, t.note, t.rule = tokWord, glued, false, wordRuleStart[c|0x20]
 		if n := j - i; n >= 2 && n <= 4 && keywordStart[c|0x20] {
-			if k := keyword(t.s); k != clNone {
+			if k := keyword4(t.s); k != clNone {
 				p.kws[p.nkw] = keywordTok{tok: uint8(p.n), cl: uint8(k)}
 				p.nkw++
 			}

@@ -572,6 +572,12 @@ func keyword(w string) int {
 	if len(w) < 2 || len(w) > 4 || !keywordStart[w[0]|0x20] {
 		return clNone
 	}
+	return keyword4(w)
+}
+
+// keyword4 is keyword for a word of two to four bytes (tokenize has made
+// keyword's first tests).
+func keyword4(w string) int {
 	// The keywords are letters, for which setting bit 5 is exact case
 	// folding: one integer comparison per keyword of the word's length.
 	// checkFastPaths (fast_test.go) checks this against clauseRules.
