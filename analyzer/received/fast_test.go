@@ -154,3 +154,13 @@ func TestFastPathsMatchReference(t *testing.T) {
 		checkFastPaths(t, v)
 	}
 }
+
+// TestCommentPrefixesHaveTwoBytes checks what commentRuleFor's test of
+// the second byte needs.
+func TestCommentPrefixesHaveTwoBytes(t *testing.T) {
+	for _, r := range commentRules {
+		if r.prefix != "" && len(r.prefix) < 2 {
+			t.Errorf("prefix %q is shorter than two bytes", r.prefix)
+		}
+	}
+}

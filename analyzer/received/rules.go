@@ -182,7 +182,10 @@ func commentRuleFor(c string) *commentRule {
 		return nil
 	}
 	for _, k := range commentIndex[c[0]|0x20] {
-		if r := &commentRules[k]; hasPrefixFold(c, r.prefix) {
+		// The rows of a list share the first letter; the second, compared
+		// with bit 5 set (a necessary condition of equalFold), rules out
+		// most of them without a call.
+		if r := &commentRules[k]; len(c) >= len(r.prefix) && c[1]|0x20 == r.prefix[1]|0x20 && hasPrefixFold(c, r.prefix) {
 			return r
 		}
 	}
@@ -617,7 +620,7 @@ var literalWrappers = [...]struct{ open, close, origin string }{
 // between the brackets of an address literal.
 func unwrapLiteral(s string) string {
 	for _, w := range literalWrappers {
-		if len(s) > len(w.open)+len(w.close) && strings.HasPrefix(s, w.open) && strings.HasSuffix(s, w.close) {
+		if len(s) > len(w.open)+len(w.close) && s[0] == w.open[0] && strings.HasPrefix(s, w.open) && strings.HasSuffix(s, w.close) {
 			return s[len(w.open) : len(s)-len(w.close)]
 		}
 	}
