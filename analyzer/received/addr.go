@@ -9,7 +9,7 @@ import (
 // bracketed address anywhere in it, or the whole comment being an address.
 // Version strings such as "(Scalix 10.0.1.3)" are not taken.
 func commentAddr(c string) (netip.Addr, bool) {
-	c = strings.TrimSpace(c)
+	c = trimSpace(c)
 	if a, _, ok := parseIP(c); ok {
 		return a, true
 	}
@@ -76,16 +76,17 @@ func parseIP(s string) (netip.Addr, uint16, bool) {
 	if s == "" || len(s) > 64 {
 		return netip.Addr{}, 0, false
 	}
-	c := s[0]
-	if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':') {
+	if c := s[0]; !ipByte[c] || c == '.' {
 		return netip.Addr{}, 0, false
 	}
-	if i := strings.IndexByte(s, '%'); i >= 0 {
-		s = s[:i]
-	}
+	// One pass: cut the zone at "%" ("fe80::1%eth0") and check the bytes
+	// before it (most words fail at their second byte, before a search for
+	// "%" would have ended).
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.') {
+		if c := s[i]; c == '%' {
+			s = s[:i]
+			break
+		} else if !ipByte[c] {
 			return netip.Addr{}, 0, false
 		}
 	}
@@ -111,6 +112,14 @@ func parseIP(s string) (netip.Addr, uint16, bool) {
 	}
 	return netip.Addr{}, 0, false
 }
+
+// ipByte marks the bytes of an address: hex digits, ":" and ".".
+var ipByte = func() (t [256]bool) {
+	for _, c := range "0123456789abcdefABCDEF:." {
+		t[c] = true
+	}
+	return t
+}()
 
 func parsePort(s string) (uint16, bool) {
 	if s == "" || len(s) > 5 {

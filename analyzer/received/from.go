@@ -240,6 +240,8 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 			fld = fld[1:]
 		}
 		switch {
+		case !fromKeyStart[fld[0]|0x20]:
+			// No case below can match: each needs its first letter.
 		case isHELOCmd(fld):
 			p.r.HELOCmd = strings.ToUpper(fld)
 			f.heloCmdStyle = true
@@ -364,6 +366,11 @@ func (p *parser) fromComment(f *fromState, t *token, first bool) {
 	}
 }
 
+// fromKeyStart marks the first letters (with bit 5 set, exact folding for
+// letters) of the words fromComment's switch looks for: HELO, EHLO, LHLO,
+// helo=, ident=, port=, verified, unverified, account.
+var fromKeyStart = [256]bool{'h': true, 'e': true, 'l': true, 'i': true, 'p': true, 'v': true, 'u': true, 'a': true}
+
 // commentField returns the next white-space separated field of a comment;
 // nested comments and bracketed literals are one field each.
 func commentField(s string) (string, string) {
@@ -382,7 +389,14 @@ func commentField(s string) (string, string) {
 	plainBracketsUntil := 0 // as in tokenize: a literal never spans white space
 	for j < len(s) {
 		c := s[j]
-		if c == '[' && j >= plainBracketsUntil {
+		if !fieldSpecial[c] {
+			j++
+			continue
+		}
+		if c != '[' {
+			break // white space or "("
+		}
+		if j >= plainBracketsUntil {
 			k := literalEnd(s, j)
 			if k < len(s) && s[k] == ']' {
 				j = k + 1
@@ -390,13 +404,14 @@ func commentField(s string) (string, string) {
 			}
 			plainBracketsUntil = k
 		}
-		if isSpace(c) || c == '(' {
-			break
-		}
 		j++
 	}
 	return s[i:j], s[j:]
 }
+
+// fieldSpecial marks the bytes commentField's loop must look at: white
+// space and "(" end a field, "[" may open a literal.
+var fieldSpecial = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true, '[': true}
 
 func isHELOCmd(s string) bool {
 	return len(s) == 4 && (equalFold(s, "HELO") || equalFold(s, "EHLO") || equalFold(s, "LHLO"))

@@ -25,6 +25,7 @@ func FuzzParseReceived(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		checkScanners(t, v)
 		checkCommentRules(t, v)
+		checkFastPaths(t, v)
 		r := Parse(v)
 		if r.Raw != v {
 			t.Fatalf("Raw = %q, want input %q", r.Raw, v)

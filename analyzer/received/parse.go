@@ -29,7 +29,7 @@ import (
 // for FuzzParseReceived to find, not something to hide as a warning.
 func Parse(value string) Received {
 	var p parser
-	p.r = Received{Kind: KindRelay, TLS: TLS{Encrypted: EncryptionUnknown}}
+	p.r.Kind, p.r.TLS.Encrypted = KindRelay, EncryptionUnknown // p.r is zero: no composite literal to copy
 	p.v = value
 	p.run()
 	p.r.Raw = value
@@ -51,7 +51,16 @@ type token struct {
 	kind  uint8
 	glued bool // no white space between this token and the one before
 	note  bool // a comment the comment table marks as a note without the client
+	rule  bool // a word whose first byte starts a row of wordRules (wordRuleStart)
 }
+
+// keywordTok is a word of the field that is a clause keyword: its token
+// and its clause.
+type keywordTok struct{ tok, cl uint8 }
+
+// The token numbers in keywordTok are bytes: this fails to compile when
+// maxToks outgrows them.
+const _ = uint8(maxToks - 1)
 
 // maxToks caps the tokens read from one field; real fields have fewer
 // than 40.
@@ -83,6 +92,15 @@ type parser struct {
 	n      int
 	cl     [clCount]span
 	cutTok int // tokens from here on belong to the date (no ";" form)
+
+	// depthUnsure is set by tokenize when its words and comments may not
+	// nest as scanTop counts parentheses: a comment left open, or a "(" or
+	// ")" inside an address literal or quoted string (see
+	// tokenizeToLastSemi).
+	depthUnsure bool
+
+	kws [maxToks]keywordTok // the words that are clause keywords, in order (set by tokenize)
+	nkw int
 
 	hints hints
 }
@@ -134,33 +152,24 @@ func (p *parser) warn(w string) {
 }
 
 func (p *parser) run() {
-	semi, ctl := scanTop(p.v)
-	if ctl {
+	if mayHoldControls(p.v) {
 		if clean, removed := withoutControls(p.v); removed {
 			p.warn("control characters ignored")
 			p.v = clean
-			semi, _ = scanTop(clean)
 		}
 	}
 	v := p.v
+	semi, done := p.tokenizeToLastSemi(v)
+	if !done {
+		semi, _ = scanTop(v)
+	}
 	head := v
 	if semi >= 0 {
 		head = v[:semi]
-		p.r.DateRaw = strings.TrimSpace(v[semi+1:])
+		p.r.DateRaw = trimSpace(v[semi+1:])
 	}
-	// A leading comment "(from host [ip])" (some gateways) or "(from user@localhost)"
-	// (Sendmail local submission) holds the from clause.
-	lead := strings.TrimLeft(head, " \t\r\n")
-	skip := len(head) - len(lead)
-	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
-		end := commentEnd(lead)
-		p.hints.commentFrom = true
-		p.tokenize(lead[1:end-1], skip+1)
-		if end < len(lead) {
-			p.tokenize(lead[end:], skip+end)
-		}
-	} else {
-		p.tokenize(head, 0)
+	if !done {
+		p.tokenizeHead(head)
 	}
 	p.assignClauses(semi < 0)
 	if p.cutTok < p.n && semi < 0 {
@@ -176,12 +185,141 @@ func (p *parser) run() {
 	p.finish()
 }
 
+// tokenizeToLastSemi is the common case of finding the date and tokenizing
+// what precedes it, in one pass instead of two (scanTop over the whole value,
+// then tokenize over the head: together a quarter of Parse). It guesses
+// that the last ";" of v is the one outside comments and tokenizes what
+// precedes it. When tokenize reports that the parentheses before it balance
+// as scanTop counts them, the guess is what scanTop returns (scanTop takes
+// the last ";" at depth 0), the tokens are those of tokenizeHead, and done
+// is true. Otherwise it removes what it added (tokens, warnings) and run
+// does it the long way. A value without ";" has no date part whatever its
+// parentheses, and a leading "(from ...)" comment is left to tokenizeHead.
+func (p *parser) tokenizeToLastSemi(v string) (semi int, done bool) {
+	semi = lastSemi(v)
+	head := v
+	if semi >= 0 {
+		head = v[:semi]
+	}
+	lead := head
+	for len(lead) > 0 && isSpace(lead[0]) { // strings.TrimLeft builds its cutset every call
+		lead = lead[1:]
+	}
+	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
+		return 0, false
+	}
+	warnings := len(p.r.Warnings)
+	p.depthUnsure = false
+	p.tokenize(head, 0)
+	if semi < 0 || !p.depthUnsure {
+		return semi, true
+	}
+	p.n, p.nkw = 0, 0
+	p.r.Warnings = p.r.Warnings[:warnings]
+	return 0, false
+}
+
+// lastSemi is strings.LastIndexByte(v, ';') eight bytes at a time: on
+// amd64 the strings version reads one byte at a time.
+func lastSemi(v string) int {
+	i := len(v)
+	for ; i >= 8; i -= 8 {
+		w := v[i-8 : i]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		if m := zeroBytes(x ^ ';'*ones); m != 0 { // exact for every byte: the highest bit is the last ";"
+			return i - 8 + (63-bits.LeadingZeros64(m))/8
+		}
+	}
+	for i > 0 {
+		i--
+		if v[i] == ';' {
+			return i
+		}
+	}
+	return -1
+}
+
+// tokenizeHead tokenizes the part of the value before the date.
+func (p *parser) tokenizeHead(head string) {
+	// A leading comment "(from host [ip])" (some gateways) or "(from user@localhost)"
+	// (Sendmail local submission) holds the from clause.
+	lead := strings.TrimLeft(head, " \t\r\n")
+	skip := len(head) - len(lead)
+	if len(lead) > 6 && lead[0] == '(' && equalFold(lead[1:6], "from ") {
+		end := commentEnd(lead)
+		p.hints.commentFrom = true
+		p.tokenize(lead[1:end-1], skip+1)
+		if end < len(lead) {
+			p.tokenize(lead[end:], skip+end)
+		}
+	} else {
+		p.tokenize(head, 0)
+	}
+}
+
+// mayHoldControls reports whether v may hold control characters (see
+// control.go): whether a byte is below 0x20 or at or above 0x7f, the test
+// scanTop makes with hasControl, in a loop of its own. Per word, x has the
+// high bit of bytes at or above 0x80, x+ones of 0x7f, and x-0x20*ones of
+// bytes below 0x20; a carry or borrow only starts at such a byte, so the
+// answer for the whole value is exact.
+func mayHoldControls(v string) bool {
+	var acc uint64
+	i := 0
+	for ; i+16 <= len(v); i += 16 { // two words a turn: half the loop overhead
+		w := v[i : i+16]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		y := uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
+			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
+		acc |= x | (x + ones) | (x - 0x20*ones) | y | (y + ones) | (y - 0x20*ones)
+	}
+	if i+8 <= len(v) {
+		w := v[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		acc |= x | (x + ones) | (x - 0x20*ones)
+		i += 8
+	}
+	if i < len(v) {
+		var x uint64
+		if len(v) >= 8 {
+			// The last eight bytes, some of them read twice.
+			w := v[len(v)-8:]
+			x = uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		} else {
+			x = loadTail(v) // padded with spaces
+		}
+		acc |= x | (x + ones) | (x - 0x20*ones)
+	}
+	return acc&ctlMask8 != 0
+}
+
 // wordSpecial marks the bytes that end a word (white space, "(", ")", ",",
 // ";") or open a part of one ("[", "\""): tokenize's word loop, which reads
 // most bytes of a field, looks each byte up once.
 var wordSpecial = [256]bool{
 	' ': true, '\t': true, '\r': true, '\n': true, '(': true, ')': true, ',': true, ';': true,
 	'[': true, '"': true,
+}
+
+// wordSpecialBytes returns a mask whose lowest set bit is the high bit of
+// the first byte of x that may be in wordSpecial, or 0 when none is: it
+// marks white space, the C0 controls (which wordSpecial then rules out), "(",
+// ")", ",", ";", "[" and "\"". Bytes above the first marked one may be
+// marked wrongly (a borrow crosses into them), so only the lowest bit counts.
+func wordSpecialBytes(x uint64) uint64 {
+	const high = 0x8080808080808080
+	low := (x - 0x21*ones) &^ x    // bytes below 0x21
+	paren := (x | ones) ^ ')'*ones // "(" and ")" become 0
+	comma := x ^ ','*ones
+	semi := x ^ ';'*ones
+	bracket := x ^ '['*ones
+	quote := x ^ '"'*ones
+	return (low | (paren-ones)&^paren | (comma-ones)&^comma | (semi-ones)&^semi |
+		(bracket-ones)&^bracket | (quote-ones)&^quote) & high
 }
 
 // scanTop returns the offset of the last ";" outside comments, or -1: RFC
@@ -277,6 +415,14 @@ func looksDate(s string) bool {
 // or len(s) when it is not closed. Like scanTop it looks only at the
 // syntax bytes.
 func commentEnd(s string) int {
+	end, _ := commentEndClosed(s)
+	return end
+}
+
+// commentEndClosed is commentEnd that also reports whether the comment was
+// closed (commentEnd returns len(s) both for a comment closed by the last
+// byte and for one never closed).
+func commentEndClosed(s string) (end int, closed bool) {
 	depth := 0
 	skip := -1 // the byte after a "\\": quoted
 	for base := 0; base < len(s); base += 8 {
@@ -300,12 +446,12 @@ func commentEnd(s string) int {
 			case ')':
 				depth--
 				if depth == 0 {
-					return i + 1
+					return i + 1, true
 				}
 			}
 		}
 	}
-	return len(s)
+	return len(s), false
 }
 
 // literalEnd returns the offset of the "]" closing the address literal that
@@ -317,6 +463,16 @@ func literalEnd(s string, j int) int {
 		k++
 	}
 	return k
+}
+
+// hasParen reports whether s holds "(" or ")".
+func hasParen(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]|1 == ')' {
+			return true
+		}
+	}
+	return false
 }
 
 func isSpace(c byte) bool {
@@ -344,18 +500,26 @@ func (p *parser) tokenize(s string, base int) {
 		}
 		if p.n >= maxToks {
 			p.warn("too many words, rest ignored")
+			p.depthUnsure = true // the rest was not looked at
 			return
 		}
 		t := &p.toks[p.n]
 		if c == '(' {
-			end := commentEnd(s[i:]) + i
+			end, closed := commentEndClosed(s[i:])
+			end += i
+			if !closed {
+				p.depthUnsure = true
+			}
 			inner := s[i+1 : end]
 			if end > i+1 && s[end-1] == ')' {
 				inner = s[i+1 : end-1]
 			} else {
 				p.warn("unclosed parenthesis")
 			}
-			*t = token{s: inner, off: base + i, end: base + end, kind: tokComment, glued: glued && i > 0}
+			// Field by field: a composite literal was built on the stack
+			// and copied, a tenth of tokenize.
+			t.s, t.off, t.end = inner, base+i, base+end
+			t.kind, t.glued, t.note, t.rule = tokComment, glued && i > 0, false, false
 			p.n++
 			i = end
 			glued = true
@@ -364,6 +528,17 @@ func (p *parser) tokenize(s string, base int) {
 		j := i
 	word:
 		for j < len(s) {
+			if w := s[j:]; len(w) >= 8 {
+				// Eight bytes at once: words are most of a field's bytes.
+				x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+					uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+				m := wordSpecialBytes(x)
+				if m == 0 {
+					j += 8
+					continue
+				}
+				j += bits.TrailingZeros64(m) / 8
+			}
 			if !wordSpecial[s[j]] {
 				j++
 				continue
@@ -378,6 +553,9 @@ func (p *parser) tokenize(s string, base int) {
 				if j >= plainBracketsUntil {
 					k := literalEnd(s, j)
 					if k < len(s) && s[k] == ']' {
+						if hasParen(s[j+1 : k]) {
+							p.depthUnsure = true // scanTop counts it
+						}
 						j = k + 1
 						continue
 					}
@@ -385,6 +563,7 @@ func (p *parser) tokenize(s string, base int) {
 				}
 				j++
 			case '"':
+				p.depthUnsure = true // a "(" in it counts for scanTop
 				k := strings.IndexByte(s[j+1:], '"')
 				if k < 0 {
 					j = len(s)
@@ -395,7 +574,14 @@ func (p *parser) tokenize(s string, base int) {
 				break word
 			}
 		}
-		*t = token{s: s[i:j], off: base + i, end: base + j, kind: tokWord, glued: glued}
+		t.s, t.off, t.end = s[i:j], base+i, base+j
+		t.kind, t.glued, t.note, t.rule = tokWord, glued, false, wordRuleStart[c|0x20]
+		if n := j - i; n >= 2 && n <= 4 && keywordStart[c|0x20] {
+			if k := keyword4(t.s); k != clNone {
+				p.kws[p.nkw] = keywordTok{tok: uint8(p.n), cl: uint8(k)}
+				p.nkw++
+			}
+		}
 		p.n++
 		i = j
 		glued = true
@@ -410,32 +596,24 @@ func (p *parser) assignClauses(findDate bool) {
 	p.cutTok = p.n
 	cur := clNone
 	curStart := 0
-	for i := 0; i < p.n; i++ {
-		t := &p.toks[i]
-		if t.kind != tokWord {
-			continue
+	if findDate {
+		for i := 0; i < p.n; i++ {
+			t := &p.toks[i]
+			if t.kind != tokWord {
+				continue
+			}
+			if i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
+				p.cutTok = i
+				break
+			}
+			cur, curStart = p.assignKeyword(i, keyword(t.s), cur, curStart)
 		}
-		if findDate && i > curStart && (p.cl[clBy].seen || p.cl[clFrom].seen) && p.dateStartsAt(i) {
-			p.cutTok = i
-			break
+	} else {
+		// Only the keywords move the clauses, and tokenize listed them:
+		// the other words, nine in ten, need not be looked at again.
+		for _, kw := range p.kws[:p.nkw] {
+			cur, curStart = p.assignKeyword(int(kw.tok), int(kw.cl), cur, curStart)
 		}
-		k := keyword(t.s)
-		if k == clNone || p.cl[k].seen {
-			continue
-		}
-		if k == clFrom && p.cl[clBy].seen {
-			continue
-		}
-		// A keyword right after a keyword is the value of the first ("from by by x").
-		if cur != clNone && i == curStart {
-			continue
-		}
-		if cur != clNone {
-			p.cl[cur].end = i
-		}
-		cur = k
-		curStart = i + 1
-		p.cl[k] = span{start: i + 1, end: p.n, seen: true}
 	}
 	if cur != clNone {
 		p.cl[cur].end = p.cutTok
@@ -446,6 +624,27 @@ func (p *parser) assignClauses(findDate bool) {
 	// Text before the first keyword belongs to no clause; if the value starts
 	// without a keyword but has words, treat them as the from clause only when
 	// they look like "host (...)". Otherwise leave them.
+}
+
+// assignKeyword takes word i, whose keyword is k (or clNone), into the
+// clauses; cur is the clause being read, whose words start at curStart. It
+// returns them as they are after word i.
+func (p *parser) assignKeyword(i, k, cur, curStart int) (int, int) {
+	if k == clNone || p.cl[k].seen {
+		return cur, curStart
+	}
+	if k == clFrom && p.cl[clBy].seen {
+		return cur, curStart
+	}
+	// A keyword right after a keyword is the value of the first ("from by by x").
+	if cur != clNone && i == curStart {
+		return cur, curStart
+	}
+	if cur != clNone {
+		p.cl[cur].end = i
+	}
+	p.cl[k] = span{start: i + 1, end: p.n, seen: true}
+	return k, i + 1
 }
 
 // dateStartsAt reports whether a date starts at word i (for values that have
@@ -490,7 +689,9 @@ func (p *parser) readInfo() {
 		t := &p.toks[i]
 		if t.kind == tokComment {
 			t.note = p.readComment(t.s)
-		} else {
+		} else if t.rule {
+			// Most words start no row of wordRules (readWord's first
+			// test, made by tokenize to save the call).
 			p.readWord(i)
 		}
 	}
@@ -602,20 +803,75 @@ func nextField(s string) (string, string) {
 	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
-	j := i
-	for j < len(s) && !isSpace(s[j]) {
+	j := spaceFrom(s, i)
+	return s[i:j], s[j:]
+}
+
+// spaceFrom returns the offset of the first white space at or after j in
+// s, or len(s). It tests eight bytes at once for bytes below 0x21 (white
+// space and the C0 controls), then each candidate with isSpace: the
+// fields it ends are long (ciphers, hosts), and readKVTLS reads several per
+// comment.
+func spaceFrom(s string, j int) int {
+	for j < len(s) {
+		if w := s[j:]; len(w) >= 8 {
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+			m := (x - 0x21*ones) &^ x & ctlMask8 // the lowest bit is a true byte below 0x21
+			if m == 0 {
+				j += 8
+				continue
+			}
+			j += bits.TrailingZeros64(m) / 8
+		}
+		if isSpace(s[j]) {
+			return j
+		}
 		j++
 	}
-	return s[i:j], s[j:]
+	return len(s)
 }
 
 // trimRightSet is strings.TrimRight for a short ASCII cutset, without the
 // set strings builds on every call (it showed in the profile).
 func trimRightSet(s, set string) string {
-	for len(s) > 0 && strings.IndexByte(set, s[len(s)-1]) >= 0 {
+	for len(s) > 0 && inSet(s[len(s)-1], set) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// trimSpace is strings.TrimSpace with a test first for the common case of
+// nothing to trim: an ASCII byte other than white space at both ends.
+func trimSpace(s string) string {
+	if len(s) > 0 && !maybeSpace[s[0]] && !maybeSpace[s[len(s)-1]] {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// maybeSpace marks the bytes that are white space or may be part of
+// white space for strings.TrimSpace: ASCII white space and every byte of a
+// multi-byte UTF-8 sequence.
+var maybeSpace = func() (t [256]bool) {
+	for _, c := range "\t\n\v\f\r " {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// inSet reports whether c is one of the bytes of the short ASCII set: a
+// loop over two or three bytes, cheaper than a call of strings.IndexByte.
+func inSet(c byte, set string) bool {
+	for i := 0; i < len(set); i++ {
+		if set[i] == c {
+			return true
+		}
+	}
+	return false
 }
 
 // indexSign returns the offset of the first "+" or "-" in s, or -1.
@@ -639,7 +895,23 @@ func indexFold(s, needle string) int {
 		return 0
 	}
 	first := needle[0] | 0x20
-	for i := 0; i+n <= len(s); i++ {
+	i := 0
+	// Eight bytes at once to find the candidates for the first byte.
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56 // one load
+		for m := zeroBytes((x | 0x20*ones) ^ uint64(first)*ones); m != 0; m &= m - 1 {
+			k := i + bits.TrailingZeros64(m)/8
+			if k+n > len(s) {
+				return -1
+			}
+			if equalFold(s[k:k+n], needle) {
+				return k
+			}
+		}
+	}
+	for ; i+n <= len(s); i++ {
 		if s[i]|0x20 == first && equalFold(s[i:i+n], needle) {
 			return i
 		}

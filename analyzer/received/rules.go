@@ -182,7 +182,10 @@ func commentRuleFor(c string) *commentRule {
 		return nil
 	}
 	for _, k := range commentIndex[c[0]|0x20] {
-		if r := &commentRules[k]; hasPrefixFold(c, r.prefix) {
+		// The rows of a list share the first letter; the second, compared
+		// with bit 5 set (a necessary condition of equalFold), rules out
+		// most of them without a call.
+		if r := &commentRules[k]; len(c) >= len(r.prefix) && c[1]|0x20 == r.prefix[1]|0x20 && hasPrefixFold(c, r.prefix) {
 			return r
 		}
 	}
@@ -232,7 +235,7 @@ func indexCommentRules() (idx [256][]uint8) {
 // table and reports whether the from clause must skip it as a note that never
 // names the client.
 func (p *parser) readComment(c string) (note bool) {
-	c = strings.TrimSpace(c)
+	c = trimSpace(c)
 	if c == "" {
 		return false
 	}
@@ -303,13 +306,20 @@ func (p *parser) readKVTLS(c string) bool {
 		var f string
 		f, rest = nextField(rest)
 		f = trimRightSet(f, ",;")
-		switch {
-		case hasPrefixFold(f, "version="):
-			p.setTLSVersion(f[8:])
-			p.encrypted()
-		case hasPrefixFold(f, "cipher="):
-			p.setCipher(f[7:])
-			p.encrypted()
+		if f == "" {
+			continue
+		}
+		switch f[0] | 0x20 { // most fields ("bits=256") start neither key
+		case 'v':
+			if hasPrefixFold(f, "version=") {
+				p.setTLSVersion(f[8:])
+				p.encrypted()
+			}
+		case 'c':
+			if hasPrefixFold(f, "cipher=") {
+				p.setCipher(f[7:])
+				p.encrypted()
+			}
 		}
 	}
 	return true
@@ -565,9 +575,36 @@ func keyword(w string) int {
 	if len(w) < 2 || len(w) > 4 || !keywordStart[w[0]|0x20] {
 		return clNone
 	}
-	for i := range clauseRules {
-		if equalFold(w, clauseRules[i].keyword) {
-			return clauseRules[i].cl
+	return keyword4(w)
+}
+
+// keyword4 is keyword for a word of two to four bytes (tokenize has made
+// keyword's first tests).
+func keyword4(w string) int {
+	// The keywords are letters, for which setting bit 5 is exact case
+	// folding: one integer comparison per keyword of the word's length.
+	// checkFastPaths (fast_test.go) checks this against clauseRules.
+	switch len(w) {
+	case 2:
+		switch uint32(w[0]|0x20)<<8 | uint32(w[1]|0x20) {
+		case 'b'<<8 | 'y':
+			return clBy
+		case 'i'<<8 | 'd':
+			return clID
+		}
+	case 3:
+		switch fold3(w) {
+		case key3('v', 'i', 'a'):
+			return clVia
+		case key3('f', 'o', 'r'):
+			return clFor
+		}
+	case 4:
+		switch fold3(w)<<8 | uint32(w[3]|0x20) {
+		case key3('w', 'i', 't')<<8 | 'h':
+			return clWith
+		case key3('f', 'r', 'o')<<8 | 'm':
+			return clFrom
 		}
 	}
 	return clNone
@@ -583,7 +620,7 @@ var literalWrappers = [...]struct{ open, close, origin string }{
 // between the brackets of an address literal.
 func unwrapLiteral(s string) string {
 	for _, w := range literalWrappers {
-		if len(s) > len(w.open)+len(w.close) && strings.HasPrefix(s, w.open) && strings.HasSuffix(s, w.close) {
+		if len(s) > len(w.open)+len(w.close) && s[0] == w.open[0] && strings.HasPrefix(s, w.open) && strings.HasSuffix(s, w.close) {
 			return s[len(w.open) : len(s)-len(w.close)]
 		}
 	}

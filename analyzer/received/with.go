@@ -214,7 +214,21 @@ func (p *parser) setCipher(c string) {
 // tlsVersionWord reports whether s starts with a TLS/SSL version such as
 // "TLSv1.2", "TLS1_3", "TLS-1.0", "SSLv3".
 func tlsVersionWord(s string) bool {
-	if len(s) < 4 || !(hasPrefixFold(s, "TLS") || hasPrefixFold(s, "SSL")) {
+	// The first letter first: most comments and words checked here start
+	// with neither "T" nor "S", and the calls were the cost.
+	if len(s) < 4 {
+		return false
+	}
+	switch s[0] | 0x20 {
+	case 't':
+		if !hasPrefixFold(s, "TLS") {
+			return false
+		}
+	case 's':
+		if !hasPrefixFold(s, "SSL") {
+			return false
+		}
+	default:
 		return false
 	}
 	c := s[3]
