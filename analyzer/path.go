@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"github.com/mailroute/mailroute/internal/domain"
 	"github.com/mailroute/mailroute/jurisdiction"
@@ -685,12 +686,37 @@ func isLowerASCIIName(s string) bool {
 	if c := s[len(s)-1]; c == '.' || c == ' ' || c >= '\t' && c <= '\r' {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upperOrNonASCII8(binary.LittleEndian.Uint64([]byte(s[i : i+8]))) {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
 			return false
 		}
 	}
 	return true
+}
+
+// upperOrNonASCII8 reports whether any of the eight bytes of x is an ASCII
+// upper-case letter or not ASCII: isLowerASCIIName runs for every host name
+// of every Received field, and a byte at a time showed in the profile.
+func upperOrNonASCII8(x uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	if x&high != 0 {
+		return true
+	}
+	// Every byte is below 0x80, so neither sum carries into the next byte:
+	// the high bit of a byte of ge is set when it is >= 'A', of gt when it
+	// is > 'Z'.
+	ge := x + (0x80-'A')*ones
+	gt := x + (0x80-'Z'-1)*ones
+	return ge&^gt&high != 0
 }
 
 // isLocalName reports names that stand for the machine itself.

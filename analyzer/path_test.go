@@ -426,3 +426,39 @@ func BenchmarkBuildPath(b *testing.B) {
 		i++
 	}
 }
+
+// TestIsLowerASCIIName checks the eight-bytes-at-a-time test against the
+// byte-by-byte rule, for every byte value at every position of names of
+// several lengths.
+func TestIsLowerASCIIName(t *testing.T) {
+	ref := func(s string) bool {
+		if s == "" {
+			return true
+		}
+		if c := s[0]; c == ' ' || c >= '\t' && c <= '\r' {
+			return false
+		}
+		if c := s[len(s)-1]; c == '.' || c == ' ' || c >= '\t' && c <= '\r' {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+				return false
+			}
+		}
+		return true
+	}
+	base := "mail-wr1-f54.google.com.example.net"
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, len(base)} {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(base[:n])
+				b[pos] = byte(c)
+				s := string(b)
+				if got, want := isLowerASCIIName(s), ref(s); got != want {
+					t.Fatalf("isLowerASCIIName(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
