@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mailroute/mailroute/mailbox"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -342,6 +343,26 @@ func BenchmarkAnalyzeLongTrace(b *testing.B) {
 		res := Analyze(context.Background(), hdr, "long", Options{})
 		if len(res.Nodes) != 9001 {
 			b.Fatalf("%d nodes, want 9001", len(res.Nodes))
+		}
+	}
+}
+
+// TestAppendCanonicalKey checks appendCanonicalKey against
+// net/textproto.CanonicalMIMEHeaderKey for names with every byte value at
+// the start, the middle and the end, and for names longer than its buffer.
+func TestAppendCanonicalKey(t *testing.T) {
+	names := []string{"x-ms-exchange-organization-scl", "ARC-Authentication-Results", "X-Forefront-Antispam-Report", "a", "-a-", "x--y",
+		strings.Repeat("ab-", 30), strings.Repeat("Q", 64), strings.Repeat("q", 65)}
+	for c := range 256 {
+		for _, n := range []string{"x-spam", "authentication-results"} {
+			names = append(names, string([]byte{byte(c)})+n, n[:3]+string([]byte{byte(c)})+n[3:], n+string([]byte{byte(c)}))
+		}
+	}
+	for _, n := range names {
+		var b strings.Builder
+		appendCanonicalKey(&b, []byte(n))
+		if got, want := b.String(), textproto.CanonicalMIMEHeaderKey(n); got != want {
+			t.Errorf("appendCanonicalKey(%q) = %q, want %q", n, got, want)
 		}
 	}
 }
