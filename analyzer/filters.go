@@ -36,7 +36,11 @@ func (r *Result) filters(h Header) {
 	var buf [32]filtering.Field
 	fields := buf[:0]
 	for i := range h.Fields {
-		if f := &h.Fields[i]; filtering.Wants(f.Key) {
+		// Every kept field but the ones Analyze reads itself is one
+		// filtering.Wants accepted, or one of Options.KeepHeaders, which
+		// AppendRead passes over: asking Wants again cost a rule search
+		// per field.
+		if f := &h.Fields[i]; !readByAnalyzer(f.Key) {
 			fields = append(fields, filtering.Field(*f))
 		}
 	}
@@ -85,6 +89,16 @@ func (r *Result) filters(h Header) {
 		}
 		f.Unverified = f.Node == nil || !recipient[*f.Node]
 	}
+}
+
+// readByAnalyzer reports the canonical keys of the fields Analyze reads
+// itself (wantField), none of which is filtering evidence.
+func readByAnalyzer(key string) bool {
+	switch key {
+	case "Received", "From", "Date", "Subject", "Message-Id", "Return-Path", "Content-Type", "Dkim-Signature":
+		return true
+	}
+	return false
 }
 
 // filterNode returns the node a finding comes from, or -1.
