@@ -412,7 +412,11 @@ func tagValue(list, name string) string {
 // bodyEncryption says whether the top-level body is PGP/MIME or S/MIME
 // encrypted (RFC 3156, RFC 8551), from the Content-Type alone.
 func bodyEncryption(ct string) string {
-	if !containsFold(ct, "encrypted") && !containsFold(ct, "pkcs7") {
+	// The media type is the text before the first ";" (as
+	// mime.ParseMediaType and the fall-back below read it): only there can
+	// the words of an encrypted type stand.
+	base, _, _ := strings.Cut(ct, ";")
+	if !containsFold(base, "encrypted") && !containsFold(base, "pkcs7") {
 		return "none" // the common case, without parsing parameters
 	}
 	mt, params, err := mime.ParseMediaType(ct)

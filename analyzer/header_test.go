@@ -153,6 +153,11 @@ func TestBodyEncryption(t *testing.T) {
 		`application/pkcs7-mime; smime-type=signed-data`:                        "none",
 		`multipart/signed; protocol="application/pkcs7-signature"`:              "none",
 		"garbage;;;": "none",
+		// The words after the media type name no encrypted type.
+		`text/plain; name="encrypted.pkcs7"`:                           "none",
+		`multipart/mixed; protocol="application/pgp-encrypted"`:        "none",
+		`  MULTIPART/Encrypted ; protocol="application/pgp-encrypted"`: "pgp",
+		"Application/PKCS7-MIME":                                       "smime",
 	}
 	for ct, want := range tests {
 		if got := bodyEncryption(ct); got != want {
