@@ -102,3 +102,46 @@ func TestDescribeOnePass(t *testing.T) {
 		}
 	}
 }
+
+// TestWantField checks wantField against the rule it implements (a
+// case-insensitive comparison by bytes.EqualFold) for the field names of
+// the samples in three cases and for names that differ from a wanted one
+// by a byte whose bit 5 alone differs ('@' and '`', '-' and '\r').
+func TestWantField(t *testing.T) {
+	wanted := []string{"From", "Date", "Subject", "Received", "Message-Id", "Return-Path", "Content-Type", "Dkim-Signature"}
+	ref := func(name []byte, keep []string) bool {
+		for _, w := range append(wanted[:len(wanted):len(wanted)], keep...) {
+			if bytes.EqualFold(name, []byte(w)) {
+				return true
+			}
+		}
+		return false
+	}
+	var names []string
+	for _, m := range seedMessages(t) {
+		hdr, err := ReadHeader(bytes.NewReader(m), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := ParseHeader(hdr, nil)
+		for _, f := range h.Fields {
+			names = append(names, f.Key, strings.ToUpper(f.Key), strings.ToLower(f.Key))
+		}
+	}
+	for _, w := range wanted {
+		for i := range len(w) {
+			b := []byte(w)
+			b[i] ^= 0x20
+			names = append(names, string(b))
+		}
+	}
+	keep := []string{"X-Mailer", "List-\u212ad"} // U+212A KELVIN SIGN folds to k
+	names = append(names, "List-Kd", "list-kd", "X-MAILER")
+	for _, n := range names {
+		for _, k := range [][]string{nil, keep} {
+			if got, want := wantField([]byte(n), k), ref([]byte(n), k); got != want {
+				t.Errorf("wantField(%q, %q) = %v, want %v", n, k, got, want)
+			}
+		}
+	}
+}
