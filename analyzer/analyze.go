@@ -227,7 +227,7 @@ func wantField(name []byte, keep []string) bool {
 	var std string
 	switch len(name) {
 	case 4:
-		if asciiEqualFold(name, "From") || asciiEqualFold(name, "Date") {
+		if bytes.EqualFold(name, []byte("From")) || bytes.EqualFold(name, []byte("Date")) {
 			return true
 		}
 	case 7:
@@ -243,10 +243,7 @@ func wantField(name []byte, keep []string) bool {
 	case 14:
 		std = "Dkim-Signature"
 	}
-	// The names are ASCII (ParseHeader checked them), so the ASCII fold is
-	// the Unicode one for the fixed names; bytes.EqualFold showed in the
-	// profile. A --group-by header name may be anything: the full fold.
-	if std != "" && asciiEqualFold(name, std) {
+	if std != "" && bytes.EqualFold(name, []byte(std)) {
 		return true
 	}
 	for _, k := range keep {
