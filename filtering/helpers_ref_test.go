@@ -9,8 +9,9 @@ import (
 )
 
 // refParseAuthResults is ParseAuthResults as first written, one result
-// slice per value; ParseAuthResults, which reads the checks into a buffer
-// (parseAuthResults), must return what it returns.
+// slice per value (with the same conversion, check); ParseAuthResults,
+// which reads the checks into a buffer (parseAuthResults), must return
+// what it returns.
 func refParseAuthResults(v string) (AuthResults, error) {
 	id, rs, err := authres.Parse(v)
 	norm := false
@@ -26,52 +27,9 @@ func refParseAuthResults(v string) (AuthResults, error) {
 	}
 	ar := AuthResults{ServID: strings.ToLower(strings.TrimSpace(id)), Normalised: norm}
 	for _, r := range rs {
-		ar.Checks = append(ar.Checks, refCheck(r))
+		ar.Checks = append(ar.Checks, check(r))
 	}
 	return ar, err
-}
-
-// refCheck converts one authres result, as ParseAuthResults first did.
-func refCheck(r authres.Result) Check {
-	var c Check
-	var v authres.ResultValue
-	switch r := r.(type) {
-	case *authres.SPFResult:
-		c = Check{Method: "spf", Reason: r.Reason, Domain: firstOf(r.From, r.Helo)}
-		v = r.Value
-	case *authres.DKIMResult:
-		c = Check{Method: "dkim", Reason: r.Reason, Domain: firstOf(r.Domain, r.Identifier)}
-		v = r.Value
-	case *authres.DMARCResult:
-		c = Check{Method: "dmarc", Reason: r.Reason, Domain: r.From}
-		v = r.Value
-	case *authres.ARCResult:
-		c = Check{Method: "arc"}
-		v = r.Value
-	case *authres.IPRevResult:
-		c = Check{Method: "iprev", Reason: r.Reason, Domain: r.IP}
-		v = r.Value
-	case *authres.AuthResult:
-		c = Check{Method: "auth", Reason: r.Reason}
-		v = r.Value
-	case *authres.DomainKeysResult:
-		c = Check{Method: "domainkeys", Reason: r.Reason, Domain: r.Domain}
-		v = r.Value
-	case *authres.SenderIDResult:
-		c = Check{Method: "sender-id", Reason: r.Reason, Domain: r.HeaderValue}
-		v = r.Value
-	case *authres.GenericResult:
-		c = Check{Method: r.Method, Reason: r.Params["reason"]}
-		v = r.Value
-	}
-	c.Result = authVerdictOfLower(strings.ToLower(string(v)))
-	if c.Result == Unknown || string(c.Result) != string(v) {
-		c.Raw = string(v)
-	}
-	if c.Domain == "none" {
-		c.Domain = ""
-	}
-	return c
 }
 
 // checkParseAuthResults compares ParseAuthResults with
