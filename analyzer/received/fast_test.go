@@ -1,7 +1,6 @@
 package received
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -143,13 +142,7 @@ func TestFastPathsMatchReference(t *testing.T) {
 	for n := range 40 {
 		values = append(values, strings.Repeat("x", n)+";"+strings.Repeat("y", n), strings.Repeat(";", n)+"\x1b")
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		values = append(values, readCases(t, file)...)
-	}
+	values = append(values, allCases(t)...)
 	for _, v := range values {
 		checkFastPaths(t, v)
 	}

@@ -1,7 +1,6 @@
 package received
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -10,14 +9,8 @@ import (
 // input: no panic (Parse has no recover), a valid or zero client address,
 // a UTC date, Raw kept, Parsed exactly when a host or local record was read.
 func FuzzParseReceived(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		for _, v := range readCases(f, file) {
-			f.Add(v)
-		}
+	for _, v := range allCases(f) {
+		f.Add(v)
 	}
 	f.Add("from [[[[")
 	f.Add("(((((from")

@@ -40,6 +40,21 @@ func readCases(t testing.TB, path string) []string {
 	return out
 }
 
+// allCases returns the values of every testdata/cases/*.txt file, file by
+// file.
+func allCases(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, file := range files {
+		out = append(out, readCases(t, file)...)
+	}
+	return out
+}
+
 func TestParseReceivedGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
 	if err != nil {

@@ -1,7 +1,6 @@
 package received
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -118,18 +117,12 @@ func TestCommentIndexMatchesTable(t *testing.T) {
 			}
 		}
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		for _, v := range readCases(t, file) {
-			var p parser
-			p.tokenize(v, 0)
-			for _, tok := range p.toks[:p.n] {
-				if tok.kind == tokComment {
-					comments = append(comments, strings.TrimSpace(tok.s))
-				}
+	for _, v := range allCases(t) {
+		var p parser
+		p.tokenize(v, 0)
+		for _, tok := range p.toks[:p.n] {
+			if tok.kind == tokComment {
+				comments = append(comments, strings.TrimSpace(tok.s))
 			}
 		}
 	}

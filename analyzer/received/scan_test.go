@@ -1,7 +1,6 @@
 package received
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -89,13 +88,7 @@ func TestScannersMatchReference(t *testing.T) {
 			values = append(values, pad+core, pad+core+pad, core+pad)
 		}
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		values = append(values, readCases(t, file)...)
-	}
+	values = append(values, allCases(t)...)
 	for _, v := range values {
 		checkScanners(t, v)
 	}
