@@ -85,11 +85,7 @@ func TestDescribeOnePass(t *testing.T) {
 		h, _ := ParseHeader([]byte(raw), nil)
 		hs = append(hs, h)
 	}
-	for _, m := range seedMessages(t) {
-		hdr, err := ReadHeader(bytes.NewReader(m), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, hdr := range seedHeaders(t) {
 		h, _ := ParseHeader(hdr, func(name []byte) bool { return wantField(name, nil) })
 		hs = append(hs, h)
 	}
@@ -118,11 +114,7 @@ func TestWantField(t *testing.T) {
 		return false
 	}
 	var names []string
-	for _, m := range seedMessages(t) {
-		hdr, err := ReadHeader(bytes.NewReader(m), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, hdr := range seedHeaders(t) {
 		h, _ := ParseHeader(hdr, nil)
 		for _, f := range h.Fields {
 			names = append(names, f.Key, strings.ToUpper(f.Key), strings.ToLower(f.Key))

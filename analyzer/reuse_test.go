@@ -34,14 +34,7 @@ func (spreadLocator) Locate(a netip.Addr) Location {
 // reuseInputs are header sections of every kind Analyze meets: the samples
 // and odd ones (no Received field, no fields, a loop, a header too large).
 func reuseInputs(t *testing.T) [][]byte {
-	var hdrs [][]byte
-	for _, m := range seedMessages(t) {
-		h, err := ReadHeader(bytes.NewReader(m), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hdrs = append(hdrs, h)
-	}
+	hdrs := seedHeaders(t)
 	var loop strings.Builder
 	for i := range MaxReceived + 5 {
 		fmt.Fprintf(&loop, "Received: from h%d.example.org ([192.0.2.%d]) by h%d.example.org with ESMTPS; Tue, 1 Dec 2026 10:00:%02d +0000\n", i+1, i%250, i, i%60)
