@@ -76,6 +76,21 @@ type Message struct {
 	// lines holding only white space before the header section (they are
 	// not part of Header, but count in Size).
 	Warnings []string
+
+	slab *slab // the memory Header was cut from, when it is shared
+}
+
+// Release tells the reader that returned m that nothing uses m.Header any
+// more (no slice of it either), so that its memory can hold the headers of
+// later messages, and clears m.Header. Call it at most once per message
+// (not once per copy of m); a message never released is left to the
+// garbage collector, which is always safe.
+func (m *Message) Release() {
+	if m.slab != nil {
+		m.slab.release()
+		m.slab = nil
+	}
+	m.Header = nil
 }
 
 // MessageError is a problem with one message, naming its position.

@@ -60,7 +60,7 @@ type Reader struct {
 	count   *countingReader
 	size    int64  // size of the current file, -1 if unknown
 	buf     []byte // scanner buffer kept between inputs
-	slab    []byte // rest of the header slab kept between inputs
+	slabs   *slabs // header memory, shared by the inputs
 	peekBuf []byte // buffer for sniffing the format of a file
 	stdin   bool   // stdin already handed out
 	closed  bool
@@ -83,7 +83,7 @@ func open(fsys fs.FS, isOS bool, paths []string, opts Options) *Reader {
 	for _, p := range paths {
 		w.add(p)
 	}
-	r := &Reader{opts: opts, fsys: fsys, inputs: w.inputs, notes: w.notes}
+	r := &Reader{opts: opts, fsys: fsys, inputs: w.inputs, notes: w.notes, slabs: newSlabs()}
 	for _, in := range w.inputs {
 		if in.err != nil {
 			continue
@@ -232,7 +232,7 @@ func (r *Reader) start(in input) error {
 			continue
 		case KindMessage, KindMbox:
 			r.cur = newScanner(src, in.display, r.opts, kind == KindMbox)
-			r.cur.buf, r.cur.slab = r.buf, r.slab
+			r.cur.buf, r.cur.slabs = r.buf, r.slabs
 			if kind == KindMessage && !compressed && r.size >= 0 {
 				r.cur.sizeHint = r.size
 			}
@@ -324,8 +324,8 @@ func (r *Reader) finish() {
 	}
 	if r.cur != nil {
 		// Reuse the buffer (unless it grew for a huge header or a
-		// Content-Length lookahead) and the rest of the header slab.
-		r.buf, r.slab = nil, r.cur.slab
+		// Content-Length lookahead).
+		r.buf = nil
 		if len(r.cur.buf) <= 2*chunkSize {
 			r.buf = r.cur.buf[:cap(r.cur.buf)]
 		}

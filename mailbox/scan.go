@@ -21,8 +21,6 @@ const (
 	clLookahead = 16 << 20
 	// maxContentLength ignores absurd Content-Length values.
 	maxContentLength = 1 << 40
-	// slabSize is the size of the blocks header copies are cut from.
-	slabSize = 256 << 10
 	// maxFromLine caps an mbox "From " line (real ones are under 100
 	// bytes).
 	maxFromLine = 64 << 10
@@ -65,8 +63,8 @@ type scanner struct {
 	reported bool     // rerr returned as an input error
 	last     Position // position of the last message returned, zero if none
 
-	sizeHint int64 // single message: total size when known (skip the body), else -1
-	slab     []byte
+	sizeHint int64  // single message: total size when known (skip the body), else -1
+	slabs    *slabs // where header copies go, shared by the scanners of one Reader
 
 	// Buffer sizes: minRead and chunkSize except in tests. A new buffer
 	// has 2*minRead bytes and grows to chunk on the second read, so small
@@ -222,18 +220,13 @@ func (s *scanner) normalise(p []byte) int {
 	return j
 }
 
-// keep copies a header out of the buffer into memory the caller owns.
-func (s *scanner) keep(b []byte) []byte {
-	if len(b) > slabSize/4 {
-		return bytes.Clone(b)
+// keep copies a header out of the buffer into msg.Header, memory the
+// caller owns until it calls msg.Release.
+func (s *scanner) keep(msg *Message, b []byte) {
+	if s.slabs == nil {
+		s.slabs = newSlabs()
 	}
-	if len(b) > len(s.slab) {
-		s.slab = make([]byte, slabSize)
-	}
-	h := s.slab[:len(b):len(b)]
-	copy(h, b)
-	s.slab = s.slab[len(b):]
-	return h
+	msg.Header, msg.slab = s.slabs.keep(b)
 }
 
 // end marks the input done and returns the pending read error once, as an
@@ -552,10 +545,10 @@ func (s *scanner) nextSingle() (Message, error) {
 	h := s.scanHeader(hs)
 	switch {
 	case h.tooLarge:
-		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
+		s.keep(&msg, s.buf[s.at(hs):s.at(hs)+s.max])
 		msg.Err = &MessageError{Pos: pos, Err: tooLarge(s.max)}
 	default:
-		msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
+		s.keep(&msg, s.buf[s.at(hs):s.at(h.end)])
 		// A header section ended by the end of the input is accepted,
 		// even without a final line end (header-only files often lack
 		// it); only a read error makes it truncated.
@@ -655,7 +648,7 @@ func (s *scanner) nextMbox() (Message, error) {
 	hs = s.skipSpaceLines(hs, &msg)
 	h := s.scanHeader(hs)
 	if h.tooLarge {
-		msg.Header = s.keep(s.buf[s.at(hs) : s.at(hs)+s.max])
+		s.keep(&msg, s.buf[s.at(hs):s.at(hs)+s.max])
 		msg.Err = &MessageError{Pos: pos, Err: tooLarge(s.max)}
 		from := h.lineStart - 1
 		if h.lineStart == hs {
@@ -666,7 +659,7 @@ func (s *scanner) nextMbox() (Message, error) {
 		msg.Size = end - fromEnd
 		return msg, nil
 	}
-	msg.Header = s.keep(s.buf[s.at(hs):s.at(h.end)])
+	s.keep(&msg, s.buf[s.at(hs):s.at(h.end)])
 	if !h.terminated {
 		// The header section is cut off by the next "From " line or by
 		// the end of the input.

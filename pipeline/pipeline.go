@@ -110,7 +110,7 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 						break
 					}
 					analyze(ctx, b.msgs[i], cfg.Analyzer, &b.results[i])
-					b.msgs[i].Header = nil // analysed: let it go
+					b.msgs[i].Release() // analysed: its memory may hold later headers
 				}
 				close(b.done)
 			}
