@@ -41,13 +41,27 @@ func ParseAuthResults(v string) (AuthResults, error) {
 // that a caller can have them on its stack. (It returns no AuthResults: the
 // checks in one would escape with its other fields.)
 func parseAuthResults(v string, buf []Check) (servID string, cs []Check, norm bool, err error) {
-	id, rs, err := authres.Parse(v)
-	if err != nil {
+	// Nine in ten real values fail authres as written (a ";" in a comment
+	// splits a result, or the authserv-id is missing); when one certainly
+	// does, the parse of it is skipped until it is needed: when the
+	// normalised value fails too, the results read as written may be more.
+	var (
+		id  string
+		rs  []authres.Result
+		raw = !rejectedAsWritten(v)
+	)
+	if raw {
+		id, rs, err = authres.Parse(v)
+	}
+	if !raw || err != nil {
 		n := stripComments(v)
 		if first, _, _ := strings.Cut(n, ";"); looksLikeResult(first) {
 			n = ";" + n
 		}
 		id2, rs2, err2 := authres.Parse(n)
+		if err2 != nil && !raw {
+			id, rs, err = authres.Parse(v)
+		}
 		if err2 == nil || len(rs2) > len(rs) {
 			id, rs, err, norm = id2, rs2, err2, true
 		}
@@ -116,6 +130,31 @@ func check(r authres.Result) Check {
 		c.Domain = ""
 	}
 	return c
+}
+
+// rejectedAsWritten reports whether authres.Parse certainly fails on v:
+// its authserv-id is followed by a version other than "1", or one of its
+// ";"-separated results does not start with "method=value" (nor is
+// "none"), as authres reads them. false means authres may read it.
+func rejectedAsWritten(v string) bool {
+	id, rest, _ := strings.Cut(v, ";")
+	id = strings.TrimSpace(id)
+	if i := strings.IndexFunc(id, unicode.IsSpace); i > 0 && strings.TrimSpace(id[i:]) != "1" {
+		return true
+	}
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ";")
+		part = strings.TrimLeftFunc(part, unicode.IsSpace)
+		tok := part
+		if i := strings.IndexFunc(part, unicode.IsSpace); i >= 0 {
+			tok = part[:i]
+		}
+		if tok != "" && tok != "none" && !strings.Contains(tok, "=") {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeResult reports whether s starts with "method=" rather than an

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-msgauth/authres"
+
 	"github.com/mailroute/mailroute/internal/golden"
 )
 
@@ -218,6 +220,34 @@ func TestParseAuthResultsMatchesRef(t *testing.T) {
 	}
 	for _, v := range vs {
 		checkParseAuthResults(t, v)
+	}
+}
+
+// TestRejectedAsWritten checks the values authres certainly fails on, and
+// that the common forms it reads are not among them (which would cost a
+// second parse; checkParseAuthResults checks the other direction).
+func TestRejectedAsWritten(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"mx.example.org; spf=pass smtp.mailfrom=a", false},
+		{"mx.example.org 1; dkim=pass header.d=a; none", false},
+		{"mx.example.org; spf=pass (sender authorized) smtp.mailfrom=a", false},
+		{"", false},
+		{"x; arc=pass header.oldest-pass=z", false}, // fails later, in authres's ARC check
+		{"mx.example.org 2; spf=pass", true},
+		{"spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a; dkim=none", true}, // Microsoft 365: no authserv-id
+		{"mx.example.org; dkim=pass (2048-bit key; unprotected) header.d=a", true},
+		{"mx.example.org; garbage", true},
+	}
+	for _, tt := range tests {
+		if got := rejectedAsWritten(tt.v); got != tt.want {
+			t.Errorf("rejectedAsWritten(%q) = %v, want %v", tt.v, got, tt.want)
+		}
+		if _, _, err := authres.Parse(tt.v); tt.want && err == nil {
+			t.Errorf("authres reads %q, the test case is wrong", tt.v)
+		}
 	}
 }
 

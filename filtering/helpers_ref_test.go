@@ -33,11 +33,17 @@ func refParseAuthResults(v string) (AuthResults, error) {
 }
 
 // checkParseAuthResults compares ParseAuthResults with
-// refParseAuthResults on v. A sender-id result's domain is compared only
+// refParseAuthResults on v, and checks that authres fails on v when
+// rejectedAsWritten says it does. A sender-id result's domain is compared only
 // when the result has one "header." parameter: authres takes the first its
 // map yields, in random order.
 func checkParseAuthResults(t *testing.T, v string) {
 	t.Helper()
+	if rejectedAsWritten(v) {
+		if _, _, err := authres.Parse(v); err == nil {
+			t.Fatalf("rejectedAsWritten(%q) is true, but authres reads it", v)
+		}
+	}
 	got, gerr := ParseAuthResults(v)
 	want, werr := refParseAuthResults(v)
 	if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
