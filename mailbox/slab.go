@@ -45,6 +45,9 @@ func newSlabs() *slabs { return &slabs{pool: make(chan *slab, slabPoolSize)} }
 // keep copies b into memory the caller owns until it releases the returned
 // slab (nil when b got memory of its own: a large header).
 func (p *slabs) keep(b []byte) ([]byte, *slab) {
+	if len(b) == 0 {
+		return nil, nil
+	}
 	if len(b) > slabSize/4 {
 		return append([]byte(nil), b...), nil
 	}
