@@ -573,7 +573,8 @@ func (s *scanner) skipSpaceLines(hs int64, msg *Message) int64 {
 		buffered := s.buf[s.at(hs):s.w]
 		b := buffered[:min(len(buffered), s.max+1)]
 		n, lines, partial := spaceLines(b)
-		if partial && len(buffered) <= s.max+1 && s.more() {
+		// Nothing buffered decides nothing either.
+		if (partial || len(b) == 0) && len(buffered) <= s.max+1 && s.more() {
 			continue
 		}
 		if lines == 0 || n > s.max {
