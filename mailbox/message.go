@@ -63,7 +63,8 @@ type Message struct {
 	Pos Position
 	// Header is the header section including the empty line that ends it
 	// when there is one. For an mbox, the "From " separator line is not
-	// part of it. The caller owns it: the reader never reuses it.
+	// part of it. The caller owns it: the reader reuses its memory only
+	// after Release.
 	Header []byte
 	// Size is the number of bytes of the whole message (header section and
 	// body, without the mbox "From " line) as stored, after decompression
