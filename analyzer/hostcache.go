@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -56,8 +57,20 @@ func (c *DomainCache) Registrable(host string) string {
 			break
 		}
 	}
-	if _, loaded := c.m.LoadOrStore(host, d); loaded {
+	// The names are copied: host is most often part of a message's
+	// header text, which a string of it would keep alive for the run.
+	if _, loaded := c.m.LoadOrStore(keepName(host, d)); loaded {
 		c.n.Add(-1)
 	}
 	return d
+}
+
+// keepName returns copies of host and of its registrable domain d, in
+// one allocation when d ends host (as a registrable domain does).
+func keepName(host, d string) (string, string) {
+	h := strings.Clone(host)
+	if strings.HasSuffix(h, d) {
+		return h, h[len(h)-len(d):]
+	}
+	return h, strings.Clone(d)
 }

@@ -2,8 +2,12 @@ package analyzer
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/mailroute/mailroute/internal/domain"
 )
@@ -45,4 +49,32 @@ func TestDomainCache(t *testing.T) {
 	if got := nilCache.Registrable("a.example.org"); got != "example.org" {
 		t.Errorf("nil cache: %q", got)
 	}
+}
+
+// TestDomainCacheKeepsNoHeaderText checks that the names the cache keeps
+// do not keep the string they were cut from alive: in a scan that is a
+// message's header text, one per name for the whole run.
+func TestDomainCacheKeepsNoHeaderText(t *testing.T) {
+	c := NewDomainCache(0)
+	collected := make(chan struct{})
+	func() {
+		text := strings.Repeat("x", 1<<16) + " mail.example.org mx.example.net"
+		runtime.AddCleanup(unsafe.StringData(text), func(c chan struct{}) { close(c) }, collected)
+		i := strings.Index(text, "mail.example.org")
+		if got := c.Registrable(text[i : i+len("mail.example.org")]); got != "example.org" {
+			t.Fatalf("Registrable = %q", got)
+		}
+	}()
+	for range 20 {
+		runtime.GC()
+		select {
+		case <-collected:
+			if got := c.Registrable("mail.example.org"); got != "example.org" {
+				t.Fatalf("Registrable after collection = %q", got)
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatal("the cache keeps the text its host name came from alive")
 }

@@ -6,11 +6,11 @@ package report
 
 import (
 	"cmp"
-	"github.com/mailroute/mailroute/jurisdiction"
 	"slices"
 	"strings"
 
 	"github.com/mailroute/mailroute/analyzer"
+	"github.com/mailroute/mailroute/jurisdiction"
 )
 
 // SchemaVersion is the version of the JSON Lines form of a Report. Version
@@ -149,6 +149,7 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 			g = a.groups[key]
 		}
 		if g == nil {
+			key = strings.Clone(key) // see keepString
 			g = &groupState{name: key}
 			a.groups[key] = g
 		}
@@ -165,6 +166,7 @@ func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 		if _, dup := a.noteSet[n]; dup || len(a.notes) >= maxNotes {
 			continue
 		}
+		n = strings.Clone(n)
 		a.noteSet[n] = struct{}{}
 		a.notes = append(a.notes, n)
 	}
@@ -230,7 +232,7 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 		if _, ok := g.orgs[o]; ok {
 			g.orgs[o]++
 		} else if len(g.orgs) < maxOrgs {
-			g.orgs[clip(o)]++
+			g.orgs[keepString(o)]++
 		} else {
 			g.orgsCapped = true
 		}
@@ -242,8 +244,10 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 		if c == "" || slices.Contains(s.Countries[:i], c) {
 			continue
 		}
-		if _, ok := g.countries[c]; ok || len(g.countries) < maxCountries {
+		if _, ok := g.countries[c]; ok {
 			g.countries[c]++
+		} else if len(g.countries) < maxCountries {
+			g.countries[keepString(c)]++
 		}
 	}
 	if s.LeftHome {
@@ -264,7 +268,7 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 		}
 		i, found := slices.BinarySearch(g.tls, v)
 		if !found && len(g.tls) < maxTLS {
-			g.tls = slices.Insert(g.tls, i, clip(v))
+			g.tls = slices.Insert(g.tls, i, keepString(v))
 		}
 	}
 	g.intermediary.addEach(len(res.Parties), func(i int) (string, bool) {
@@ -316,11 +320,12 @@ func (c *nameCounts) addEach(n int, name func(int) (string, bool)) {
 		if _, ok := c.m[s]; ok {
 			c.m[s]++
 		} else if len(c.m) < maxOrgs {
-			c.m[s] = 1
+			c.m[strings.Clone(s)] = 1
 		} else {
 			c.capped = true
 		}
 	}
+	clear(c.seen) // its strings are the message's: keep none of them
 }
 
 // top returns the most frequent names (at most topOrgs), the number of

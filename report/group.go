@@ -195,12 +195,21 @@ func (a *Aggregator) cached(domain string, f func(string) string) string {
 	if g, ok := a.domainCache[domain]; ok {
 		return g
 	}
-	g := f(domain)
-	if len(a.domainCache) < maxDomainCache {
-		a.domainCache[domain] = g
+	if len(a.domainCache) >= maxDomainCache {
+		return f(domain)
 	}
+	domain = strings.Clone(domain) // see keepString
+	g := f(domain)
+	a.domainCache[domain] = g
 	return g
 }
+
+// keepString returns a copy of s, clipped: for the strings the Aggregator
+// keeps beyond the result they came from. Most of a result's strings are
+// parts of its message's header text, which one such string would keep
+// alive for the whole run: a mailbox of many senders, organisations or TLS
+// spellings would hold the headers of thousands of messages.
+func keepString(s string) string { return strings.Clone(clip(s)) }
 
 // clip cuts s to maxKeyLen bytes at a rune boundary.
 func clip(s string) string {
