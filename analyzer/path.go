@@ -670,7 +670,46 @@ func hostName(s string) string {
 	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
-	return strings.ToLower(s)
+	return lowerName(s)
+}
+
+// lowerName is strings.ToLower for host names. ASCII names of eight to
+// maxLowerName bytes, the ones that are not lower-case already (Exchange
+// Online's upper-case server names, HELOs), are lowered eight bytes at a
+// time into a stack buffer and copied out once: strings.ToLower appends
+// them a byte at a time to a strings.Builder. Other names are left to it.
+func lowerName(s string) string {
+	const (
+		maxLowerName = 64
+		high         = 0x8080808080808080
+	)
+	n := len(s)
+	if n < 8 || n > maxLowerName {
+		return strings.ToLower(s)
+	}
+	var buf [maxLowerName]byte
+	var upper uint64
+	for i := 0; ; i += 8 {
+		if i+8 > n {
+			// The last eight bytes, overlapping the word before:
+			// lowering a byte twice does no harm.
+			i = n - 8
+		}
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		if x&high != 0 {
+			return strings.ToLower(s)
+		}
+		u := upperBytes(x)
+		upper |= u
+		binary.LittleEndian.PutUint64(buf[i:i+8], x|u>>2) // 0x80>>2 is 'a'-'A'
+		if i == n-8 {
+			break
+		}
+	}
+	if upper == 0 {
+		return s // as strings.ToLower does
+	}
+	return string(buf[:n])
 }
 
 // isLowerASCIIName reports whether hostName would return s unchanged
@@ -686,13 +725,17 @@ func isLowerASCIIName(s string) bool {
 	if c := s[len(s)-1]; c == '.' || c == ' ' || c >= '\t' && c <= '\r' {
 		return false
 	}
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if upperOrNonASCII8(binary.LittleEndian.Uint64([]byte(s[i : i+8]))) {
-			return false
+	if n := len(s); n >= 8 {
+		for i := 0; i+8 < n; i += 8 {
+			if upperOrNonASCII8(binary.LittleEndian.Uint64([]byte(s[i : i+8]))) {
+				return false
+			}
 		}
+		// The last eight bytes, overlapping the word before: testing a
+		// few bytes twice is cheaper than a byte loop over the rest.
+		return !upperOrNonASCII8(binary.LittleEndian.Uint64([]byte(s[n-8:])))
 	}
-	for ; i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' {
 			return false
 		}
@@ -704,19 +747,26 @@ func isLowerASCIIName(s string) bool {
 // upper-case letter or not ASCII: isLowerASCIIName runs for every host name
 // of every Received field, and a byte at a time showed in the profile.
 func upperOrNonASCII8(x uint64) bool {
+	const high = 0x8080808080808080
+	// When a byte is not ASCII, x's own high bit answers, and what the
+	// carries did to upperBytes' sums does not matter: one test, no
+	// branch between the two.
+	return (x|upperBytes(x))&high != 0
+}
+
+// upperBytes returns the high bit of each byte of x that is an ASCII
+// upper-case letter, for x whose eight bytes are ASCII.
+func upperBytes(x uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
-	if x&high != 0 {
-		return true
-	}
 	// Every byte is below 0x80, so neither sum carries into the next byte:
 	// the high bit of a byte of ge is set when it is >= 'A', of gt when it
 	// is > 'Z'.
 	ge := x + (0x80-'A')*ones
 	gt := x + (0x80-'Z'-1)*ones
-	return ge&^gt&high != 0
+	return ge &^ gt & high
 }
 
 // isLocalName reports names that stand for the machine itself.

@@ -446,3 +446,22 @@ func TestIsLowerASCIIName(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerName checks the eight-bytes-at-a-time lowering against
+// strings.ToLower for every byte value at every position of names of
+// several lengths, around the word size and the stack buffer's.
+func TestLowerName(t *testing.T) {
+	base := strings.Repeat("Mail-WR1-F54.Google.COM.example.NET.", 3)
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 63, 64, 65, len(base)} {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(base[:n])
+				b[pos] = byte(c)
+				s := string(b)
+				if got, want := lowerName(s), strings.ToLower(s); got != want {
+					t.Fatalf("lowerName(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+}
