@@ -134,8 +134,14 @@ func (r *Result) parties(opts Options) {
 	}
 	both := first == last && (!client || r.senderIs(runs[first].key.org, opts.Operators))
 	// The segment into and out of each node, so that long traces stay
-	// linear.
-	links := make([]int, 2*len(nodes))
+	// linear; scratch, on the stack for paths of up to 16 nodes.
+	var linkBuf [2 * 16]int
+	links := linkBuf[:0]
+	if 2*len(nodes) <= len(linkBuf) {
+		links = linkBuf[:2*len(nodes)]
+	} else {
+		links = make([]int, 2*len(nodes))
+	}
 	into, out := links[:len(nodes)], links[len(nodes):]
 	for i := range nodes {
 		into[i], out[i] = -1, -1
@@ -148,15 +154,16 @@ func (r *Result) parties(opts Options) {
 			out[sg.From] = i
 		}
 	}
-	// One block each for the parties' node indexes, countries (at most one
-	// per node) and encryption values (three per party); full slice
-	// expressions keep an append from running into the next party's part.
-	idx := make([]int, len(nodes))
-	countries := make([]string, len(nodes))
-	b := partyBlocks{enc: make([]Encryption, 0, 3*len(runs))}
-	r.Parties = slices.Grow(r.Parties[:0], len(runs))
+	// Each party is written over the party at its place in the list of a
+	// result AnalyzeInto reuses, and takes over the memory of that one's
+	// node indexes, countries and encryption values when it is room
+	// enough (b.reuse); the rest comes from blocks.
+	r.Parties = slices.Grow(r.Parties[:0], len(runs))[:len(runs)]
+	var b partyBlocks
 	for i, ru := range runs {
-		p := Party{Operator: ru.key.org, Nodes: idx[ru.start:ru.end:ru.end], Countries: countries[ru.start:ru.start:ru.end]}
+		p := &r.Parties[i]
+		b.reuse(p, ru.end-ru.start, len(nodes)-ru.start, len(runs)-i)
+		p.Operator = ru.key.org
 		for j := ru.start; j < ru.end; j++ {
 			p.Nodes[j-ru.start] = j
 		}
@@ -175,8 +182,7 @@ func (r *Result) parties(opts Options) {
 				p.Kind = ru.key.role
 			}
 		}
-		r.describeParty(&p, opts.Home, into, out, &b)
-		r.Parties = append(r.Parties, p)
+		r.describeParty(p, opts.Home, into, out, &b)
 	}
 }
 
@@ -207,19 +213,59 @@ func (r *Result) senderIs(org string, ops Operators) bool {
 	return domain.Registrable(d) == org
 }
 
-// partyBlocks hands out the encryption values the parties of a message
-// point to, from one block.
+// partyBlocks hands out the memory the parties of a message point to:
+// their node indexes, countries and encryption values. The memory of the
+// party a new one is written over (in a result AnalyzeInto reuses) is
+// free, and its own: no two parties share memory, the parts of a block
+// being cut with full slice expressions. What it lacks comes from one
+// block each for the parties still to come.
 type partyBlocks struct {
-	enc []Encryption
+	idx       []int
+	countries []string
+	enc       []Encryption
+	// was are the EncryptionIn, EncryptionOut and EncryptionInside of the
+	// party being described, before reuse reset it.
+	was [3]*Encryption
+	// parties is the number of parties still to come, the one being
+	// described included.
+	parties int
 }
 
-// encryption returns a pointer to a copy of e.
-func (b *partyBlocks) encryption(e Encryption) *Encryption {
-	if len(b.enc) == cap(b.enc) {
-		b.enc = make([]Encryption, 0, 3)
+// reuse resets *p for a party of m nodes, nodesLeft of them from this
+// party on, and parties parties from this one on: its Nodes of length m,
+// its Countries empty with room for m.
+func (b *partyBlocks) reuse(p *Party, m, nodesLeft, parties int) {
+	nodes, countries := p.Nodes, p.Countries
+	b.was = [3]*Encryption{p.EncryptionIn, p.EncryptionOut, p.EncryptionInside}
+	b.parties = parties
+	if cap(nodes) < m {
+		if len(b.idx) < m {
+			b.idx = make([]int, nodesLeft)
+		}
+		nodes, b.idx = b.idx[:m:m], b.idx[m:]
 	}
-	b.enc = append(b.enc, e)
-	return &b.enc[len(b.enc)-1]
+	if cap(countries) < m {
+		if len(b.countries) < m {
+			b.countries = make([]string, nodesLeft)
+		}
+		countries, b.countries = b.countries[:0:m], b.countries[m:]
+	}
+	*p = Party{Nodes: nodes[:m], Countries: countries[:0]}
+}
+
+// encryption returns a pointer to a copy of e: was, the value the field
+// pointed to before reuse, when there was one.
+func (b *partyBlocks) encryption(was *Encryption, e Encryption) *Encryption {
+	if was != nil {
+		*was = e
+		return was
+	}
+	if len(b.enc) == 0 {
+		b.enc = make([]Encryption, 3*b.parties)
+	}
+	p := &b.enc[0]
+	*p, b.enc = e, b.enc[1:]
+	return p
 }
 
 // describeParty fills the machines, countries, jurisdictions and transfer
@@ -250,10 +296,10 @@ func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int
 	p.OperatorJurisdiction = home.Classify(p.OperatorCountry, false)
 	first, last := p.Nodes[0], p.Nodes[len(p.Nodes)-1]
 	if i := into[first]; i >= 0 {
-		p.EncryptionIn = b.encryption(r.Segments[i].Encryption)
+		p.EncryptionIn = b.encryption(b.was[0], r.Segments[i].Encryption)
 	}
 	if i := out[last]; i >= 0 {
-		p.EncryptionOut = b.encryption(r.Segments[i].Encryption)
+		p.EncryptionOut = b.encryption(b.was[1], r.Segments[i].Encryption)
 	}
 	// Inside: "no" when one transfer is plaintext, else "unknown" when one
 	// is unknown, else "yes"; none when no transfer is inside.
@@ -272,7 +318,7 @@ func (r *Result) describeParty(p *Party, home jurisdiction.Home, into, out []int
 		}
 	}
 	if inside {
-		p.EncryptionInside = b.encryption(e)
+		p.EncryptionInside = b.encryption(b.was[2], e)
 	}
 }
 
