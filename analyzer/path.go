@@ -771,19 +771,23 @@ func upperBytes(x uint64) uint64 {
 
 // isLocalName reports names that stand for the machine itself.
 func isLocalName(s string) bool {
-	s = strings.Trim(s, "[]")
-	// Every local name starts with l, 1, : or i. An ASCII first byte is
-	// the first byte of the lower-case form too, so a name starting with
-	// any other ASCII byte needs no strings.ToLower.
-	if s == "" {
+	// Every local name starts with l, 1, : or i, after the brackets. An
+	// ASCII first byte is the first byte of the lower-case form too, so a
+	// name starting with any other ASCII byte needs no strings.ToLower,
+	// nor the brackets at its end trimmed.
+	i := 0
+	for i < len(s) && (s[i] == '[' || s[i] == ']') {
+		i++
+	}
+	if i == len(s) {
 		return false
 	}
-	switch c := s[0]; {
+	switch c := s[i]; {
 	case c >= utf8.RuneSelf, c == 'l', c == 'L', c == '1', c == ':', c == 'i', c == 'I':
 	default:
 		return false
 	}
-	s = strings.ToLower(s)
+	s = strings.ToLower(trimBrackets(s[i:]))
 	switch s {
 	case "localhost", "localhost.localdomain", "127.0.0.1", "::1", "ipv6:::1", "local":
 		return true
@@ -815,6 +819,19 @@ func sameOperator(a, b string) bool {
 	return ga != 0 && ga == group(b)
 }
 
+// trimBrackets is strings.Trim(s, "[]") without the set of cut bytes
+// strings.Trim makes on every call: it runs for most host names of a path.
+func trimBrackets(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == '[' || s[i] == ']') {
+		i++
+	}
+	for j > i && (s[j-1] == '[' || s[j-1] == ']') {
+		j--
+	}
+	return s[i:j]
+}
+
 // isAddressLiteral reports a host written as an address: "[192.0.2.1]",
 // "192.0.2.1", "[IPv6:2001:db8::1]".
 func isAddressLiteral(s string) bool {
@@ -825,7 +842,7 @@ func isAddressLiteral(s string) bool {
 // addressLiteral parses a host written as an address. Names are rejected
 // before parsing: net/netip allocates an error for every failure.
 func addressLiteral(s string) (netip.Addr, bool) {
-	s = strings.Trim(s, "[]")
+	s = trimBrackets(s)
 	if len(s) > 5 && strings.EqualFold(s[:5], "ipv6:") {
 		s = s[5:]
 	}

@@ -495,3 +495,12 @@ func BenchmarkAnalyzeInto(b *testing.B) {
 type byteLocator [256]Location
 
 func (l *byteLocator) Locate(a netip.Addr) Location { return l[a.As16()[15]] }
+
+// TestTrimBrackets checks trimBrackets against strings.Trim.
+func TestTrimBrackets(t *testing.T) {
+	for _, s := range []string{"", "[", "]", "[]", "][", "[[]]", "[192.0.2.1]", "[IPv6:::1]", "a[b]c", "[a", "a]", "[]a[]", "[ä]", "\xff[", "]\xff"} {
+		if got, want := trimBrackets(s), strings.Trim(s, "[]"); got != want {
+			t.Errorf("trimBrackets(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
