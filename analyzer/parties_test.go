@@ -228,8 +228,19 @@ func FuzzParties(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// A result of a long trace, whose memory AnalyzeInto reuses, with
+	// operators and countries, as the scan's results have them.
+	seeds := seedHeaders(f)
+	big := seeds[len(seeds)/2]
+	located := Options{Operators: tab, Locator: spreadLocator{}}
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		hdr, _ := ReadHeader(bytes.NewReader(msg), 1<<16)
+		want := Analyze(context.Background(), hdr, "fuzz", located)
+		reused := Analyze(context.Background(), big, "big", located)
+		AnalyzeInto(context.Background(), hdr, "fuzz", located, &reused)
+		if diff := cmp.Diff(want, reused, allFields); diff != "" {
+			t.Fatalf("AnalyzeInto a reused result differs (-Analyze +AnalyzeInto):\n%s", diff)
+		}
 		res := Analyze(context.Background(), hdr, "fuzz", Options{Operators: tab})
 		if res.Parties == nil {
 			t.Fatal("parties is nil")
