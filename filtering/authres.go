@@ -251,13 +251,50 @@ func authVerdictOfLower(v string) Verdict {
 	return Unknown
 }
 
-// readAuthResults reads an Authentication-Results field, with its checks
-// in *checks (see appendChecks).
-func readAuthResults(v string, checks *[]Check) Finding {
-	f := Finding{Engine: EngineAuthResults, Kind: KindAuth}
+// readState is what the readers of one AppendRead share: the findings'
+// checks and the Authentication-Results values parsed so far.
+type readState struct {
+	checks []Check      // see appendChecks
+	auth   [4]authParse // the latest values parsed, in a ring
+	nAuth  int          // how many were parsed; auth[nAuth%len(auth)] is the next to go
+}
+
+// authParse is one parsed Authentication-Results value: an
+// ARC-Authentication-Results value often repeats the Authentication-Results
+// value of its hop, and is then not parsed again.
+type authParse struct {
+	v      string // the value, without leading spaces and tabs
+	servID string
+	checks []Check // in readState.checks
+	err    error
+}
+
+// parseAuth is parseAuthResults for a field of one Read, with the checks in
+// st.checks: a value seen before in this Read is not parsed again. Leading
+// spaces and tabs do not change what parseAuthResults returns (authres and
+// the normalisation trim the authserv-id and every result), so they are
+// cut before comparing (TestParseAuthLeadingSpace).
+func (st *readState) parseAuth(v string) (servID string, checks []Check, err error) {
+	v = strings.TrimLeft(v, " \t")
+	for i := range st.auth[:min(st.nAuth, len(st.auth))] {
+		if p := &st.auth[i]; p.v == v {
+			return p.servID, p.checks, p.err
+		}
+	}
 	var buf [8]Check
 	servID, cs, _, err := parseAuthResults(v, buf[:0])
-	f.Checks = appendChecks(checks, cs...)
+	checks = appendChecks(&st.checks, cs...)
+	st.auth[st.nAuth%len(st.auth)] = authParse{v: v, servID: servID, checks: checks, err: err}
+	st.nAuth++
+	return servID, checks, err
+}
+
+// readAuthResults reads an Authentication-Results field, with its checks
+// in st.
+func readAuthResults(v string, st *readState) Finding {
+	f := Finding{Engine: EngineAuthResults, Kind: KindAuth}
+	servID, checks, err := st.parseAuth(v)
+	f.Checks = checks
 	setServID(&f, "authentication-results", servID)
 	if servID == "" && (strings.Contains(v, "compauth=") || strings.Contains(v, "(sender IP is")) {
 		// Microsoft 365 writes no authserv-id, but its own comments.
@@ -271,8 +308,8 @@ func readAuthResults(v string, checks *[]Check) Finding {
 
 // readARCAuthResults reads an ARC-Authentication-Results field: an ARC
 // instance tag, then an Authentication-Results value (RFC 8617 4.1.1).
-// The checks go in *checks (see appendChecks).
-func readARCAuthResults(v string, checks *[]Check) Finding {
+// The checks go in st.
+func readARCAuthResults(v string, st *readState) Finding {
 	f := Finding{Engine: EngineARC, Kind: KindAuth}
 	inst, rest, ok := strings.Cut(v, ";")
 	if n, okn := arcInstance(inst); ok && okn {
@@ -281,9 +318,8 @@ func readARCAuthResults(v string, checks *[]Check) Finding {
 	} else {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: no instance tag (i=)")
 	}
-	var buf [8]Check
-	servID, cs, _, err := parseAuthResults(v, buf[:0])
-	f.Checks = appendChecks(checks, cs...)
+	servID, checks, err := st.parseAuth(v)
+	f.Checks = checks
 	setServID(&f, "arc-authentication-results", servID)
 	if err != nil {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: "+err.Error())

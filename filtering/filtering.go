@@ -172,11 +172,11 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 		group = make([]int, 0, len(fields))
 	}
 	used := 0
-	var checks []Check // the findings' checks (see appendChecks)
+	var st readState
 	for j, f := range fields {
 		out = append(out, Finding{})
 		nf := &out[len(out)-1]
-		if !readField(f, nf, &checks) {
+		if !readField(f, nf, &st) {
 			out = out[:len(out)-1]
 			group = append(group, -1)
 			continue
@@ -293,9 +293,9 @@ func authVerdict(cs []Check) Verdict {
 }
 
 // readField reads one wanted field into nf, with the checks of
-// authentication fields in *checks; it reports false when the field
-// carries no evidence after all.
-func readField(f Field, nf *Finding, checks *[]Check) bool {
+// authentication fields in st; it reports false when the field carries no
+// evidence after all.
+func readField(f Field, nf *Finding, st *readState) bool {
 	i := findRule(f.Key)
 	if i < 0 {
 		return false
@@ -303,11 +303,11 @@ func readField(f Field, nf *Finding, checks *[]Check) bool {
 	name := lowerName(f.Key, &rules[i])
 	switch name {
 	case "authentication-results":
-		*nf = readAuthResults(f.Value, checks)
+		*nf = readAuthResults(f.Value, st)
 	case "arc-authentication-results":
-		*nf = readARCAuthResults(f.Value, checks)
+		*nf = readARCAuthResults(f.Value, st)
 	case "arc-seal":
-		*nf = readARCSeal(f.Value, checks)
+		*nf = readARCSeal(f.Value, &st.checks)
 	default:
 		readStamp(rules[i].fam, name, f.Value, nf)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,6 +222,8 @@ func TestParseAuthResultsMatchesRef(t *testing.T) {
 	}
 	for _, v := range vs {
 		checkParseAuthResults(t, v)
+		checkLeadingSpace(t, v)
+		checkAuthReuse(t, " ", v)
 	}
 }
 
@@ -275,12 +279,43 @@ func FuzzRead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, key, value string) {
-		for _, fd := range Read([]Field{{key, value}, {key, value}}) {
+		fds := Read([]Field{{key, value}, {key, value}})
+		for _, fd := range fds {
 			if fd.Engine == "" || fd.Kind == "" || fd.Verdict == "" || len(fd.Fields) == 0 {
 				t.Fatalf("incomplete finding %+v", fd)
 			}
 		}
+		checkAuthReuse(t, key, value)
 	})
+}
+
+// checkAuthReuse checks that an Authentication-Results value read after
+// the same text in an ARC-Authentication-Results field (whose parse Read
+// reuses), or the other way round, gives what it gives alone. lead, when
+// only spaces and tabs, goes between the instance tag and the text.
+func checkAuthReuse(t *testing.T, lead, value string) {
+	t.Helper()
+	if strings.Trim(lead, " \t") != "" {
+		lead = " "
+	}
+	if l := strings.ToLower(value); strings.Contains(l, "sender-id") && strings.Count(l, "header.") > 1 {
+		return // authres picks the domain from a map, at random
+	}
+	ar := Field{"Authentication-Results", value}
+	aar := Field{"ARC-Authentication-Results", "i=1;" + lead + value}
+	alone := [2][]Finding{Read([]Field{ar}), Read([]Field{aar})}
+	for _, fs := range [][]Field{{ar, aar}, {aar, ar}, {ar, ar, aar}} {
+		for _, fd := range Read(fs) {
+			i := 0
+			if fd.Engine == EngineARC {
+				i = 1
+			}
+			if len(alone[i]) != 1 || !reflect.DeepEqual(fd.Checks, alone[i][0].Checks) ||
+				fd.Host != alone[i][0].Host || !slices.Equal(fd.Warnings, alone[i][0].Warnings) {
+				t.Fatalf("Read(%q) gives %+v; alone: %+v", fs, fd, alone[i])
+			}
+		}
+	}
 }
 
 // FuzzParseAuthResults checks that ParseAuthResults and the comment
@@ -306,6 +341,7 @@ func FuzzParseAuthResults(f *testing.F) {
 	f.Add("x 1; SPF=Pass SMTP.MailFrom=a (b) smtp.helo=c; none; dkim=fail header.i=@d")
 	f.Fuzz(func(t *testing.T, v string) {
 		checkParseAuthResults(t, v)
+		checkLeadingSpace(t, v)
 		ar, _ := ParseAuthResults(v)
 		for _, c := range ar.Checks {
 			if c.Result == "" {

@@ -145,3 +145,26 @@ func checkHelpers(t *testing.T, v string) {
 		}
 	}
 }
+
+// checkLeadingSpace checks what readState.parseAuth relies on: leading
+// spaces and tabs do not change what parseAuthResults returns for v.
+func checkLeadingSpace(t *testing.T, v string) {
+	t.Helper()
+	trimmed := strings.TrimLeft(v, " \t")
+	for _, w := range []string{" \t " + v, trimmed} {
+		id, cs, _, err := parseAuthResults(v, nil)
+		id2, cs2, _, err2 := parseAuthResults(w, nil)
+		if id != id2 || len(cs) != len(cs2) || (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
+			t.Fatalf("parseAuthResults(%q) = %q, %+v, %v; of %q: %q, %+v, %v", v, id, cs, err, w, id2, cs2, err2)
+		}
+		for i, c := range cs {
+			c2 := cs2[i]
+			if c.Method == "sender-id" && strings.Count(strings.ToLower(v), "header.") > 1 {
+				c.Domain, c2.Domain = "", ""
+			}
+			if c != c2 {
+				t.Fatalf("parseAuthResults(%q): check %d is %+v; of %q: %+v", v, i, c, w, c2)
+			}
+		}
+	}
+}
