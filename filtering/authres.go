@@ -255,8 +255,36 @@ func authVerdictOfLower(v string) Verdict {
 // checks and the Authentication-Results values parsed so far.
 type readState struct {
 	checks []Check      // see appendChecks
+	codes  []Code       // see codesRoom
 	auth   [4]authParse // the latest values parsed, in a ring
 	nAuth  int          // how many were parsed; auth[nAuth%len(auth)] is the next to go
+}
+
+// codesRoom returns an empty slice over the room left in st.codes, for a
+// reader to append a field's codes to: the codes of a Read's findings share
+// a few arrays instead of one each, and keepCodes counts them in. A reader
+// that needs more room gets an array of its own from append, as before.
+// left is the number of fields left to read, this one included: most give
+// one code or none, and the room is sized for that.
+func (st *readState) codesRoom(left int) []Code {
+	if cap(st.codes)-len(st.codes) < 4 {
+		st.codes = make([]Code, 0, min(32, left+3))
+	}
+	return st.codes[len(st.codes):len(st.codes)]
+}
+
+// keepCodes counts nf's codes in st.codes when a reader appended them in
+// the room codesRoom gave, and caps them so that appending to them copies.
+func (st *readState) keepCodes(nf *Finding) {
+	n := len(nf.Codes)
+	if n == 0 {
+		nf.Codes = nil // as a reader that appended nothing leaves it
+		return
+	}
+	if room := st.codes[len(st.codes):cap(st.codes)]; len(room) >= n && &room[0] == &nf.Codes[0] {
+		st.codes = st.codes[:len(st.codes)+n]
+		nf.Codes = room[:n:n]
+	}
 }
 
 // authParse is one parsed Authentication-Results value: an
@@ -406,9 +434,9 @@ func tagValue(val string) string {
 
 // readARCSeal reads an ARC-Seal field: the instance, the chain validation
 // status cv= and the sealing domain d= (RFC 8617 4.1.3). The check goes
-// in *checks (see appendChecks).
-func readARCSeal(v string, checks *[]Check) Finding {
-	f := Finding{Engine: EngineARC, Kind: KindAuth}
+// in *checks (see appendChecks), the codes are appended to codes.
+func readARCSeal(v string, checks *[]Check, codes []Code) Finding {
+	f := Finding{Engine: EngineARC, Kind: KindAuth, Codes: codes}
 	var cv string
 	for k, val := range tags(v) {
 		switch k {

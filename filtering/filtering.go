@@ -176,14 +176,14 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 	for j, f := range fields {
 		out = append(out, Finding{})
 		nf := &out[len(out)-1]
-		if !readField(f, nf, &st) {
+		if !readField(f, nf, &st, len(fields)-j) {
 			out = out[:len(out)-1]
 			group = append(group, -1)
 			continue
 		}
 		used++
 		if i := mergeTarget(out[base:len(out)-1], nf, f.Key, fields[:j], group); i >= 0 {
-			merge(&out[base+i], nf, f.Key)
+			merge(&out[base+i], nf, f.Key, &st)
 			out = out[:len(out)-1]
 			group = append(group, i)
 			continue
@@ -236,8 +236,9 @@ func mergeTarget(out []Finding, nf *Finding, key string, prev []Field, group []i
 }
 
 // merge adds nf's evidence (read from the field called key) to g. The raw
-// fields are set by Read.
-func merge(g *Finding, nf *Finding, key string) {
+// fields are set by Read. Checks and codes that lie next to each other in
+// st's arrays are joined in place.
+func merge(g *Finding, nf *Finding, key string, st *readState) {
 	if g.Operator == "" {
 		g.Operator = nf.Operator
 	}
@@ -258,9 +259,38 @@ func merge(g *Finding, nf *Finding, key string) {
 	default:
 		g.Warnings = append(g.Warnings, "conflicting verdicts: "+string(g.Verdict)+" and "+string(nf.Verdict)+" (from "+key+"); the first is kept")
 	}
-	g.Checks = append(g.Checks, nf.Checks...)
-	g.Codes = append(g.Codes, nf.Codes...)
-	g.Warnings = append(g.Warnings, nf.Warnings...)
+	g.Checks = join(st.checks, g.Checks, nf.Checks)
+	g.Codes = join(st.codes, g.Codes, nf.Codes)
+	g.Warnings = join(nil, g.Warnings, nf.Warnings)
+}
+
+// join returns append(a, b...) without copying when it can: b itself when
+// a is empty (nf's lists are not used after merge), or a and b joined in
+// all (see joinAdjacent).
+func join[T any](all, a, b []T) []T {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	if j, ok := joinAdjacent(all, a, b); ok {
+		return j
+	}
+	return append(a, b...)
+}
+
+// joinAdjacent returns a followed by b without copying when b ends all
+// (it is what a reader appended last) and a comes right before it in the
+// same array (it was read from the field before); ok is false otherwise.
+// The result is capped like a and b, so that appending to it copies.
+func joinAdjacent[T any](all, a, b []T) (joined []T, ok bool) {
+	end := len(all)
+	start := end - len(b) - len(a)
+	if len(a) == 0 || len(b) == 0 || start < 0 || &all[end-len(b)] != &b[0] || &all[start] != &a[0] {
+		return nil, false
+	}
+	return all[start:end:end], true
 }
 
 // normalise gives empty lists instead of nil and a verdict.
@@ -293,9 +323,10 @@ func authVerdict(cs []Check) Verdict {
 }
 
 // readField reads one wanted field into nf, with the checks of
-// authentication fields in st; it reports false when the field carries no
-// evidence after all.
-func readField(f Field, nf *Finding, st *readState) bool {
+// authentication fields in st; left is the number of fields left to read,
+// f included. It reports false when the field carries no evidence after
+// all.
+func readField(f Field, nf *Finding, st *readState, left int) bool {
 	i := findRule(f.Key)
 	if i < 0 {
 		return false
@@ -307,9 +338,11 @@ func readField(f Field, nf *Finding, st *readState) bool {
 	case "arc-authentication-results":
 		*nf = readARCAuthResults(f.Value, st)
 	case "arc-seal":
-		*nf = readARCSeal(f.Value, &st.checks)
+		*nf = readARCSeal(f.Value, &st.checks, st.codesRoom(left))
+		st.keepCodes(nf)
 	default:
-		readStamp(rules[i].fam, name, f.Value, nf)
+		readStamp(rules[i].fam, name, f.Value, nf, st.codesRoom(left))
+		st.keepCodes(nf)
 	}
 	return true
 }

@@ -386,3 +386,52 @@ func TestRuleNames(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinAdjacent checks that joinAdjacent joins only slices that lie
+// next to each other at the end of the array, as append would join them.
+func TestJoinAdjacent(t *testing.T) {
+	all := []int{1, 2, 3, 4, 5}
+	a, b := all[1:3:3], all[3:5:5]
+	if got, ok := joinAdjacent(all, a, b); !ok || !slices.Equal(got, []int{2, 3, 4, 5}) || cap(got) != len(got) {
+		t.Errorf("joinAdjacent(%v, %v) = %v, %v", a, b, got, ok)
+	}
+	for _, tt := range [][2][]int{
+		{all[0:2], all[3:5]}, // a gap
+		{all[1:3], all[3:4]}, // b does not end all
+		{nil, all[3:5]},
+		{all[1:3], nil},
+		{slices.Clone(all[1:3]), all[3:5]}, // a elsewhere
+	} {
+		if got, ok := joinAdjacent(all, tt[0], tt[1]); ok {
+			t.Errorf("joinAdjacent(%v, %v) = %v, want no join", tt[0], tt[1], got)
+		}
+	}
+}
+
+// TestReadShared checks that the findings' checks, codes and fields, which
+// share arrays, are capped (appending to one copies) and hold what reading
+// each case alone gives.
+func TestReadShared(t *testing.T) {
+	var all []Field
+	for _, fs := range readCases(t) {
+		all = append(all, fs...)
+	}
+	for _, fd := range Read(all) {
+		if cap(fd.Checks) != len(fd.Checks) || cap(fd.Codes) != len(fd.Codes) || cap(fd.Fields) != len(fd.Fields) {
+			t.Errorf("finding %s from %q: lists not capped", fd.Engine, fd.Fields)
+		}
+	}
+	for _, fs := range readCases(t) {
+		want := Read(fs)
+		for i := range fs {
+			got := AppendRead(nil, fs[:i+1])
+			// Read of a prefix gives the same first findings, but the
+			// last may merge with more fields in the whole case.
+			for j := 0; j < len(got)-1; j++ {
+				if !reflect.DeepEqual(got[j], want[j]) {
+					t.Errorf("fields %q: finding %d is %+v, of all %+v", fs[:i+1], j, got[j], want[j])
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package filtering
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -86,9 +87,9 @@ var rules = []rule{
 }
 
 // readStamp reads a field of a spam or virus family, called name (lower
-// case), into f.
-func readStamp(fam *family, name, v string, f *Finding) {
-	*f = Finding{Engine: fam.engine, Operator: fam.operator, Kind: fam.kind, Gateway: fam.gateway, mergeKey: fam.engine}
+// case), into f, with the codes appended to codes.
+func readStamp(fam *family, name, v string, f *Finding, codes []Code) {
+	*f = Finding{Engine: fam.engine, Operator: fam.operator, Kind: fam.kind, Gateway: fam.gateway, mergeKey: fam.engine, Codes: codes}
 	v = strings.TrimSpace(v)
 	switch fam.reader {
 	case readsSpamAssassin:
@@ -348,7 +349,7 @@ func readProofpoint(name, v string, f *Finding) {
 	switch name {
 	case "x-proofpoint-spam-details":
 		// "rule=notspam policy=default score=0 ... spamscore=0 ... engine=8.12.0-..."
-		f.Codes = make([]Code, 0, 4) // rule and the three scores
+		f.Codes = slices.Grow(f.Codes, 4) // rule and the three scores
 		if r, ok := kv(v, "rule"); ok {
 			r = strings.ToLower(r)
 			f.Codes = append(f.Codes, Code{Name: "rule", Raw: r, Meaning: proofpointRule(r)})
