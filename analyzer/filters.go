@@ -33,19 +33,39 @@ func wantFilterField(name []byte) bool { return filtering.Wants(name) }
 // result has room).
 func (r *Result) filters(h Header) {
 	r.Filters = emptied(r.Filters)
-	var buf [32]filtering.Field
-	fields := buf[:0]
+	// Every kept field but the ones Analyze reads itself is one
+	// filtering.Wants accepted, or one of Options.KeepHeaders, which
+	// AppendRead passes over: asking Wants again cost a rule search per
+	// field.
+	n := 0
 	for i := range h.Fields {
-		// Every kept field but the ones Analyze reads itself is one
-		// filtering.Wants accepted, or one of Options.KeepHeaders, which
-		// AppendRead passes over: asking Wants again cost a rule search
-		// per field.
+		if !readByAnalyzer(h.Fields[i].Key) {
+			n++
+		}
+	}
+	// The buffers on the stack are zeroed on every call, so a message with
+	// few fields (most have a handful) takes the small ones.
+	switch {
+	case n == 0:
+	case n <= 4:
+		var fields [4]filtering.Field
+		var fds [4]filtering.Finding
+		r.readFilters(h, fields[:0], fds[:0])
+	default:
+		var fields [32]filtering.Field
+		var fds [16]filtering.Finding
+		r.readFilters(h, fields[:0], fds[:0])
+	}
+}
+
+// readFilters is filters with buffers for the fields (appended to fields)
+// and the findings (read into fds; AppendRead returns one finding per field
+// at most). Both grow on the heap when they are too short.
+func (r *Result) readFilters(h Header, fields []filtering.Field, fds []filtering.Finding) {
+	for i := range h.Fields {
 		if f := &h.Fields[i]; !readByAnalyzer(f.Key) {
 			fields = append(fields, filtering.Field(*f))
 		}
-	}
-	if len(fields) == 0 {
-		return
 	}
 	var recipientBuf [32]bool
 	recipient := recipientBuf[:0]
@@ -63,10 +83,9 @@ func (r *Result) filters(h Header) {
 			}
 		}
 	}
-	// The findings are copied into r.Filters: read them into a buffer
+	// The findings are copied into r.Filters: read them into the buffer
 	// on the stack.
-	var fdBuf [16]filtering.Finding
-	fds := filtering.AppendRead(fdBuf[:0], fields)
+	fds = filtering.AppendRead(fds, fields)
 	if len(fds) == 0 {
 		return
 	}
