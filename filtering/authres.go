@@ -80,9 +80,10 @@ func appendChecks(all *[]Check, cs ...Check) []Check {
 	if len(cs) == 0 {
 		return nil
 	}
-	if *all == nil {
-		// Room for a few more fields like this one.
-		*all = make([]Check, 0, max(8, 2*len(cs)))
+	if cap(*all)-len(*all) < len(cs) {
+		// Room for a few more fields (the old array stays with the
+		// checks in it).
+		*all = make([]Check, 0, max(8, len(cs)))
 	}
 	start := len(*all)
 	*all = append(*all, cs...)
@@ -309,21 +310,33 @@ func (st *readState) parseAuth(v string) (servID string, checks []Check, err err
 			return p.servID, p.checks, p.err
 		}
 	}
-	var buf [8]Check
-	servID, cs, _, err := parseAuthResults(v, buf[:0])
-	checks = appendChecks(&st.checks, cs...)
+	// The checks are appended in place to the room left in st.checks
+	// (no buffer to zero and copy from); most values give four at most,
+	// and more than fit go to an array of their own.
+	if cap(st.checks)-len(st.checks) < 4 {
+		st.checks = make([]Check, 0, 8)
+	}
+	room := st.checks[len(st.checks):len(st.checks)]
+	servID, cs, _, err := parseAuthResults(v, room)
+	if n := len(cs); n > 0 {
+		if n <= cap(room) && &cs[0] == &room[:1][0] {
+			st.checks = st.checks[:len(st.checks)+n]
+		}
+		checks = cs[:n:n]
+	}
 	st.auth[st.nAuth%len(st.auth)] = authParse{v: v, servID: servID, checks: checks, err: err}
 	st.nAuth++
 	return servID, checks, err
 }
 
-// readAuthResults reads an Authentication-Results field, with its checks
-// in st.
-func readAuthResults(v string, st *readState) Finding {
-	f := Finding{Engine: EngineAuthResults, Kind: KindAuth}
+// readAuthResults reads an Authentication-Results field into f, with its
+// checks in st. (The readers fill a finding in place: returning it copied
+// its 28 words.)
+func readAuthResults(v string, st *readState, f *Finding) {
+	*f = Finding{Engine: EngineAuthResults, Kind: KindAuth}
 	servID, checks, err := st.parseAuth(v)
 	f.Checks = checks
-	setServID(&f, "authentication-results", servID)
+	setServID(f, "authentication-results", servID)
 	if servID == "" && (strings.Contains(v, "compauth=") || strings.Contains(v, "(sender IP is")) {
 		// Microsoft 365 writes no authserv-id, but its own comments.
 		f.Operator = "Microsoft"
@@ -331,14 +344,13 @@ func readAuthResults(v string, st *readState) Finding {
 	if err != nil {
 		f.Warnings = append(f.Warnings, "authentication-results: "+err.Error())
 	}
-	return f
 }
 
 // readARCAuthResults reads an ARC-Authentication-Results field: an ARC
 // instance tag, then an Authentication-Results value (RFC 8617 4.1.1).
-// The checks go in st.
-func readARCAuthResults(v string, st *readState) Finding {
-	f := Finding{Engine: EngineARC, Kind: KindAuth}
+// It fills f, with the checks in st.
+func readARCAuthResults(v string, st *readState, f *Finding) {
+	*f = Finding{Engine: EngineARC, Kind: KindAuth}
 	inst, rest, ok := strings.Cut(v, ";")
 	if n, okn := arcInstance(inst); ok && okn {
 		f.Instance = n
@@ -348,14 +360,13 @@ func readARCAuthResults(v string, st *readState) Finding {
 	}
 	servID, checks, err := st.parseAuth(v)
 	f.Checks = checks
-	setServID(&f, "arc-authentication-results", servID)
+	setServID(f, "arc-authentication-results", servID)
 	if err != nil {
 		f.Warnings = append(f.Warnings, "arc-authentication-results: "+err.Error())
 	}
 	if f.Instance > 0 {
 		f.mergeKey = arcMergeKey(f.Instance)
 	}
-	return f
 }
 
 // arcMergeKeys are the merge keys of the first ARC instances, made once:
@@ -434,9 +445,10 @@ func tagValue(val string) string {
 
 // readARCSeal reads an ARC-Seal field: the instance, the chain validation
 // status cv= and the sealing domain d= (RFC 8617 4.1.3). The check goes
-// in *checks (see appendChecks), the codes are appended to codes.
-func readARCSeal(v string, checks *[]Check, codes []Code) Finding {
-	f := Finding{Engine: EngineARC, Kind: KindAuth, Codes: codes}
+// in *checks (see appendChecks), the codes are appended to codes; f is
+// filled in place.
+func readARCSeal(v string, checks *[]Check, codes []Code, f *Finding) {
+	*f = Finding{Engine: EngineARC, Kind: KindAuth, Codes: codes}
 	var cv string
 	for k, val := range tags(v) {
 		switch k {
@@ -468,7 +480,6 @@ func readARCSeal(v string, checks *[]Check, codes []Code) Finding {
 	} else {
 		f.Warnings = append(f.Warnings, "arc-seal: no valid instance tag (i=)")
 	}
-	return f
 }
 
 // setServID sets the finding's host from an authserv-id that looks like a

@@ -334,11 +334,11 @@ func readField(f Field, nf *Finding, st *readState, left int) bool {
 	name := lowerName(f.Key, &rules[i])
 	switch name {
 	case "authentication-results":
-		*nf = readAuthResults(f.Value, st)
+		readAuthResults(f.Value, st, nf)
 	case "arc-authentication-results":
-		*nf = readARCAuthResults(f.Value, st)
+		readARCAuthResults(f.Value, st, nf)
 	case "arc-seal":
-		*nf = readARCSeal(f.Value, &st.checks, st.codesRoom(left))
+		readARCSeal(f.Value, &st.checks, st.codesRoom(left), nf)
 		st.keepCodes(nf)
 	default:
 		readStamp(rules[i].fam, name, f.Value, nf, st.codesRoom(left))
