@@ -137,21 +137,21 @@ func check(r authres.Result) Check {
 // its authserv-id is followed by a version other than "1", or one of its
 // ";"-separated results does not start with "method=value" (nor is
 // "none"), as authres reads them. false means authres may read it.
+//
+// The words are split with nextField, which splits at unicode.IsSpace as
+// authres's strings.TrimSpace and strings.Fields do, testing ASCII bytes
+// without decoding (refRejectedAsWritten is the code on
+// strings.IndexFunc it replaced).
 func rejectedAsWritten(v string) bool {
 	id, rest, _ := strings.Cut(v, ";")
-	id = strings.TrimSpace(id)
-	if i := strings.IndexFunc(id, unicode.IsSpace); i > 0 && strings.TrimSpace(id[i:]) != "1" {
+	// id is trimmed: after its first word comes white space or nothing.
+	if _, version := nextField(strings.TrimSpace(id)); version != "" && strings.TrimSpace(version) != "1" {
 		return true
 	}
 	for rest != "" {
 		var part string
 		part, rest, _ = strings.Cut(rest, ";")
-		part = strings.TrimLeftFunc(part, unicode.IsSpace)
-		tok := part
-		if i := strings.IndexFunc(part, unicode.IsSpace); i >= 0 {
-			tok = part[:i]
-		}
-		if tok != "" && tok != "none" && !strings.Contains(tok, "=") {
+		if tok, _ := nextField(part); tok != "" && tok != "none" && strings.IndexByte(tok, '=') < 0 {
 			return true
 		}
 	}

@@ -224,6 +224,7 @@ func TestParseAuthResultsMatchesRef(t *testing.T) {
 		checkParseAuthResults(t, v)
 		checkLeadingSpace(t, v)
 		checkAuthReuse(t, " ", v)
+		checkHelpers(t, v)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/emersion/go-msgauth/authres"
 )
@@ -100,6 +101,29 @@ func refStripComments(s string) string {
 	return b.String()
 }
 
+// refRejectedAsWritten is rejectedAsWritten as first written, on
+// strings.IndexFunc.
+func refRejectedAsWritten(v string) bool {
+	id, rest, _ := strings.Cut(v, ";")
+	id = strings.TrimSpace(id)
+	if i := strings.IndexFunc(id, unicode.IsSpace); i > 0 && strings.TrimSpace(id[i:]) != "1" {
+		return true
+	}
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ";")
+		part = strings.TrimLeftFunc(part, unicode.IsSpace)
+		tok := part
+		if i := strings.IndexFunc(part, unicode.IsSpace); i >= 0 {
+			tok = part[:i]
+		}
+		if tok != "" && tok != "none" && !strings.Contains(tok, "=") {
+			return true
+		}
+	}
+	return false
+}
+
 // refKV is kv as first written, on strings.FieldsFuncSeq.
 func refKV(s, key string) (string, bool) {
 	for w := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ';' }) {
@@ -115,6 +139,9 @@ func refKV(s, key string) (string, bool) {
 // replaced, on v.
 func checkHelpers(t *testing.T, v string) {
 	t.Helper()
+	if got, want := rejectedAsWritten(v), refRejectedAsWritten(v); got != want {
+		t.Fatalf("rejectedAsWritten(%q) = %v, want %v", v, got, want)
+	}
 	if got, want := stripComments(v), refStripComments(v); got != want {
 		t.Fatalf("stripComments(%q) = %q, want %q", v, got, want)
 	}
