@@ -312,14 +312,37 @@ func (f *Finding) normalise() {
 	}
 }
 
-// authVerdict is the DMARC result, else ARC, DKIM, SPF.
+// authVerdict is the DMARC result, else ARC, DKIM, SPF: the result of the
+// first check of the method that comes first in that order, found in one
+// pass over cs (refAuthVerdict is the search method by method it replaced).
 func authVerdict(cs []Check) Verdict {
-	for _, m := range []string{"dmarc", "arc", "arc-seal", "dkim", "spf"} {
-		if i := slices.IndexFunc(cs, func(c Check) bool { return c.Method == m }); i >= 0 {
-			return cs[i].Result
+	best, v := authRankNone, Unknown
+	for i := range cs {
+		if r := authRank(cs[i].Method); r < best {
+			best, v = r, cs[i].Result
 		}
 	}
-	return Unknown
+	return v
+}
+
+// authRankNone is authRank's rank of the methods authVerdict passes over.
+const authRankNone = 5
+
+// authRank is the place of method in authVerdict's order.
+func authRank(method string) int {
+	switch method {
+	case "dmarc":
+		return 0
+	case "arc":
+		return 1
+	case "arc-seal":
+		return 2
+	case "dkim":
+		return 3
+	case "spf":
+		return 4
+	}
+	return authRankNone
 }
 
 // readField reads one wanted field into nf, with the checks of

@@ -225,6 +225,14 @@ func TestParseAuthResultsMatchesRef(t *testing.T) {
 		checkLeadingSpace(t, v)
 		checkAuthReuse(t, " ", v)
 		checkHelpers(t, v)
+		ar, _ := ParseAuthResults(v)
+		for i := range ar.Checks {
+			// Each rotation of the checks.
+			cs := append(slices.Clone(ar.Checks[i:]), ar.Checks[:i]...)
+			if got, want := authVerdict(cs), refAuthVerdict(cs); got != want {
+				t.Errorf("authVerdict(%+v) = %q, want %q", cs, got, want)
+			}
+		}
 	}
 }
 
@@ -284,6 +292,9 @@ func FuzzRead(f *testing.F) {
 		for _, fd := range fds {
 			if fd.Engine == "" || fd.Kind == "" || fd.Verdict == "" || len(fd.Fields) == 0 {
 				t.Fatalf("incomplete finding %+v", fd)
+			}
+			if got, want := authVerdict(fd.Checks), refAuthVerdict(fd.Checks); got != want {
+				t.Fatalf("authVerdict(%+v) = %q, want %q", fd.Checks, got, want)
 			}
 		}
 		checkAuthReuse(t, key, value)

@@ -195,3 +195,13 @@ func checkLeadingSpace(t *testing.T, v string) {
 		}
 	}
 }
+
+// refAuthVerdict is authVerdict as first written, one search per method.
+func refAuthVerdict(cs []Check) Verdict {
+	for _, m := range []string{"dmarc", "arc", "arc-seal", "dkim", "spf"} {
+		if i := slices.IndexFunc(cs, func(c Check) bool { return c.Method == m }); i >= 0 {
+			return cs[i].Result
+		}
+	}
+	return Unknown
+}
