@@ -174,7 +174,13 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 	used := 0
 	var st readState
 	for j, f := range fields {
-		out = append(out, Finding{})
+		// The next slot, not zeroed: readField fills all of it when it
+		// reports true (a merged finding's slot is reused so).
+		if len(out) < cap(out) {
+			out = out[:len(out)+1]
+		} else {
+			out = append(out, Finding{})
+		}
 		nf := &out[len(out)-1]
 		if !readField(f, nf, &st, len(fields)-j) {
 			out = out[:len(out)-1]
@@ -348,7 +354,7 @@ func authRank(method string) int {
 // readField reads one wanted field into nf, with the checks of
 // authentication fields in st; left is the number of fields left to read,
 // f included. It reports false when the field carries no evidence after
-// all.
+// all; when it reports true, it has set all of *nf.
 func readField(f Field, nf *Finding, st *readState, left int) bool {
 	i := findRule(f.Key)
 	if i < 0 {
