@@ -302,7 +302,7 @@ type authParse struct {
 // st.checks: a value seen before in this Read is not parsed again. Leading
 // spaces and tabs do not change what parseAuthResults returns (authres and
 // the normalisation trim the authserv-id and every result), so they are
-// cut before comparing (TestParseAuthLeadingSpace).
+// cut before comparing (checkLeadingSpace, in the tests and FuzzParseAuthResults).
 func (st *readState) parseAuth(v string) (servID string, checks []Check, err error) {
 	v = strings.TrimLeft(v, " \t")
 	for i := range st.auth[:min(st.nAuth, len(st.auth))] {
