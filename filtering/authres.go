@@ -73,21 +73,39 @@ func parseAuthResults(v string, buf []Check) (servID string, cs []Check, norm bo
 	return strings.ToLower(strings.TrimSpace(id)), cs, norm, err
 }
 
-// appendChecks appends cs to the checks of the findings of one Read, in
-// *all, and returns them there, capped so that appending to them copies:
-// the checks of all findings share a few arrays instead of one each.
-func appendChecks(all *[]Check, cs ...Check) []Check {
-	if len(cs) == 0 {
+// The checks and codes of the findings of one Read share a few arrays
+// instead of one each: a reader appends to the room left in the shared
+// array (roomIn), and what it appended there is then counted in (claim).
+// A reader that needs more room gets an array of its own from append.
+
+// roomIn returns an empty slice over the room left in *all, first
+// replacing *all by a new array of capacity size when less than least is
+// left (the old array stays with the elements in it).
+func roomIn[T any](all *[]T, least, size int) []T {
+	if cap(*all)-len(*all) < least {
+		*all = make([]T, 0, size)
+	}
+	return (*all)[len(*all):len(*all)]
+}
+
+// claim returns got, appended by a reader to a room roomIn gave, capped so
+// that appending to it copies, and counts it in *all when it is in that
+// room still (append did not move it). An empty got is nil.
+func claim[T any](all *[]T, got []T) []T {
+	n := len(got)
+	if n == 0 {
 		return nil
 	}
-	if cap(*all)-len(*all) < len(cs) {
-		// Room for a few more fields (the old array stays with the
-		// checks in it).
-		*all = make([]Check, 0, max(8, len(cs)))
+	if room := (*all)[len(*all):cap(*all)]; len(room) >= n && &room[0] == &got[0] {
+		*all = (*all)[:len(*all)+n]
 	}
-	start := len(*all)
-	*all = append(*all, cs...)
-	return (*all)[start:len(*all):len(*all)]
+	return got[:n:n]
+}
+
+// appendChecks appends cs to the checks of the findings of one Read, in
+// *all, and returns them there.
+func appendChecks(all *[]Check, cs ...Check) []Check {
+	return claim(all, append(roomIn(all, len(cs), max(8, len(cs))), cs...))
 }
 
 // check converts one authres result.
@@ -255,38 +273,20 @@ func authVerdictOfLower(v string) Verdict {
 // readState is what the readers of one AppendRead share: the findings'
 // checks and the Authentication-Results values parsed so far.
 type readState struct {
-	checks []Check      // see appendChecks
+	checks []Check      // see roomIn and claim
 	codes  []Code       // see codesRoom
 	auth   [4]authParse // the latest values parsed, in a ring
 	nAuth  int          // how many were parsed; auth[nAuth%len(auth)] is the next to go
 }
 
-// codesRoom returns an empty slice over the room left in st.codes, for a
-// reader to append a field's codes to: the codes of a Read's findings share
-// a few arrays instead of one each, and keepCodes counts them in. A reader
-// that needs more room gets an array of its own from append, as before.
-// left is the number of fields left to read, this one included: most give
-// one code or none, and the room is sized for that.
-func (st *readState) codesRoom(left int) []Code {
-	if cap(st.codes)-len(st.codes) < 4 {
-		st.codes = make([]Code, 0, min(32, left+3))
-	}
-	return st.codes[len(st.codes):len(st.codes)]
-}
+// codesRoom returns the room in st.codes for a reader to append a field's
+// codes to; keepCodes claims them. left is the number of fields left to
+// read, this one included: most give one code or none, and the room is
+// sized for that.
+func (st *readState) codesRoom(left int) []Code { return roomIn(&st.codes, 4, min(32, left+3)) }
 
-// keepCodes counts nf's codes in st.codes when a reader appended them in
-// the room codesRoom gave, and caps them so that appending to them copies.
-func (st *readState) keepCodes(nf *Finding) {
-	n := len(nf.Codes)
-	if n == 0 {
-		nf.Codes = nil // as a reader that appended nothing leaves it
-		return
-	}
-	if room := st.codes[len(st.codes):cap(st.codes)]; len(room) >= n && &room[0] == &nf.Codes[0] {
-		st.codes = st.codes[:len(st.codes)+n]
-		nf.Codes = room[:n:n]
-	}
-}
+// keepCodes claims nf's codes in st.codes (see claim).
+func (st *readState) keepCodes(nf *Finding) { nf.Codes = claim(&st.codes, nf.Codes) }
 
 // authParse is one parsed Authentication-Results value: an
 // ARC-Authentication-Results value often repeats the Authentication-Results
@@ -311,19 +311,9 @@ func (st *readState) parseAuth(v string) (servID string, checks []Check, err err
 		}
 	}
 	// The checks are appended in place to the room left in st.checks
-	// (no buffer to zero and copy from); most values give four at most,
-	// and more than fit go to an array of their own.
-	if cap(st.checks)-len(st.checks) < 4 {
-		st.checks = make([]Check, 0, 8)
-	}
-	room := st.checks[len(st.checks):len(st.checks)]
-	servID, cs, _, err := parseAuthResults(v, room)
-	if n := len(cs); n > 0 {
-		if n <= cap(room) && &cs[0] == &room[:1][0] {
-			st.checks = st.checks[:len(st.checks)+n]
-		}
-		checks = cs[:n:n]
-	}
+	// (no buffer to zero and copy from); most values give four at most.
+	servID, cs, _, err := parseAuthResults(v, roomIn(&st.checks, 4, 8))
+	checks = claim(&st.checks, cs)
 	st.auth[st.nAuth%len(st.auth)] = authParse{v: v, servID: servID, checks: checks, err: err}
 	st.nAuth++
 	return servID, checks, err
