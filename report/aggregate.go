@@ -54,17 +54,31 @@ type Example struct {
 	Flags     []analyzer.Flag
 }
 
+// newExample copies the example part of res, sharing no memory with it:
+// the result may be reused (see AddRef).
 func newExample(res *analyzer.Result) Example {
 	return Example{
-		Source:    res.Source,
+		Source:    strings.Clone(res.Source),
 		Line:      res.Line,
-		MessageID: clip(res.MessageID),
-		Subject:   clip(res.Subject),
-		Date:      res.Date,
-		Nodes:     slices.Clone(res.Nodes),
-		Segments:  slices.Clone(res.Segments),
-		Flags:     slices.Clone(res.Flags),
+		MessageID: keepString(res.MessageID),
+		Subject:   keepString(res.Subject),
+		Date:      strings.Clone(res.Date),
+		Nodes:     cloneEach(res.Nodes, analyzer.Node.Clone),
+		Segments:  cloneEach(res.Segments, analyzer.Segment.Clone),
+		Flags:     cloneEach(res.Flags, analyzer.Flag.Clone),
 	}
+}
+
+// cloneEach returns a new slice of clone(v) for each v of s (nil for nil).
+func cloneEach[T any](s []T, clone func(T) T) []T {
+	if s == nil {
+		return nil
+	}
+	c := make([]T, len(s))
+	for i, v := range s {
+		c[i] = clone(v)
+	}
+	return c
 }
 
 // DefaultMaxGroups is the default bound on the number of groups.
@@ -128,9 +142,10 @@ func (a *Aggregator) Add(res analyzer.Result, dir string) {
 	a.AddRef(&res, dir)
 }
 
-// AddRef is Add without copying the result. It keeps none of res's own
-// slices (an example copies Nodes, Segments and Flags), so the memory that
-// analyzer.AnalyzeInto reuses may be reused once it returns.
+// AddRef is Add without copying the result. It keeps none of res's memory,
+// no slice and no string (it clones what it keeps), so the memory that
+// analyzer.AnalyzeInto reuses, header text included, may be reused once it
+// returns.
 func (a *Aggregator) AddRef(res *analyzer.Result, dir string) {
 	if res.Error != "" {
 		reason := res.FailReason
@@ -195,9 +210,8 @@ type groupState struct {
 	hops, relays intHist
 	transit      durHist
 	negTransit   int // messages whose dates run backwards
-	orgs         map[string]int
-	orgsCapped   bool
-	countries    map[string]int
+	orgs         tally
+	countries    tally
 	leftHome     int
 	leftEUEEA    int
 	third        int
@@ -222,32 +236,14 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 			g.negTransit++
 		}
 	}
-	if len(s.Organisations) > 0 && g.orgs == nil {
-		g.orgs = map[string]int{}
-	}
 	for i, o := range s.Organisations {
-		if o == "" || slices.Contains(s.Organisations[:i], o) {
-			continue
+		if o != "" && !slices.Contains(s.Organisations[:i], o) {
+			g.orgs.add(o, maxOrgs)
 		}
-		if _, ok := g.orgs[o]; ok {
-			g.orgs[o]++
-		} else if len(g.orgs) < maxOrgs {
-			g.orgs[keepString(o)]++
-		} else {
-			g.orgsCapped = true
-		}
-	}
-	if len(s.Countries) > 0 && g.countries == nil {
-		g.countries = map[string]int{}
 	}
 	for i, c := range s.Countries {
-		if c == "" || slices.Contains(s.Countries[:i], c) {
-			continue
-		}
-		if _, ok := g.countries[c]; ok {
-			g.countries[c]++
-		} else if len(g.countries) < maxCountries {
-			g.countries[keepString(c)]++
+		if c != "" && !slices.Contains(s.Countries[:i], c) {
+			g.countries.add(c, maxCountries)
 		}
 	}
 	if s.LeftHome {
@@ -292,12 +288,52 @@ func (g *groupState) add(res *analyzer.Result, policy Policy) {
 // known, in the Intermediaries and Filtered by columns.
 const unknownOperator = "unknown"
 
+// tally counts messages per name, for at most a limit of distinct names.
+// It keeps copies of the names (see keepString).
+type tally struct {
+	m      map[string]*int
+	capped bool // a name went uncounted: the limit was reached
+}
+
+// add counts one message for name, clipped. The count goes up through its
+// pointer: Go's map assignment stores the key it is given in place of the
+// equal one already there, so m[name]++ would keep name (a part of a
+// result's header text, overwritten when the result is reused) instead of
+// the copy.
+func (t *tally) add(name string, limit int) {
+	name = clip(name)
+	if p, ok := t.m[name]; ok {
+		*p++
+		return
+	}
+	if len(t.m) >= limit {
+		t.capped = true
+		return
+	}
+	if t.m == nil {
+		t.m = map[string]*int{}
+	}
+	n := 1
+	t.m[strings.Clone(name)] = &n
+}
+
+// sorted returns the names and counts by count descending, then name.
+func (t *tally) sorted() []Count {
+	out := make([]Count, 0, len(t.m))
+	for k, v := range t.m {
+		out = append(out, Count{Name: k, Messages: *v})
+	}
+	slices.SortFunc(out, func(x, y Count) int {
+		return cmp.Or(cmp.Compare(y.Messages, x.Messages), strings.Compare(x.Name, y.Name))
+	})
+	return out
+}
+
 // nameCounts counts, per name, the messages that show it, tracking at most
 // maxOrgs distinct names.
 type nameCounts struct {
-	m      map[string]int
-	capped bool
-	seen   []string // scratch: names of the current message
+	tally
+	seen []string // scratch: names of the current message
 }
 
 // addEach counts one message whose names are name(0..n-1) (ok false skips
@@ -314,16 +350,7 @@ func (c *nameCounts) addEach(n int, name func(int) (string, bool)) {
 			continue
 		}
 		c.seen = append(c.seen, s)
-		if c.m == nil {
-			c.m = map[string]int{}
-		}
-		if _, ok := c.m[s]; ok {
-			c.m[s]++
-		} else if len(c.m) < maxOrgs {
-			c.m[strings.Clone(s)] = 1
-		} else {
-			c.capped = true
-		}
+		c.add(s, maxOrgs)
 	}
 	clear(c.seen) // its strings are the message's: keep none of them
 }
@@ -334,7 +361,7 @@ func (c *nameCounts) top() (top []Count, distinct int, capped bool) {
 	if len(c.m) == 0 {
 		return nil, 0, c.capped
 	}
-	all := sortedByCount(c.m)
+	all := c.sorted()
 	return all[:min(len(all), topOrgs)], len(all), c.capped
 }
 
@@ -518,28 +545,16 @@ func (g *groupState) row(name string, policy Policy) Row {
 	r.MedianHops, _ = g.hops.median()
 	r.MedianRelays, _ = g.relays.median()
 	r.MedianTransitSeconds, _ = g.transit.median()
-	orgs := sortedByCount(g.orgs)
+	orgs := g.orgs.sorted()
 	r.DistinctOrganisations = len(orgs)
-	r.OrganisationsCapped = g.orgsCapped
+	r.OrganisationsCapped = g.orgs.capped
 	r.Organisations = orgs[:min(len(orgs), topOrgs)]
 	r.Intermediaries, r.DistinctIntermediaries, r.IntermediariesCapped = g.intermediary.top()
 	r.FilteredBy, r.DistinctFilteredBy, r.FilteredByCapped = g.filteredBy.top()
-	r.Countries = sortedByCount(g.countries)
+	r.Countries = g.countries.sorted()
 	r.Violations, r.CannotVerify = g.policy.results()
 	r.CannotVerifyMessages = g.policy.unverified
 	return r
-}
-
-// sortedByCount returns the map's entries by count descending, then name.
-func sortedByCount(m map[string]int) []Count {
-	out := make([]Count, 0, len(m))
-	for k, v := range m {
-		out = append(out, Count{Name: k, Messages: v})
-	}
-	slices.SortFunc(out, func(x, y Count) int {
-		return cmp.Or(cmp.Compare(y.Messages, x.Messages), strings.Compare(x.Name, y.Name))
-	})
-	return out
 }
 
 // sortedCounts returns the map's entries by name.

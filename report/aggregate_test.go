@@ -266,8 +266,8 @@ func TestBoundedState(t *testing.T) {
 		}}, "")
 	}
 	g := agg.groups["a.com"]
-	if len(g.orgs) != maxOrgs || !g.orgsCapped || len(g.tls) != maxTLS || len(g.countries) != maxCountries {
-		t.Errorf("state not bounded: %d orgs (capped %v), %d tls, %d countries", len(g.orgs), g.orgsCapped, len(g.tls), len(g.countries))
+	if len(g.orgs.m) != maxOrgs || !g.orgs.capped || len(g.tls) != maxTLS || len(g.countries.m) != maxCountries {
+		t.Errorf("state not bounded: %d orgs (capped %v), %d tls, %d countries", len(g.orgs.m), g.orgs.capped, len(g.tls), len(g.countries.m))
 	}
 	r := agg.Report().Rows[0]
 	if !r.OrganisationsCapped {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,29 +17,44 @@ import (
 // scan those strings are parts of their message's header text; a key that
 // shared it would hold the text of one message per distinct sender,
 // organisation or TLS spelling for the whole run.
+//
+// Each result is added twice, from two texts: a count that went up by
+// assignment (m[name]++) would have swapped the first text's key for the
+// second's. With examples on, the example must keep copies too.
 func TestAggregatorKeepsNoHeaderText(t *testing.T) {
 	for _, by := range []string{"provider", "sender-domain", "first-org", "header:X-Group"} {
-		t.Run(by, func(t *testing.T) {
-			g, err := ParseGroupBy(by)
-			if err != nil {
-				t.Fatal(err)
-			}
-			agg := NewAggregator(Options{GroupBy: g}) // no examples: they keep their message's nodes by design
-			collected := addFromText(agg)
-			for range 20 {
-				runtime.GC()
-				select {
-				case <-collected:
-					if len(agg.Report().Rows) != 1 {
-						t.Fatalf("rows: %+v", agg.Report().Rows)
-					}
-					return
-				case <-time.After(20 * time.Millisecond):
+		for _, examples := range []int{0, 3} {
+			t.Run(fmt.Sprintf("%s/examples=%d", by, examples), func(t *testing.T) {
+				g, err := ParseGroupBy(by)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			t.Fatal("the header text of an added result is still alive")
-		})
+				agg := NewAggregator(Options{GroupBy: g, Examples: examples})
+				first, second := addFromText(agg), addFromText(agg)
+				for _, collected := range []<-chan struct{}{first, second} {
+					if !collectedSoon(collected) {
+						t.Fatal("the header text of an added result is still alive")
+					}
+				}
+				if rows := agg.Report().Rows; len(rows) != 1 || rows[0].Messages != 2 {
+					t.Fatalf("rows: %+v", rows)
+				}
+			})
+		}
 	}
+}
+
+// collectedSoon runs the collector until c is closed, for a while.
+func collectedSoon(c <-chan struct{}) bool {
+	for range 20 {
+		runtime.GC()
+		select {
+		case <-c:
+			return true
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
 }
 
 // addFromText adds a result whose strings are all cut from one header
