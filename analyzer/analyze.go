@@ -126,6 +126,7 @@ func (r *Result) reset(source string) {
 	*r = Result{
 		SchemaVersion: SchemaVersion,
 		Source:        source,
+		scratch:       r.scratch,
 		Received:      emptied(r.Received),
 		Nodes:         emptied(r.Nodes),
 		Segments:      emptied(r.Segments),
@@ -168,10 +169,12 @@ func Analyze(ctx context.Context, header []byte, source string, opts Options) Re
 }
 
 // AnalyzeInto is Analyze writing the result into *res. It reuses the memory
-// of the slices res holds, from an earlier result, so a batch of messages
+// res holds from an earlier result, its slices and the text of its header
+// fields, which most of its strings are parts of, so a batch of messages
 // costs fewer allocations; nothing of what res held before may be in use
-// any more (a copy of an earlier Result shares that memory too). The result
-// is the one Analyze returns.
+// any more, not even a string (a copy of an earlier Result shares that
+// memory too; Node.Clone and strings.Clone make copies that do not). The
+// result is the one Analyze returns.
 func AnalyzeInto(ctx context.Context, header []byte, source string, opts Options, res *Result) {
 	opts = opts.withDefaults()
 	res.reset(source)
@@ -179,7 +182,7 @@ func AnalyzeInto(ctx context.Context, header []byte, source string, opts Options
 		res.fail(FailHeaderTooLarge, fmt.Sprintf("%s: header section exceeds %d bytes", source, opts.MaxHeaderBytes))
 		return
 	}
-	h, warnings := ParseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) || wantFilterField(name) })
+	h, warnings := parseHeader(header, func(name []byte) bool { return wantField(name, opts.KeepHeaders) || wantFilterField(name) }, &res.scratch)
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w)
 	}

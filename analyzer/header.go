@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 
 	"github.com/mailroute/mailroute/mailbox"
 )
@@ -93,6 +94,69 @@ func (h Header) Values(key string) []string {
 // values (and unusual keys) of one header share one string, so a header
 // costs a few allocations, not a few per field.
 func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
+	return parseHeader(b, want, nil)
+}
+
+// headerScratch is memory for the fields of a header and their text that
+// a Result lends parseHeader, so that AnalyzeInto reuses it for the next
+// message: most of the allocation of a scan was these two.
+type headerScratch struct {
+	fields []Field
+	text   []byte
+}
+
+// Scratch bounds: a result keeps at most this much between messages, so
+// that the results a scan recycles (hundreds) hold a few MiB however large
+// some headers are. Real headers' kept fields take 1-10 KiB.
+const (
+	maxScratchText   = 16 << 10
+	maxScratchFields = 256
+)
+
+// take returns memory for size bytes of text and n fields: sc's when it has
+// room, else new memory, which sc keeps when within the bounds. A nil sc
+// lends nothing.
+func (sc *headerScratch) take(size, n int) ([]byte, []Field) {
+	if sc == nil {
+		return make([]byte, 0, size), make([]Field, n)
+	}
+	return sc.takeText(size), sc.takeFields(n)
+}
+
+func (sc *headerScratch) takeText(size int) []byte {
+	if cap(sc.text) < size {
+		if size > maxScratchText {
+			return make([]byte, 0, size)
+		}
+		sc.text = make([]byte, 0, min(grown(size, cap(sc.text)), maxScratchText))
+	}
+	return sc.text[:0]
+}
+
+func (sc *headerScratch) takeFields(n int) []Field {
+	if cap(sc.fields) < n {
+		if n > maxScratchFields {
+			return make([]Field, n)
+		}
+		sc.fields = make([]Field, n, min(grown(n, cap(sc.fields)), maxScratchFields))
+	}
+	return sc.fields[:n]
+}
+
+// grown is the capacity for n when old was too small: n for a first use
+// (a result that is not reused wastes nothing), else room for a slightly
+// larger header next time.
+func grown(n, old int) int {
+	if old == 0 {
+		return n
+	}
+	return n + n/4
+}
+
+// parseHeader is ParseHeader writing the fields and their text into the
+// memory sc lends (see headerScratch); the strings of the Header are valid
+// until sc lends it again.
+func parseHeader(b []byte, want func(name []byte) bool, sc *headerScratch) (Header, []string) {
 	var warnings []string
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	// An mbox "From " line is not part of the header.
@@ -166,11 +230,12 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 		spans = append(spans, sp)
 	}
 
-	var text strings.Builder
-	text.Grow(size)
-	h := Header{Fields: make([]Field, len(spans))}
+	var text textBuf
+	var h Header
+	text.b, h.Fields = sc.take(size, len(spans))
 	// A string taken from text stays valid as text grows: it never
-	// reallocates (size is enough), and bytes written are never changed.
+	// reallocates (its capacity is enough), and bytes written are never
+	// changed (until sc lends the memory again).
 	for i, sp := range spans {
 		key := sp.key
 		if key == "" {
@@ -193,6 +258,16 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 	}
 	return h, warnings
 }
+
+// textBuf is a strings.Builder over memory that may be reused: String
+// returns its bytes without copying them, so they must not change while the
+// string is in use.
+type textBuf struct{ b []byte }
+
+func (t *textBuf) Len() int               { return len(t.b) }
+func (t *textBuf) WriteByte(c byte) error { t.b = append(t.b, c); return nil }
+func (t *textBuf) Write(p []byte)         { t.b = append(t.b, p...) }
+func (t *textBuf) String() string         { return unsafe.String(unsafe.SliceData(t.b), len(t.b)) }
 
 // fieldSpan is a field ParseHeader keeps: its key when it is one of
 // knownKeys, else its name as written, and its first value piece (the
@@ -284,7 +359,7 @@ func asciiEqualFold(b []byte, s string) bool {
 // net/textproto.CanonicalMIMEHeaderKey gives it: when every byte is a token
 // character (RFC 7230), the first letter and each letter after a hyphen
 // upper case and the rest lower case; otherwise key unchanged.
-func appendCanonicalKey(text *strings.Builder, key []byte) {
+func appendCanonicalKey(text *textBuf, key []byte) {
 	for _, c := range key {
 		if !isTokenByte(c) {
 			text.Write(key)

@@ -378,7 +378,7 @@ func TestAppendCanonicalKey(t *testing.T) {
 		}
 	}
 	for _, n := range names {
-		var b strings.Builder
+		var b textBuf
 		appendCanonicalKey(&b, []byte(n))
 		if got, want := b.String(), textproto.CanonicalMIMEHeaderKey(n); got != want {
 			t.Errorf("appendCanonicalKey(%q) = %q, want %q", n, got, want)

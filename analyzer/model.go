@@ -219,6 +219,10 @@ type Result struct {
 	Warnings         []string          `json:"warnings"` // what was skipped while reading the header (malformed lines, a cut-off header)
 	Error            string            `json:"error"`
 	FailReason       string            `json:"fail_reason,omitempty"`
+
+	// scratch is the memory of the header fields, lent to ParseHeader
+	// again when the result is reused (AnalyzeInto).
+	scratch headerScratch
 }
 
 // Resolver answers the optional DNS questions mailroute asks about nodes. It

@@ -146,7 +146,7 @@ func runScan(cmd *cobra.Command, env Env, f *scanFlags, args []string) error {
 		messages.Add(1)
 		agg.AddRef(&it.Result, dirKey(it.Pos.File))
 		if it.Result.Error != "" {
-			note(it.Result.Error)
+			note(strings.Clone(it.Result.Error)) // the result is recycled
 		}
 		return nil
 	})

@@ -44,8 +44,9 @@ type Config struct {
 	// Recycle lets later messages reuse the memory of results already
 	// emitted (analyzer.AnalyzeInto), which saves most of the allocations
 	// of a result. Set it only when emit keeps nothing of an Item's Result
-	// after it returns: no slice of it, no element of one (strings are
-	// fine; copy what must stay).
+	// after it returns: no slice of it, no element of one and no string
+	// (most are parts of the header text, which is overwritten too); copy
+	// what must stay (strings.Clone, analyzer.Node.Clone).
 	Recycle bool
 }
 

@@ -290,6 +290,10 @@ func (c *Client) Query(ctx context.Context, name string, qtype uint16) (Answer, 
 		c.mu.Lock()
 		cl, ok := c.cache[key]
 		if !ok {
+			// The cache outlives the message the name came from, whose
+			// memory a scan reuses (analyzer.AnalyzeInto): it keeps a copy.
+			fq = strings.Clone(fq)
+			key = cacheKey{fq, qtype}
 			cl = &call{done: make(chan struct{})}
 			c.cache[key] = cl
 			c.mu.Unlock()
