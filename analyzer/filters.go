@@ -85,7 +85,7 @@ func (r *Result) readFilters(h Header, fields []filtering.Field, fds []filtering
 	}
 	// The findings are copied into r.Filters: read them into the buffer
 	// on the stack.
-	fds = filtering.AppendRead(fds, fields)
+	fds = filtering.AppendReadInto(fds, fields, &r.scratch.filters)
 	if len(fds) == 0 {
 		return
 	}

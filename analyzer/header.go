@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/mailroute/mailroute/filtering"
 	"github.com/mailroute/mailroute/mailbox"
 )
 
@@ -99,10 +100,12 @@ func ParseHeader(b []byte, want func(name []byte) bool) (Header, []string) {
 
 // headerScratch is memory for the fields of a header and their text that
 // a Result lends parseHeader, so that AnalyzeInto reuses it for the next
-// message: most of the allocation of a scan was these two.
+// message: most of the allocation of a scan was these two. The arrays its
+// filtering evidence shares are lent to filtering.AppendReadInto so too.
 type headerScratch struct {
-	fields []Field
-	text   []byte
+	fields  []Field
+	text    []byte
+	filters filtering.Memory
 }
 
 // Scratch bounds: a result keeps at most this much between messages, so

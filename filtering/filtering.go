@@ -162,6 +162,45 @@ func Read(fields []Field) []Finding {
 // that copies the findings elsewhere can pass a buffer on its stack and
 // save Read's allocation of the result.
 func AppendRead(dst []Finding, fields []Field) []Finding {
+	return AppendReadInto(dst, fields, nil)
+}
+
+// Memory is the memory the findings of one read share: the arrays of
+// their checks, codes and raw fields. AppendReadInto reads into the
+// Memory of findings no longer in use; the zero Memory is ready for use.
+type Memory struct {
+	checks []Check
+	codes  []Code
+	fields []Field
+}
+
+// Bounds of what a Memory keeps from one read to the next (arrays grown
+// beyond them for one large header are dropped after it).
+const (
+	maxMemoryChecks = 256
+	maxMemoryCodes  = 256
+	maxMemoryFields = 128
+)
+
+// keep takes over the arrays of st and all, the fields array, as far as
+// they are within the bounds.
+func (m *Memory) keep(st *readState, all []Field) {
+	if cap(st.checks) <= maxMemoryChecks {
+		m.checks = st.checks
+	}
+	if cap(st.codes) <= maxMemoryCodes {
+		m.codes = st.codes
+	}
+	if cap(all) <= maxMemoryFields {
+		m.fields = all
+	}
+}
+
+// AppendReadInto is AppendRead with the findings' checks, codes and raw
+// fields in mem's memory, when it has room, and in memory mem keeps for the
+// next read otherwise. Nothing of the findings read into mem before may be
+// in use any more (they are overwritten). A nil mem is AppendRead.
+func AppendReadInto(dst []Finding, fields []Field, mem *Memory) []Finding {
 	var groupBuf [64]int
 	base := len(dst)
 	out := dst
@@ -173,6 +212,9 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 	}
 	used := 0
 	var st readState
+	if mem != nil {
+		st.checks, st.codes = mem.checks[:0], mem.codes[:0]
+	}
 	for j, f := range fields {
 		// The next slot, not zeroed: readField fills all of it when it
 		// reports true (a merged finding's slot is reused so).
@@ -197,11 +239,19 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 		group = append(group, len(out)-1-base)
 	}
 	if len(out) == base {
+		if mem != nil {
+			mem.keep(&st, mem.fields)
+		}
 		return out
 	}
 	// Lay the raw fields out finding by finding in one array; each
 	// finding's slice is capped so that appending to it copies.
-	all := make([]Field, 0, used)
+	var all []Field
+	if mem != nil && cap(mem.fields) >= used {
+		all = mem.fields[:0]
+	} else {
+		all = make([]Field, 0, used)
+	}
 	for i := range out[base:] {
 		start := len(all)
 		for j, g := range group {
@@ -212,6 +262,9 @@ func AppendRead(dst []Finding, fields []Field) []Finding {
 		fd := &out[base+i]
 		fd.Fields = all[start:len(all):len(all)]
 		fd.normalise()
+	}
+	if mem != nil {
+		mem.keep(&st, all)
 	}
 	return out
 }

@@ -298,7 +298,20 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		checkAuthReuse(t, key, value)
+		// Read into memory an earlier read filled, the same as fresh.
+		var mem Memory
+		AppendReadInto(nil, fuzzMemoryFill, &mem)
+		if got := AppendReadInto(nil, []Field{{key, value}, {key, value}}, &mem); !reflect.DeepEqual(got, fds) && (len(got) > 0 || len(fds) > 0) {
+			t.Fatalf("read into a used Memory: %+v, fresh: %+v", got, fds)
+		}
 	})
+}
+
+// fuzzMemoryFill is a read that fills a Memory before FuzzRead reads into it.
+var fuzzMemoryFill = []Field{
+	{"Authentication-Results", "mx.example; spf=pass smtp.mailfrom=a.example; dkim=pass header.d=a.example; dmarc=pass header.from=a.example"},
+	{"X-Spam-Status", "No, score=-0.1 required=5.0 tests=BAYES_00,DKIM_SIGNED,DKIM_VALID autolearn=ham"},
+	{"X-MS-Exchange-Organization-SCL", "1"},
 }
 
 // checkAuthReuse checks that an Authentication-Results value read after
@@ -445,5 +458,50 @@ func TestReadShared(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAppendReadIntoReuse reads every case of testdata/headers.txt into
+// one Memory after every other (all cases at once first, so that the
+// memory is large, then each alone, then in reverse) and checks that each
+// read gives what a fresh Read gives.
+func TestAppendReadIntoReuse(t *testing.T) {
+	cases := readCases(t)
+	var all []Field
+	for _, fs := range cases {
+		all = append(all, fs...)
+	}
+	inputs := append([][]Field{all}, cases...)
+	for i := range cases {
+		inputs = append(inputs, cases[len(cases)-1-i])
+	}
+	var mem Memory
+	for i, fs := range inputs {
+		want := Read(fs)
+		got := AppendReadInto(nil, fs, &mem)
+		if len(got) == 0 {
+			got = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("input %d read into a reused Memory:\n got %+v\nwant %+v", i, got, want)
+		}
+	}
+	if cap(mem.checks) == 0 || cap(mem.codes) == 0 || cap(mem.fields) == 0 {
+		t.Fatalf("the Memory kept nothing: %d checks, %d codes, %d fields", cap(mem.checks), cap(mem.codes), cap(mem.fields))
+	}
+}
+
+// BenchmarkReadInto is BenchmarkRead reading into one reused Memory, as a
+// scan does.
+func BenchmarkReadInto(b *testing.B) {
+	var all []Field
+	for _, fs := range readCases(b) {
+		all = append(all, fs...)
+	}
+	var buf [64]Finding
+	var mem Memory
+	b.ReportAllocs()
+	for b.Loop() {
+		AppendReadInto(buf[:0], all, &mem)
 	}
 }
