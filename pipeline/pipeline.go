@@ -114,6 +114,16 @@ func Run(ctx context.Context, src Source, cfg Config, emit func(Item) error) (St
 					b.msgs[i].Release() // analysed: its memory may hold later headers
 				}
 				close(b.done)
+				// Let the output run now. Closing done makes the goroutine
+				// waiting for this batch runnable on this worker's P, where
+				// it would wait until the worker blocks or is preempted
+				// (10 ms) when every P is busy, as on a loaded machine;
+				// meanwhile order fills with finished batches, the reader
+				// stops and the workers run out of jobs. Yielding once per
+				// batch cut the workers' wait for jobs in a 1 GiB scan on
+				// 2 cores from about 100 to about 20 ms (go tool trace
+				// -pprof=sync), and the scan's time by a tenth.
+				runtime.Gosched()
 			}
 		})
 	}
