@@ -308,9 +308,10 @@ func trimLineEnd(line []byte) []byte {
 	return line[:n]
 }
 
-// knownKeys are the canonical names of the fields Analyze reads, so that
-// their keys need no copy.
-var knownKeys = [...]string{"Received", "From", "Date", "Subject", "Message-Id", "Return-Path", "Content-Type", "Dkim-Signature", "To"}
+// knownKeys are the canonical names of the fields Analyze reads and of the
+// filtering evidence most messages carry, so that their keys need no copy.
+var knownKeys = [...]string{"Received", "From", "Date", "Subject", "Message-Id", "Return-Path", "Content-Type", "Dkim-Signature", "To",
+	"Authentication-Results", "Arc-Authentication-Results", "Arc-Seal", "X-Spam-Status", "X-Virus-Scanned"}
 
 // knownKey returns the canonical form of name when it is one of knownKeys,
 // else "". name is a valid field name (ASCII).
@@ -363,13 +364,24 @@ func asciiEqualFold(b []byte, s string) bool {
 // character (RFC 7230), the first letter and each letter after a hyphen
 // upper case and the rest lower case; otherwise key unchanged.
 func appendCanonicalKey(text *textBuf, key []byte) {
+	// Most keys are written in canonical form: one pass tells, and the
+	// key is then written in one copy.
+	canonical, upper := true, true
 	for _, c := range key {
-		if !isTokenByte(c) {
+		if !tokenBytes[c] {
 			text.Write(key)
 			return
 		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			canonical = false
+		}
+		upper = c == '-'
 	}
-	upper := true
+	if canonical {
+		text.Write(key)
+		return
+	}
+	upper = true
 	for _, c := range key {
 		switch {
 		case upper && 'a' <= c && c <= 'z':
@@ -390,6 +402,14 @@ func isTokenByte(c byte) bool {
 	}
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
+
+// tokenBytes is isTokenByte as a table.
+var tokenBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isTokenByte(byte(c))
+	}
+	return t
+}()
 
 // spaceLines measures the lines at the start of b that hold only white
 // space: spaces, tabs and CRs, at least one space or tab, ended by LF (an
