@@ -220,8 +220,8 @@ type Result struct {
 	Error            string            `json:"error"`
 	FailReason       string            `json:"fail_reason,omitempty"`
 
-	// scratch is the memory of the header fields, lent to ParseHeader
-	// again when the result is reused (AnalyzeInto).
+	// scratch is the memory of the header fields and of the filtering
+	// findings, lent again when the result is reused (AnalyzeInto).
 	scratch headerScratch
 }
 
