@@ -123,27 +123,19 @@ func (sc *headerScratch) take(size, n int) ([]byte, []Field) {
 	if sc == nil {
 		return make([]byte, 0, size), make([]Field, n)
 	}
-	return sc.takeText(size), sc.takeFields(n)
+	return lend(&sc.text, size, maxScratchText)[:0], lend(&sc.fields, n, maxScratchFields)
 }
 
-func (sc *headerScratch) takeText(size int) []byte {
-	if cap(sc.text) < size {
-		if size > maxScratchText {
-			return make([]byte, 0, size)
+// lend returns *kept cut to length n when it has room for n, else new
+// memory for n, which *kept takes over when n is within limit.
+func lend[T any](kept *[]T, n, limit int) []T {
+	if cap(*kept) < n {
+		if n > limit {
+			return make([]T, n)
 		}
-		sc.text = make([]byte, 0, min(grown(size, cap(sc.text)), maxScratchText))
+		*kept = make([]T, n, min(grown(n, cap(*kept)), limit))
 	}
-	return sc.text[:0]
-}
-
-func (sc *headerScratch) takeFields(n int) []Field {
-	if cap(sc.fields) < n {
-		if n > maxScratchFields {
-			return make([]Field, n)
-		}
-		sc.fields = make([]Field, n, min(grown(n, cap(sc.fields)), maxScratchFields))
-	}
-	return sc.fields[:n]
+	return (*kept)[:n]
 }
 
 // grown is the capacity for n when old was too small: n for a first use

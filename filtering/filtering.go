@@ -247,11 +247,10 @@ func AppendReadInto(dst []Finding, fields []Field, mem *Memory) []Finding {
 	// Lay the raw fields out finding by finding in one array; each
 	// finding's slice is capped so that appending to it copies.
 	var all []Field
-	if mem != nil && cap(mem.fields) >= used {
+	if mem != nil {
 		all = mem.fields[:0]
-	} else {
-		all = make([]Field, 0, used)
 	}
+	all = roomIn(&all, used, used)
 	for i := range out[base:] {
 		start := len(all)
 		for j, g := range group {
