@@ -24,17 +24,21 @@ func TestAggregatorWithRecycledResults(t *testing.T) {
 	if err != nil || len(paths) < 10 {
 		t.Fatalf("samples: %d, %v", len(paths), err)
 	}
-	var hdrs [][]byte
+	type sample struct {
+		name string
+		hdr  []byte
+	}
+	var samples []sample
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		hdrs = append(hdrs, b)
+		samples = append(samples, sample{filepath.Base(p), b})
 	}
 	// Largest first, so that the reused result's memory fits every later
 	// header and each one overwrites the one before.
-	slices.SortStableFunc(hdrs, func(a, b []byte) int { return len(b) - len(a) })
+	slices.SortStableFunc(samples, func(a, b sample) int { return len(b.hdr) - len(a.hdr) })
 	ops, err := operator.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +54,9 @@ func TestAggregatorWithRecycledResults(t *testing.T) {
 			aopts := Options{GroupBy: g, Examples: 3}
 			fresh, recycled := NewAggregator(aopts), NewAggregator(aopts)
 			var res analyzer.Result
-			for i, h := range hdrs {
-				src := filepath.Base(paths[i])
-				fresh.Add(analyzer.Analyze(ctx, h, src, opts), "")
-				analyzer.AnalyzeInto(ctx, h, src, opts, &res)
+			for _, sm := range samples {
+				fresh.Add(analyzer.Analyze(ctx, sm.hdr, sm.name, opts), "")
+				analyzer.AnalyzeInto(ctx, sm.hdr, sm.name, opts, &res)
 				recycled.AddRef(&res, "")
 			}
 			want := fresh.Report()
